@@ -1,0 +1,174 @@
+"""Who may see and change what: the one policy.
+
+Every visibility rule is a SQL condition built here. The API's queries and
+the sync pull's scope both call these functions, so what a person sees on
+a screen and what their device holds offline can never disagree.
+
+    admin, manager ... everything
+    supervisor ....... their team: its people, time, service orders, conflicts
+    technician ....... service orders assigned to them and their affairs, own time
+    employee ......... affairs open to them, own time
+    sales ............ their own opportunities
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeAlias
+
+import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.elements import ColumnElement
+
+from backend.access.actors import Actor
+from backend.db.models import (
+    Action,
+    Affair,
+    AffairMember,
+    ChecklistRun,
+    ConflictRecord,
+    Role,
+    ServiceOrder,
+    Site,
+    Team,
+    User,
+)
+
+# A column naming a person or a customer, from a model or a table.
+ColumnRef: TypeAlias = ColumnElement[Any] | QueryableAttribute[Any]
+
+EVERYTHING: ColumnElement[bool] = sa.true()
+NOTHING: ColumnElement[bool] = sa.false()
+
+
+def team_member_ids(actor: Actor) -> sa.Select[uuid.UUID]:
+    """People in the teams this actor supervises."""
+    return sa.select(User.id).where(User.team_id.in_(actor.supervised_team_ids))
+
+
+def people_in_charge(actor: Actor) -> ColumnElement[bool] | None:
+    """Condition on a ``user_id`` column for the people whose time and work
+    this actor oversees; None when that is everybody."""
+    if actor.sees_everything:
+        return None
+    return sa.or_(User.id == actor.id, User.id.in_(team_member_ids(actor)))
+
+
+def _person_condition(column: ColumnRef, actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything:
+        return EVERYTHING
+    if actor.role == Role.SUPERVISOR:
+        return sa.or_(column == actor.id, column.in_(team_member_ids(actor)))
+    return column == actor.id
+
+
+def visible_users(actor: Actor) -> ColumnElement[bool]:
+    """Oneself, one's team mates and team supervisor, one's team if supervising."""
+    if actor.sees_everything:
+        return EVERYTHING
+    own_team = [User.id == actor.id]
+    if actor.team_id is not None:
+        own_team.append(User.team_id == actor.team_id)
+        own_team.append(User.id.in_(sa.select(Team.supervisor_id).where(Team.id == actor.team_id)))
+    if actor.supervised_team_ids:
+        own_team.append(User.team_id.in_(actor.supervised_team_ids))
+    return sa.or_(*own_team)
+
+
+def visible_service_orders(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything:
+        return EVERYTHING
+    if actor.role in (Role.SUPERVISOR, Role.TECHNICIAN):
+        return _person_condition(ServiceOrder.technician_id, actor)
+    return NOTHING
+
+
+def visible_affairs(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything:
+        return EVERYTHING
+    people = (
+        sa.or_(AffairMember.user_id == actor.id, AffairMember.user_id.in_(team_member_ids(actor)))
+        if actor.role == Role.SUPERVISOR
+        else AffairMember.user_id == actor.id
+    )
+    open_to = [
+        Affair.manager_id == actor.id,
+        Affair.id.in_(sa.select(AffairMember.affair_id).where(people)),
+    ]
+    if actor.role == Role.SALES:
+        open_to.append(Affair.salesperson_id == actor.id)
+    if actor.role in (Role.SUPERVISOR, Role.TECHNICIAN):
+        open_to.append(
+            Affair.id.in_(sa.select(ServiceOrder.affair_id).where(visible_service_orders(actor)))
+        )
+    return sa.or_(*open_to)
+
+
+def visible_affair_ids(actor: Actor) -> sa.Select[uuid.UUID]:
+    return sa.select(Affair.id).where(visible_affairs(actor))
+
+
+def visible_customers(actor: Actor, customer_id: ColumnRef) -> ColumnElement[bool]:
+    """Customers of the affairs and service orders the actor sees."""
+    if actor.sees_everything:
+        return EVERYTHING
+    return sa.or_(
+        customer_id.in_(sa.select(Affair.customer_id).where(visible_affairs(actor))),
+        customer_id.in_(sa.select(ServiceOrder.customer_id).where(visible_service_orders(actor))),
+    )
+
+
+def visible_sites(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything:
+        return EVERYTHING
+    return sa.or_(
+        Site.id.in_(sa.select(ServiceOrder.site_id).where(visible_service_orders(actor))),
+        Site.id.in_(sa.select(Affair.site_id).where(visible_affairs(actor))),
+    )
+
+
+def visible_actions(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything:
+        return EVERYTHING
+    return sa.or_(Action.assignee_id == actor.id, Action.affair_id.in_(visible_affair_ids(actor)))
+
+
+def visible_checklist_runs(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything:
+        return EVERYTHING
+    return sa.or_(
+        ChecklistRun.service_order_id.in_(
+            sa.select(ServiceOrder.id).where(visible_service_orders(actor))
+        ),
+        sa.and_(
+            ChecklistRun.service_order_id.is_(None),
+            ChecklistRun.affair_id.in_(visible_affair_ids(actor)),
+        ),
+    )
+
+
+def own_or_overseen(column: ColumnRef, actor: Actor) -> ColumnElement[bool]:
+    """Rows about a person (time, weeks, conflicts) the actor may see."""
+    return _person_condition(column, actor)
+
+
+def visible_conflicts(actor: Actor) -> ColumnElement[bool]:
+    return own_or_overseen(ConflictRecord.author_id, actor)
+
+
+def oversees(actor: Actor, person_team_id: uuid.UUID | None) -> bool:
+    """May ``actor`` decide on the time and work of someone in that team?"""
+    if actor.sees_everything:
+        return True
+    return (
+        actor.role == Role.SUPERVISOR
+        and person_team_id is not None
+        and person_team_id in actor.supervised_team_ids
+    )
+
+
+def may_approve_time_of(
+    actor: Actor, person_id: uuid.UUID, person_team_id: uuid.UUID | None
+) -> bool:
+    """Nobody approves their own time; otherwise whoever oversees the person."""
+    return actor.id != person_id and oversees(actor, person_team_id)

@@ -1,0 +1,66 @@
+"""What a person's devices hold offline: one condition per synced type.
+
+Built from the same rules as the API's queries (``backend.access.policy``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from backend.access import policy
+from backend.access.actors import Actor
+from backend.db.models import (
+    ChecklistAnswer,
+    ChecklistRun,
+    Customer,
+    ServiceOrder,
+    ServiceOrderNote,
+    TimeEntry,
+    TimesheetWeek,
+)
+
+Scope = Callable[[Actor], ColumnElement[bool]]
+
+
+def _everyone(_actor: Actor) -> ColumnElement[bool]:
+    return policy.EVERYTHING
+
+
+def _office_only(actor: Actor) -> ColumnElement[bool]:
+    return policy.EVERYTHING if actor.sees_everything else policy.NOTHING
+
+
+def _notes(actor: Actor) -> ColumnElement[bool]:
+    visible = sa.select(ServiceOrder.id).where(policy.visible_service_orders(actor))
+    return ServiceOrderNote.service_order_id.in_(visible)
+
+
+def _answers(actor: Actor) -> ColumnElement[bool]:
+    visible = sa.select(ChecklistRun.id).where(policy.visible_checklist_runs(actor))
+    return ChecklistAnswer.run_id.in_(visible)
+
+
+SCOPES: dict[str, Scope] = {
+    "user": policy.visible_users,
+    "customer": lambda actor: policy.visible_customers(actor, Customer.id),
+    "site": policy.visible_sites,
+    "product": _everyone,
+    "affair": policy.visible_affairs,
+    "action": policy.visible_actions,
+    "service_order": policy.visible_service_orders,
+    "service_order_note": _notes,
+    "checklist_template": _everyone,
+    "checklist_run": policy.visible_checklist_runs,
+    "checklist_answer": _answers,
+    "maintenance_contract": _office_only,
+    "time_entry": lambda actor: policy.own_or_overseen(TimeEntry.user_id, actor),
+    "timesheet_week": lambda actor: policy.own_or_overseen(TimesheetWeek.user_id, actor),
+    "conflict": policy.visible_conflicts,
+}
+
+
+def scope_of(sync_type: str, actor: Actor) -> ColumnElement[bool]:
+    return SCOPES[sync_type](actor)

@@ -1,0 +1,141 @@
+"""Affairs: lists and the summary a manager steers by."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.access import policy
+from backend.access.actors import Actor
+from backend.affairs.schemas import (
+    AffairOut,
+    AffairSummary,
+    Labour,
+    LabourFigures,
+    OpenConflict,
+    OpenServiceOrder,
+)
+from backend.db.models import (
+    Affair,
+    ConflictRecord,
+    ConflictStatus,
+    Customer,
+    Role,
+    ServiceOrder,
+    ServiceOrderStatus,
+)
+from backend.lib.errors import Forbidden, NotFound
+from backend.lib.i18n import translate
+from backend.timesheets.costing import labour_of_affair
+
+OPEN_ORDER_STATUSES = (
+    ServiceOrderStatus.PLANNED,
+    ServiceOrderStatus.IN_PROGRESS,
+    ServiceOrderStatus.DONE,
+)
+# Costs and margins are the office's business, and the affair's own managers'.
+COST_READERS = (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+
+
+async def list_affairs(session: AsyncSession, actor: Actor, limit: int = 200) -> list[AffairOut]:
+    rows = await session.execute(
+        sa.select(Affair, Customer.name)
+        .outerjoin(Customer, Customer.id == Affair.customer_id)
+        .where(policy.visible_affairs(actor), Affair.deleted_at.is_(None))
+        .order_by(Affair.code)
+        .limit(limit)
+    )
+    return [_affair_out(affair, customer) for affair, customer in rows]
+
+
+def _affair_out(affair: Affair, customer_name: str | None) -> AffairOut:
+    return AffairOut(
+        id=affair.id,
+        code=affair.code,
+        title=affair.title,
+        kind=affair.kind.value,
+        status=affair.status.value,
+        stage=affair.stage,
+        customer_id=affair.customer_id,
+        customer_name=customer_name,
+        manager_id=affair.manager_id,
+        win_probability=affair.win_probability,
+        expected_amount_cents=affair.expected_amount_cents,
+        budget_cents=affair.budget_cents,
+        start_date=affair.start_date,
+        end_date=affair.end_date,
+        progress=affair.progress,
+    )
+
+
+async def affair_summary(
+    session: AsyncSession, actor: Actor, affair_id: uuid.UUID, language: str
+) -> AffairSummary:
+    """The affair with its labour, open service orders and open conflicts."""
+    row = (
+        await session.execute(
+            sa.select(Affair, Customer.name)
+            .outerjoin(Customer, Customer.id == Affair.customer_id)
+            .where(Affair.id == affair_id, Affair.deleted_at.is_(None))
+            .where(policy.visible_affairs(actor))
+        )
+    ).first()
+    if row is None:
+        raise NotFound()
+    affair, customer_name = row
+    in_charge = actor.id in (affair.manager_id, affair.salesperson_id)
+    if actor.role not in COST_READERS and not in_charge:
+        raise Forbidden()
+
+    labour = await labour_of_affair(session, affair.id)
+    orders = await session.scalars(
+        sa.select(ServiceOrder)
+        .where(
+            ServiceOrder.affair_id == affair.id,
+            ServiceOrder.status.in_(OPEN_ORDER_STATUSES),
+            ServiceOrder.deleted_at.is_(None),
+        )
+        .order_by(ServiceOrder.scheduled_start, ServiceOrder.number)
+    )
+    conflicts = await session.scalars(
+        sa.select(ConflictRecord)
+        .where(
+            ConflictRecord.affair_id == affair.id,
+            ConflictRecord.status == ConflictStatus.OPEN,
+            policy.visible_conflicts(actor),
+        )
+        .order_by(ConflictRecord.created_at)
+    )
+    return AffairSummary(
+        affair=_affair_out(affair, customer_name),
+        labour=Labour(
+            approved=LabourFigures(labour.approved_minutes, labour.approved_cents),
+            not_approved=LabourFigures(labour.pending_minutes, labour.pending_cents),
+            unrated_minutes=labour.unrated_minutes,
+        ),
+        open_service_orders=[
+            OpenServiceOrder(
+                id=order.id,
+                number=order.number,
+                title=order.title,
+                status=order.status.value,
+                technician_id=order.technician_id,
+                scheduled_start=order.scheduled_start,
+            )
+            for order in orders
+        ],
+        open_conflicts=[
+            OpenConflict(
+                id=conflict.id,
+                kind=conflict.kind,
+                code=conflict.code,
+                entity_type=conflict.entity_type,
+                author_id=conflict.author_id,
+                created_at=conflict.created_at,
+                message=translate(conflict.code, language, conflict.details),
+            )
+            for conflict in conflicts
+        ],
+    )

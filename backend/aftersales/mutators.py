@@ -1,0 +1,30 @@
+"""Mutators of service orders and checklists (PROTOCOL.md, Mutators)."""
+
+from __future__ import annotations
+
+from backend.aftersales import services
+from backend.aftersales.schemas import (
+    ChecklistAnswerArgs,
+    ServiceOrderNoteArgs,
+    ServiceOrderStatusArgs,
+)
+from backend.db.models import Role
+from backend.offline.context import MutationContext
+from sync.outcomes import Kept
+from sync.registry import MutatorRegistry
+
+FIELD_ROLES = [Role.ADMIN.value, Role.MANAGER.value, Role.SUPERVISOR.value, Role.TECHNICIAN.value]
+
+
+def register(registry: MutatorRegistry) -> None:
+    @registry.register("checklist.answer", ChecklistAnswerArgs, FIELD_ROLES)
+    async def answer(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept | None:
+        return await services.answer_item(ctx, args)
+
+    @registry.register("service_order.set_status", ServiceOrderStatusArgs, FIELD_ROLES)
+    async def set_status(ctx: MutationContext, args: ServiceOrderStatusArgs) -> None:
+        await services.set_order_status(ctx, args.id, args.status)
+
+    @registry.register("service_order.note", ServiceOrderNoteArgs, FIELD_ROLES)
+    async def note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> None:
+        await services.add_order_note(ctx, args)

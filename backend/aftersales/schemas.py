@@ -1,0 +1,50 @@
+"""Wire types of service orders and checklists (mutator args included)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
+
+ItemKey = Annotated[str, Meta(min_length=1, max_length=60)]
+NoteText = Annotated[str, Meta(min_length=1, max_length=5000)]
+AnswerNote = Annotated[str, Meta(max_length=2000)]
+AnswerText = Annotated[str, Meta(max_length=2000)]
+ItemKind = Literal["yes_no", "choice", "number", "text"]
+
+
+class ChecklistItem(msgspec.Struct, forbid_unknown_fields=True):
+    """One item of a checklist template version.
+
+    ``label`` is the company's wording, one text or one per language.
+    ``min``/``max`` bound a number: a reading outside is kept and flagged.
+    """
+
+    key: ItemKey
+    label: str | dict[str, str]
+    kind: ItemKind
+    required: bool = False
+    choices: list[str] | None = None
+    min: float | None = None
+    max: float | None = None
+    unit: Annotated[str, Meta(max_length=20)] | None = None
+
+
+class ChecklistAnswerArgs(msgspec.Struct, forbid_unknown_fields=True):
+    run_id: uuid.UUID
+    item_key: ItemKey
+    value: bool | float | AnswerText | None
+    note: AnswerNote | None = None
+
+
+class ServiceOrderStatusArgs(msgspec.Struct, forbid_unknown_fields=True):
+    id: uuid.UUID
+    status: Literal["planned", "in_progress", "done", "closed", "cancelled"]
+
+
+class ServiceOrderNoteArgs(msgspec.Struct, forbid_unknown_fields=True):
+    id: uuid.UUID
+    note_id: uuid.UUID
+    text: NoteText

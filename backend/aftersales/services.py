@@ -1,0 +1,319 @@
+"""Service orders and checklists: the rules a technician's changes meet.
+
+Status steps of a service order::
+
+    planned --> in_progress --> done --> closed
+       |            |  ^          |        |
+       +--> cancelled  +----------+        +--> done (office reopens)
+
+Technicians move their own orders between planned, in progress and done;
+closing, cancelling and reopening are the office's (supervisor and up).
+A closed or cancelled order, and a signed checklist, are locked.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from typing import Any
+
+import msgspec
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.access import policy
+from backend.aftersales.schemas import (
+    ChecklistAnswerArgs,
+    ChecklistItem,
+    ServiceOrderNoteArgs,
+)
+from backend.db.models import (
+    ChecklistAnswer,
+    ChecklistRun,
+    ChecklistRunStatus,
+    ChecklistTemplate,
+    Role,
+    ServiceOrder,
+    ServiceOrderNote,
+    ServiceOrderStatus,
+)
+from backend.offline.conflicts import keep_conflict
+from backend.offline.context import MutationContext
+from sync.ids import derived_id
+from sync.merge import device_wins
+from sync.outcomes import (
+    CONCURRENT_UPDATE,
+    DELETE_VS_UPDATE,
+    DUPLICATE_ID,
+    LOCKED,
+    PARENT_DELETED,
+    Conflicted,
+    Kept,
+    Rejected,
+)
+
+S = ServiceOrderStatus
+LOCKED_STATUSES = (S.CLOSED, S.CANCELLED)
+TECHNICIAN_STEPS = {
+    (S.PLANNED, S.IN_PROGRESS),
+    (S.IN_PROGRESS, S.DONE),
+    (S.DONE, S.IN_PROGRESS),
+    (S.IN_PROGRESS, S.PLANNED),
+}
+OFFICE_STEPS = TECHNICIAN_STEPS | {
+    (S.DONE, S.CLOSED),
+    (S.PLANNED, S.CANCELLED),
+    (S.IN_PROGRESS, S.CANCELLED),
+    (S.CLOSED, S.DONE),
+    (S.CANCELLED, S.PLANNED),
+}
+OFFICE_ROLES = (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+
+
+def answer_id(run_id: uuid.UUID, item_key: str) -> uuid.UUID:
+    return derived_id("checklist_answer", run_id, item_key)
+
+
+async def next_order_number(session: AsyncSession, year: int) -> str:
+    """The next free human number of the year: ``SO-2026-0042``."""
+    prefix = f"SO-{year}-"
+    last = await session.scalar(
+        sa.select(sa.func.max(ServiceOrder.number)).where(ServiceOrder.number.like(prefix + "%"))
+    )
+    following = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{following:04d}"
+
+
+async def _visible_order(ctx: MutationContext, order_id: uuid.UUID) -> ServiceOrder:
+    order = await ctx.session.scalar(
+        sa.select(ServiceOrder)
+        .where(ServiceOrder.id == order_id, policy.visible_service_orders(ctx.actor))
+        .execution_options(populate_existing=True)
+    )
+    if order is None:
+        raise Rejected("not_found")
+    return order
+
+
+def _order_locked(
+    order: ServiceOrder, entity_type: str, entity_id: uuid.UUID, device: Any
+) -> Conflicted:
+    return Conflicted(
+        kind=LOCKED,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        code="service_order_locked",
+        affair_id=order.affair_id,
+        server_value={"status": order.status.value},
+        device_value=device,
+        server_version=order.version,
+        fields={"number": order.number, "status": order.status.value},
+    )
+
+
+async def set_order_status(ctx: MutationContext, order_id: uuid.UUID, target: str) -> None:
+    order = await _visible_order(ctx, order_id)
+    wanted = S(target)
+    device = {"status": target}
+    if order.deleted_at is not None:
+        raise Conflicted(
+            kind=DELETE_VS_UPDATE,
+            entity_type="service_order",
+            entity_id=order.id,
+            code="delete_vs_update",
+            affair_id=order.affair_id,
+            device_value=device,
+            server_version=order.version,
+        )
+    if order.status == wanted:
+        return
+    office = ctx.actor.role in OFFICE_ROLES
+    if order.status in LOCKED_STATUSES and not office:
+        raise _order_locked(order, "service_order", order.id, device)
+    steps = OFFICE_STEPS if office else TECHNICIAN_STEPS
+    if (order.status, wanted) not in steps:
+        raise Rejected("bad_transition", current=order.status.value, target=target)
+    order.status = wanted
+    order.status_changed_at = ctx.corrected_at
+
+
+async def add_order_note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> None:
+    """Notes are only added; the device's id makes a resend harmless."""
+    order = await _visible_order(ctx, args.id)
+    device = {"text": args.text}
+    existing = await ctx.session.get(ServiceOrderNote, args.note_id)
+    if existing is not None:
+        if existing.service_order_id == order.id and existing.text == args.text:
+            return
+        raise Conflicted(
+            kind=DUPLICATE_ID,
+            entity_type="service_order_note",
+            entity_id=args.note_id,
+            code="duplicate_id",
+            affair_id=order.affair_id,
+            server_value={"text": existing.text},
+            device_value=device,
+        )
+    if order.deleted_at is not None:
+        raise Conflicted(
+            kind=PARENT_DELETED,
+            entity_type="service_order_note",
+            entity_id=args.note_id,
+            code="parent_deleted",
+            affair_id=order.affair_id,
+            device_value=device,
+        )
+    if order.status in LOCKED_STATUSES:
+        raise _order_locked(order, "service_order_note", args.note_id, device)
+    ctx.session.add(
+        ServiceOrderNote(
+            id=args.note_id,
+            service_order_id=order.id,
+            author_id=ctx.actor.id,
+            text=args.text,
+            written_at=ctx.corrected_at,
+        )
+    )
+
+
+def check_value(item: ChecklistItem, value: Any) -> None:
+    """``Rejected(bad_value)`` when the value cannot answer this item.
+
+    A number outside the item's bounds is a valid answer (the reading is
+    what it is); it is flagged, not refused.
+    """
+    if value is None:
+        return
+    if item.kind == "yes_no" and not isinstance(value, bool):
+        raise Rejected("bad_value", reason="yes or no expected")
+    if item.kind == "choice" and value not in (item.choices or []):
+        raise Rejected("bad_value", reason="one of the choices expected")
+    if item.kind == "number" and (
+        isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value)
+    ):
+        raise Rejected("bad_value", reason="a number expected")
+    if item.kind == "text" and not isinstance(value, str):
+        raise Rejected("bad_value", reason="a text expected")
+
+
+def out_of_bounds(item: ChecklistItem, value: Any) -> bool:
+    if item.kind != "number" or not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    return (item.min is not None and value < item.min) or (
+        item.max is not None and value > item.max
+    )
+
+
+async def _template_item(session: AsyncSession, run: ChecklistRun, key: str) -> ChecklistItem:
+    template = await session.get(ChecklistTemplate, run.template_id)
+    assert template is not None
+    for raw in template.items:
+        if raw.get("key") == key:
+            return msgspec.convert(raw, ChecklistItem)
+    raise Rejected("unknown_item", item_key=key)
+
+
+async def _answerable_run(ctx: MutationContext, args: ChecklistAnswerArgs) -> ChecklistRun:
+    """The run, when the actor may answer it now; a conflict when it went away."""
+    session = ctx.session
+    run = await session.scalar(
+        sa.select(ChecklistRun)
+        .where(ChecklistRun.id == args.run_id, policy.visible_checklist_runs(ctx.actor))
+        .execution_options(populate_existing=True)
+    )
+    if run is None:
+        raise Rejected("not_found")
+    entity_id = answer_id(run.id, args.item_key)
+    device = {"item_key": args.item_key, "value": args.value, "note": args.note}
+    gone = Conflicted(
+        kind=PARENT_DELETED,
+        entity_type="checklist_answer",
+        entity_id=entity_id,
+        code="parent_deleted",
+        affair_id=run.affair_id,
+        device_value=device,
+        fields={"item_key": args.item_key},
+    )
+    if run.deleted_at is not None:
+        raise gone
+    if run.service_order_id is not None:
+        order = await session.get(ServiceOrder, run.service_order_id, populate_existing=True)
+        assert order is not None
+        if order.deleted_at is not None:
+            raise gone
+        if order.status in LOCKED_STATUSES:
+            raise _order_locked(order, "checklist_answer", entity_id, device)
+    if run.status == ChecklistRunStatus.SIGNED:
+        raise Conflicted(
+            kind=LOCKED,
+            entity_type="checklist_answer",
+            entity_id=entity_id,
+            code="checklist_locked",
+            affair_id=run.affair_id,
+            device_value=device,
+            server_version=run.version,
+        )
+    return run
+
+
+async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept | None:
+    """Set the one answer of an item (PROTOCOL merge rules).
+
+    Two devices answering the same item while apart: the later answer by
+    corrected device time stands, the other is kept as a conflict.
+    """
+    session = ctx.session
+    run = await _answerable_run(ctx, args)
+    item = await _template_item(session, run, args.item_key)
+    check_value(item, args.value)
+
+    key = answer_id(run.id, args.item_key)
+    answer = await session.get(ChecklistAnswer, key, populate_existing=True)
+    if answer is None:
+        session.add(
+            ChecklistAnswer(
+                id=key,
+                run_id=run.id,
+                item_key=args.item_key,
+                value=args.value,
+                note=args.note,
+                answered_by_id=ctx.actor.id,
+                answered_client_id=ctx.client_id,
+                answered_at=ctx.corrected_at,
+            )
+        )
+        return None
+
+    server = {"value": answer.value, "note": answer.note}
+    device = {"value": args.value, "note": args.note}
+    if server == device and answer.deleted_at is None:
+        return None
+    concurrent = answer.answered_client_id != ctx.client_id and (
+        ctx.base is None or answer.version is None or answer.version > ctx.base
+    )
+    won = not concurrent or device_wins(ctx.corrected_at, answer.answered_at)
+    previous = (answer.answered_by_id, answer.version)
+    if won:
+        answer.value, answer.note, answer.deleted_at = args.value, args.note, None
+        answer.answered_by_id = ctx.actor.id
+        answer.answered_client_id = ctx.client_id
+        answer.answered_at = ctx.corrected_at
+    if not concurrent:
+        return None
+
+    conflict_id = await keep_conflict(
+        ctx,
+        Conflicted(
+            kind=CONCURRENT_UPDATE,
+            entity_type="checklist_answer",
+            entity_id=key,
+            code="concurrent_update",
+            affair_id=run.affair_id,
+            server_value=server,
+            device_value=device,
+            server_version=previous[1],
+            server_author_id=previous[0],
+            fields={"item_key": args.item_key, "device_won": won},
+        ),
+    )
+    return None if won else Kept(conflict_id, CONCURRENT_UPDATE, "concurrent_update")

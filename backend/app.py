@@ -1,0 +1,118 @@
+"""create_app: the only place that wires the application together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Request, Response
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+
+from backend.affairs.controllers import AffairController
+from backend.aftersales import mutators as aftersales_mutators
+from backend.appshell.controllers import current_build, pwa_files, service_worker
+from backend.db.engine import Database, open_database
+from backend.lib.errors import AppError
+from backend.lib.http import (
+    ErrorBody,
+    error_response,
+    guard_browser_request,
+    handle_app_error,
+    handle_http_error,
+    handle_unexpected,
+)
+from backend.lib.logging import configure_logging
+from backend.offline.controllers import SyncController
+from backend.people.auth import provide_actor
+from backend.people.controllers import AuthController
+from backend.settings import Settings
+from backend.timesheets import mutators as timesheet_mutators
+from sync.outcomes import Conflicted, Rejected
+from sync.registry import MutatorRegistry
+
+# The app's own scripts and styles only; no inline code, no other origin.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def build_mutators() -> MutatorRegistry:
+    """Every context registers its own mutators here."""
+    registry = MutatorRegistry()
+    timesheet_mutators.register(registry)
+    aftersales_mutators.register(registry)
+    return registry
+
+
+def _rule_refused(request: Request[Any, Any, Any], exc: Rejected) -> Response[ErrorBody]:
+    return error_response(request, 422, exc.code, dict(exc.fields))
+
+
+def _conflicted(request: Request[Any, Any, Any], exc: Conflicted) -> Response[ErrorBody]:
+    return error_response(request, 409, exc.code, {"kind": exc.kind, **exc.fields})
+
+
+async def _add_security_headers(response: Response[Any]) -> Response[Any]:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
+    """The application for ``settings``; ``database`` may be given by tests."""
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level, json=settings.log_json)
+    db = database or open_database(settings.database_url)
+    mutators = build_mutators()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        app.state.db = db
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            if database is None:
+                await db.dispose()
+
+    return Litestar(
+        route_handlers=[
+            AuthController,
+            SyncController,
+            AffairController,
+            service_worker,
+            current_build,
+            pwa_files(settings),
+        ],
+        dependencies={
+            "db": Provide(lambda: db, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "mutators": Provide(lambda: mutators, sync_to_thread=False),
+            "actor": Provide(provide_actor),
+        },
+        exception_handlers={
+            AppError: handle_app_error,
+            Rejected: _rule_refused,
+            Conflicted: _conflicted,
+            HTTPException: handle_http_error,
+            Exception: handle_unexpected,
+        },
+        before_request=guard_browser_request,
+        after_request=_add_security_headers,
+        lifespan=[lifespan],
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        openapi_config=OpenAPIConfig(title="Affaires", version="0.1.0", path="/api/schema"),
+        request_max_body_size=8 * 1024 * 1024,
+        debug=False,
+    )

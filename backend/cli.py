@@ -1,0 +1,188 @@
+"""The ``affaires`` command: serve, demo, migrate, import, user."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import getpass
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+import click
+
+from backend.db.engine import Database, open_database
+from backend.db.migrate import upgrade
+from backend.db.models import Role
+from backend.lib.errors import AppError
+from backend.settings import Settings
+
+T = TypeVar("T")
+
+database_option = click.option(
+    "--database",
+    "database_url",
+    default=None,
+    metavar="URL",
+    help="Database URL (default: $DATABASE_URL, else affaires.db in this folder).",
+)
+
+
+def _settings(database_url: str | None) -> Settings:
+    return Settings.from_env().with_database(database_url)
+
+
+def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
+    async def run() -> T:
+        db = open_database(settings.database_url)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(run())
+    except AppError as exc:
+        raise click.ClickException(f"{exc.code}: {exc.message} {exc.details or ''}") from exc
+
+
+@click.group()
+def main() -> None:
+    """Affaires: affairs, field service and timesheets, offline-first."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default 8000).")
+@database_option
+@click.option("--demo", is_flag=True, help="Fill an empty database with the demo company.")
+def serve(host: str | None, port: int | None, database_url: str | None, demo: bool) -> None:
+    """Migrate the database, then serve the API and the app."""
+    import uvicorn
+
+    from backend.app import create_app
+
+    settings = _settings(database_url)
+    host = host or settings.host
+    port = port or settings.port
+    upgrade(settings.database_url)
+    if demo:
+        from backend.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+
+        loaded = _with_database(settings, load_demo)
+        click.echo("Demo company loaded." if loaded else "Database not empty: demo skipped.")
+        click.echo(f"Demo accounts (password '{DEMO_PASSWORD}'):")
+        for account in ACCOUNTS:
+            click.echo(f"  {account.email:<22} {account.role.value}")
+    click.echo(f"Affaires is at http://{host}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@main.command()
+@database_option
+def migrate(database_url: str | None) -> None:
+    """Bring the database schema up to date."""
+    settings = _settings(database_url)
+    upgrade(settings.database_url)
+    click.echo("Database is up to date.")
+
+
+@main.command()
+@database_option
+def demo(database_url: str | None) -> None:
+    """Fill an empty database with the demo company."""
+    from backend.demo import load_demo
+
+    settings = _settings(database_url)
+    upgrade(settings.database_url)
+    loaded = _with_database(settings, load_demo)
+    click.echo("Demo company loaded." if loaded else "Database not empty: nothing done.")
+
+
+@main.group(name="import")
+def import_group() -> None:
+    """Import data from another product."""
+
+
+@import_group.command(name="dolibarr")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@database_option
+def import_dolibarr_command(files: tuple[str, ...], database_url: str | None) -> None:
+    """Import a Dolibarr MariaDB dump (and its dictionaries file)."""
+    from backend.imports.dolibarr import import_dolibarr
+
+    settings = _settings(database_url)
+    upgrade(settings.database_url)
+    paths = [Path(name) for name in files]
+    report = _with_database(settings, lambda db: import_dolibarr(db, paths))
+    click.echo(report.describe())
+
+
+@main.group()
+def user() -> None:
+    """Accounts of the people who sign in."""
+
+
+def _password(value: str | None) -> str:
+    return value or getpass.getpass("Password: ")
+
+
+@user.command(name="add")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), default="employee")
+@click.option("--password", default=None, help="Asked for when not given.")
+@click.option("--rate", "cents_per_hour", type=int, default=None, help="Hourly cost in cents.")
+@database_option
+def user_add(
+    email: str,
+    name: str,
+    role: str,
+    password: str | None,
+    cents_per_hour: int | None,
+    database_url: str | None,
+) -> None:
+    """Create an account."""
+    from backend.people.services import add_user, set_rate
+
+    settings = _settings(database_url)
+    upgrade(settings.database_url)
+    secret = _password(password)
+
+    async def work(db: Database) -> None:
+        async with db.writing() as session:
+            person = await add_user(
+                session, email=email, name=name, role=Role(role), password=secret
+            )
+            if cents_per_hour is not None:
+                await set_rate(session, person.id, dt.date(2000, 1, 1), cents_per_hour)
+
+    _with_database(settings, work)
+    click.echo(f"Account {email} created ({role}).")
+
+
+@user.command(name="grant")
+@click.argument("who")
+@click.option("--email", required=True, help="The e-mail they will sign in with.")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--password", default=None, help="Asked for when not given.")
+@database_option
+def user_grant(
+    who: str, email: str, role: str, password: str | None, database_url: str | None
+) -> None:
+    """Let an existing (imported) person sign in; WHO is a login, e-mail or id."""
+    from backend.people.services import grant_login
+
+    settings = _settings(database_url)
+    secret = _password(password)
+
+    async def work(db: Database) -> None:
+        async with db.writing() as session:
+            await grant_login(session, who, email=email, role=Role(role), password=secret)
+
+    _with_database(settings, work)
+    click.echo(f"{who} may now sign in as {email} ({role}).")
+
+
+if __name__ == "__main__":
+    main()

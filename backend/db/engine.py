@@ -1,0 +1,94 @@
+"""Engines and sessions for SQLite and PostgreSQL.
+
+SQLite gets two engines. Readers use ordinary deferred transactions and
+never wait, thanks to WAL. Writers start with ``BEGIN IMMEDIATE``: with
+deferred transactions two concurrent read-then-write requests both read,
+then one fails to upgrade its lock; taking the write lock up front makes
+the second one wait (``busy_timeout``) instead of failing.
+PostgreSQL needs none of this: one engine serves both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=10000",
+)
+
+
+@dataclass
+class Database:
+    """The engines of one database and a session factory for each use."""
+
+    url: str
+    reader: AsyncEngine
+    writer: AsyncEngine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.reader.dialect.name == "sqlite"
+
+    def read_sessions(self) -> async_sessionmaker[AsyncSession]:
+        return async_sessionmaker(self.reader, expire_on_commit=False)
+
+    def write_sessions(self) -> async_sessionmaker[AsyncSession]:
+        return async_sessionmaker(self.writer, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def writing(self) -> AsyncIterator[AsyncSession]:
+        """A session in a write transaction, committed on success."""
+        async with self.write_sessions()() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        async with self.read_sessions()() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        await self.reader.dispose()
+        if self.writer is not self.reader:
+            await self.writer.dispose()
+
+
+def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
+    @sa.event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+
+    @sa.event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def open_database(url: str, *, echo: bool = False) -> Database:
+    """Engines for ``url``; for SQLite a reader and a writer, else one."""
+    if url.startswith("sqlite"):
+        reader = create_async_engine(url, echo=echo)
+        writer = create_async_engine(url, echo=echo)
+        _configure_sqlite(reader, immediate=False)
+        _configure_sqlite(writer, immediate=True)
+        return Database(url=url, reader=reader, writer=writer)
+
+    engine = create_async_engine(url, echo=echo, pool_size=10, max_overflow=20)
+    return Database(url=url, reader=engine, writer=engine)

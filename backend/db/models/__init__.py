@@ -1,0 +1,76 @@
+"""All tables, one module per context, imported here so metadata is whole."""
+
+from backend.db.models.affairs import (
+    Action,
+    ActionKind,
+    Affair,
+    AffairKind,
+    AffairMember,
+    AffairStatus,
+    BudgetKind,
+    BudgetLine,
+)
+from backend.db.models.aftersales import (
+    ChecklistAnswer,
+    ChecklistRun,
+    ChecklistRunStatus,
+    ChecklistTemplate,
+    ContractLine,
+    ContractStatus,
+    MaintenanceContract,
+    ServiceOrder,
+    ServiceOrderNote,
+    ServiceOrderStatus,
+)
+from backend.db.models.catalog import Product, ProductKind
+from backend.db.models.offline import (
+    AppliedMutation,
+    ChangeLogEntry,
+    ConflictRecord,
+    ConflictStatus,
+    Device,
+    MutationStatus,
+)
+from backend.db.models.parties import Contact, Customer, Site
+from backend.db.models.people import AuthSession, HourlyRate, Role, Team, User
+from backend.db.models.timesheets import TimeEntry, TimesheetWeek, WeekStatus
+
+__all__ = [
+    "Action",
+    "ActionKind",
+    "Affair",
+    "AffairKind",
+    "AffairMember",
+    "AffairStatus",
+    "AppliedMutation",
+    "AuthSession",
+    "BudgetKind",
+    "BudgetLine",
+    "ChangeLogEntry",
+    "ChecklistAnswer",
+    "ChecklistRun",
+    "ChecklistRunStatus",
+    "ChecklistTemplate",
+    "ConflictRecord",
+    "ConflictStatus",
+    "Contact",
+    "ContractLine",
+    "ContractStatus",
+    "Customer",
+    "Device",
+    "HourlyRate",
+    "MaintenanceContract",
+    "MutationStatus",
+    "Product",
+    "ProductKind",
+    "Role",
+    "ServiceOrder",
+    "ServiceOrderNote",
+    "ServiceOrderStatus",
+    "Site",
+    "Team",
+    "TimeEntry",
+    "TimesheetWeek",
+    "User",
+    "WeekStatus",
+]

@@ -1,0 +1,161 @@
+"""After-sales: service orders, their notes, checklists, maintenance contracts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base, Synced, utc_now
+from backend.db.types import JSONDocument, choice
+
+
+class ServiceOrderStatus(enum.StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class ServiceOrder(Synced, Base):
+    """An intervention: a visit or a repair, assigned to a technician."""
+
+    __tablename__ = "service_orders"
+    sync_type = "service_order"
+
+    number: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    affair_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("affairs.id"), index=True)
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("customers.id"), default=None
+    )
+    site_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("sites.id"), default=None)
+    technician_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id"), index=True, default=None
+    )
+    status: Mapped[ServiceOrderStatus] = mapped_column(
+        choice(ServiceOrderStatus, "service_order_status"), default=ServiceOrderStatus.PLANNED
+    )
+    title: Mapped[str] = mapped_column(sa.String(255))
+    description: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    scheduled_start: Mapped[dt.datetime | None] = mapped_column(default=None)
+    scheduled_end: Mapped[dt.datetime | None] = mapped_column(default=None)
+    planned_minutes: Mapped[int | None] = mapped_column(default=None)
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+
+
+class ServiceOrderNote(Synced, Base):
+    """A note written on a service order. Notes are only ever added."""
+
+    __tablename__ = "service_order_notes"
+    sync_type = "service_order_note"
+
+    service_order_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("service_orders.id"), index=True
+    )
+    author_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(sa.Text)
+    written_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class ChecklistTemplate(Synced, Base):
+    """One version of a checklist. A version never changes once used: a run
+    keeps the version it started with, so its items are stored with it."""
+
+    __tablename__ = "checklist_templates"
+    __table_args__ = (sa.UniqueConstraint("code", "revision"),)
+    sync_type = "checklist_template"
+
+    code: Mapped[str] = mapped_column(sa.String(60))
+    revision: Mapped[int] = mapped_column(default=1)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+
+
+class ChecklistRunStatus(enum.StrEnum):
+    OPEN = "open"
+    SIGNED = "signed"
+
+
+class ChecklistRun(Synced, Base):
+    __tablename__ = "checklist_runs"
+    sync_type = "checklist_run"
+
+    template_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("checklist_templates.id"))
+    service_order_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("service_orders.id"), index=True, default=None
+    )
+    affair_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("affairs.id"), index=True)
+    status: Mapped[ChecklistRunStatus] = mapped_column(
+        choice(ChecklistRunStatus, "checklist_run_status"), default=ChecklistRunStatus.OPEN
+    )
+    signed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ChecklistAnswer(Synced, Base):
+    """The one answer to one item of a run. Its id is derived from the run
+    and the item key, so two devices answering offline name the same row."""
+
+    __tablename__ = "checklist_answers"
+    __table_args__ = (sa.UniqueConstraint("run_id", "item_key"),)
+    sync_type = "checklist_answer"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("checklist_runs.id"))
+    item_key: Mapped[str] = mapped_column(sa.String(60))
+    value: Mapped[Any] = mapped_column(JSONDocument, nullable=True, default=None)
+    note: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    answered_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    answered_client_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    # Corrected device time of the answer: decides between two devices.
+    answered_at: Mapped[dt.datetime]
+
+
+class ContractStatus(enum.StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class MaintenanceContract(Synced, Base):
+    __tablename__ = "maintenance_contracts"
+    sync_type = "maintenance_contract"
+
+    number: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("customers.id"), index=True)
+    affair_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("affairs.id"), index=True, default=None
+    )
+    status: Mapped[ContractStatus] = mapped_column(
+        choice(ContractStatus, "contract_status"), default=ContractStatus.DRAFT
+    )
+    signed_on: Mapped[dt.date | None] = mapped_column(default=None)
+    starts_on: Mapped[dt.date | None] = mapped_column(default=None)
+    ends_on: Mapped[dt.date | None] = mapped_column(default=None)
+    visit_every_months: Mapped[int | None] = mapped_column(default=None)
+    response_hours: Mapped[int | None] = mapped_column(default=None)
+    amount_cents: Mapped[int | None] = mapped_column(sa.BigInteger, default=None)
+    external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+
+
+class ContractLine(Base):
+    """A service covered by a contract, with its own dates."""
+
+    __tablename__ = "contract_lines"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    contract_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("maintenance_contracts.id"), index=True
+    )
+    product_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("products.id"), default=None)
+    label: Mapped[str] = mapped_column(sa.Text)
+    quantity: Mapped[float] = mapped_column(default=1)
+    unit_price_cents: Mapped[int | None] = mapped_column(sa.BigInteger, default=None)
+    starts_on: Mapped[dt.date | None] = mapped_column(default=None)
+    ends_on: Mapped[dt.date | None] = mapped_column(default=None)
+    active: Mapped[bool] = mapped_column(default=True)
+    external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)

@@ -1,0 +1,122 @@
+"""Sync bookkeeping: devices, applied mutations, the change log, conflicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base, Synced, utc_now
+from backend.db.types import JSONDocument, choice
+
+
+class Device(Base):
+    """One install of the app (a browser profile), known by its client id."""
+
+    __tablename__ = "devices"
+
+    client_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    last_seq: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # Device clock minus server clock, in milliseconds, measured at each push.
+    clock_offset_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    schema: Mapped[int] = mapped_column(default=1)
+    first_seen_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    last_cursor: Mapped[int | None] = mapped_column(sa.BigInteger, default=None)
+
+
+class MutationStatus(enum.StrEnum):
+    APPLIED = "applied"
+    CONFLICT = "conflict"
+    REJECTED = "rejected"
+
+
+class AppliedMutation(Base):
+    """The outcome of each mutation a device sent, kept so that a resend
+    gets the same answer as the first time (``duplicate``)."""
+
+    __tablename__ = "applied_mutations"
+
+    client_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("devices.client_id"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    mutation_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    name: Mapped[str] = mapped_column(sa.String(60))
+    status: Mapped[MutationStatus] = mapped_column(choice(MutationStatus, "mutation_status"))
+    code: Mapped[str | None] = mapped_column(sa.String(60), default=None)
+    message: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    conflict_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    applied_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class ChangeLogEntry(Base):
+    """One write to a synced table, appended by the database's triggers.
+
+    Its id is the change number: the row's ``version`` and the pull cursor.
+    ``data`` is the row as written, the base for three-way merges.
+    """
+
+    __tablename__ = "change_log"
+    # Without AUTOINCREMENT SQLite may hand out a pruned number again.
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
+    entity_type: Mapped[str] = mapped_column(sa.String(40))
+    entity_id: Mapped[uuid.UUID]
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, default=None)
+    changed_at: Mapped[dt.datetime | None] = mapped_column(
+        server_default=sa.func.current_timestamp()
+    )
+
+
+class ConflictStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class ConflictRecord(Synced, Base):
+    """A change a device sent that did not take as sent.
+
+    Both sides are kept with who made them, so a person can decide; the
+    author's device receives the record by pull and says why in words.
+    """
+
+    __tablename__ = "conflicts"
+    sync_type = "conflict"
+
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    entity_type: Mapped[str] = mapped_column(sa.String(40))
+    entity_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    affair_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("affairs.id"), index=True, default=None
+    )
+    mutation_id: Mapped[uuid.UUID]
+    mutation_name: Mapped[str] = mapped_column(sa.String(60))
+    client_id: Mapped[uuid.UUID]
+    author_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    server_author_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id"), default=None
+    )
+    server_value: Mapped[Any] = mapped_column(JSONDocument, nullable=True, default=None)
+    device_value: Mapped[Any] = mapped_column(JSONDocument, nullable=True, default=None)
+    server_version: Mapped[int | None] = mapped_column(sa.BigInteger, default=None)
+    base_version: Mapped[int | None] = mapped_column(sa.BigInteger, default=None)
+    code: Mapped[str] = mapped_column(sa.String(60))
+    details: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    status: Mapped[ConflictStatus] = mapped_column(
+        choice(ConflictStatus, "conflict_status"), default=ConflictStatus.OPEN
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    resolved_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id"), default=None
+    )
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    resolution: Mapped[str | None] = mapped_column(sa.String(20), default=None)

@@ -1,0 +1,79 @@
+"""People: users, roles, teams, hourly cost rates, sign-in sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.db.base import Base, Synced, utc_now
+from backend.db.types import choice
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    MANAGER = "manager"
+    SUPERVISOR = "supervisor"
+    TECHNICIAN = "technician"
+    EMPLOYEE = "employee"
+    SALES = "sales"
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    supervisor_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id", use_alter=True), default=None
+    )
+
+
+class User(Synced, Base):
+    """A person of the company. Without a password hash they cannot sign in
+    (imported colleagues keep their time history without an account)."""
+
+    __tablename__ = "users"
+    sync_type = "user"
+
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True, default=None)
+    login: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+    name: Mapped[str] = mapped_column(sa.String(160))
+    role: Mapped[Role] = mapped_column(choice(Role, "role"), default=Role.EMPLOYEE)
+    team_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("teams.id"), default=None)
+    password_hash: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    language: Mapped[str | None] = mapped_column(sa.String(5), default=None)
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Paris")
+    active: Mapped[bool] = mapped_column(default=True)
+    external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+
+
+class HourlyRate(Base):
+    """The cost of one hour of a person's work from ``valid_from`` on."""
+
+    __tablename__ = "hourly_rates"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "valid_from"),
+        sa.CheckConstraint("cents_per_hour >= 0", name="rate_not_negative"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    valid_from: Mapped[dt.date]
+    cents_per_hour: Mapped[int]
+
+
+class AuthSession(Base):
+    """A signed-in device. The cookie holds a random token; only its hash is
+    stored, so a copy of the database opens no session."""
+
+    __tablename__ = "auth_sessions"
+
+    token_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)

@@ -1,0 +1,153 @@
+"""Server-side messages in French and English.
+
+Each refusal has a stable code; the message shown to a person is looked
+up here in their language and formatted with named fields. The PWA keeps
+its own catalogue for its screens and can translate codes itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "invalid_input": {
+        "en": "The request is not valid: {reason}",
+        "fr": "La requête n'est pas valide : {reason}",
+    },
+    "unauthenticated": {
+        "en": "Please sign in.",
+        "fr": "Veuillez vous connecter.",
+    },
+    "bad_credentials": {
+        "en": "E-mail or password is wrong.",
+        "fr": "E-mail ou mot de passe incorrect.",
+    },
+    "forbidden": {
+        "en": "You are not allowed to do this.",
+        "fr": "Vous n'avez pas le droit de faire cela.",
+    },
+    "not_found": {
+        "en": "This record does not exist or is not visible to you.",
+        "fr": "Cet enregistrement n'existe pas ou ne vous est pas visible.",
+    },
+    "too_large": {
+        "en": "The request is too large: {reason}",
+        "fr": "La requête est trop grande : {reason}",
+    },
+    "upgrade_required": {
+        "en": "This version of the app is too old; it is updating.",
+        "fr": "Cette version de l'application est trop ancienne ; mise à jour en cours.",
+    },
+    "seq_gap": {
+        "en": "Changes are missing before number {expected}.",
+        "fr": "Des modifications manquent avant le numéro {expected}.",
+    },
+    "unknown_mutator": {
+        "en": "This kind of change is not known to the server.",
+        "fr": "Ce type de modification n'est pas connu du serveur.",
+    },
+    "locked": {
+        "en": "Week {week} is {status}; this change was not applied.",
+        "fr": "La semaine {week} est {status} ; cette modification n'a pas été appliquée.",
+    },
+    "service_order_locked": {
+        "en": "Service order {number} is {status}; this change was not applied.",
+        "fr": "L'intervention {number} est {status} ; cette modification n'a pas été appliquée.",
+    },
+    "checklist_locked": {
+        "en": "The checklist was signed; this answer was not applied.",
+        "fr": "La checklist a été signée ; cette réponse n'a pas été appliquée.",
+    },
+    "delete_vs_update": {
+        "en": "This record was deleted; your change was kept for review.",
+        "fr": "Cet enregistrement a été supprimé ; votre modification est gardée pour revue.",
+    },
+    "parent_deleted": {
+        "en": "The record this belongs to was deleted; your change was kept for review.",
+        "fr": "L'enregistrement parent a été supprimé ; votre modification est gardée pour revue.",
+    },
+    "concurrent_update": {
+        "en": "Someone changed the same value at about the same time; both were kept.",
+        "fr": "Quelqu'un a modifié la même valeur au même moment ; les deux sont gardées.",
+    },
+    "duplicate_id": {
+        "en": "A different record already has this id; your version was kept for review.",
+        "fr": "Un autre enregistrement a déjà cet identifiant ; votre version est gardée.",
+    },
+    "day_over_24h": {
+        "en": "More than 24 hours on {date}.",
+        "fr": "Plus de 24 heures le {date}.",
+    },
+    "unknown_item": {
+        "en": "This checklist has no item {item_key}.",
+        "fr": "Cette checklist n'a pas d'élément {item_key}.",
+    },
+    "value_out_of_bounds": {
+        "en": "{value} is outside {min} to {max}.",
+        "fr": "{value} est en dehors de {min} à {max}.",
+    },
+    "bad_value": {
+        "en": "This answer does not fit the item: {reason}",
+        "fr": "Cette réponse ne convient pas à l'élément : {reason}",
+    },
+    "bad_transition": {
+        "en": "A service order cannot go from {current} to {target}.",
+        "fr": "Une intervention ne peut pas passer de {current} à {target}.",
+    },
+    "week_not_submitted": {
+        "en": "Week {week} is not submitted.",
+        "fr": "La semaine {week} n'est pas soumise.",
+    },
+    "own_week": {
+        "en": "Nobody approves their own time.",
+        "fr": "Personne n'approuve ses propres heures.",
+    },
+    "affair_closed": {
+        "en": "This affair is closed to new time.",
+        "fr": "Cette affaire n'accepte plus de temps.",
+    },
+    "unavailable": {
+        "en": "The server is busy; try again shortly.",
+        "fr": "Le serveur est occupé ; réessayez dans un instant.",
+    },
+}
+
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "approved": {"en": "approved", "fr": "approuvée"},
+    "submitted": {"en": "submitted", "fr": "soumise"},
+    "closed": {"en": "closed", "fr": "clôturée"},
+    "cancelled": {"en": "cancelled", "fr": "annulée"},
+}
+
+
+def pick_language(accept_language: str | None, preferred: str | None = None) -> str:
+    """The user's own setting first, then the browser's first known language."""
+    if preferred in LANGUAGES:
+        return preferred
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in LANGUAGES:
+            return tag
+    return DEFAULT_LANGUAGE
+
+
+def translate(code: str, language: str, fields: Mapping[str, object] | None = None) -> str:
+    """The message for ``code`` in ``language``; the code itself when unknown."""
+    entry = MESSAGES.get(code)
+    if entry is None:
+        return code
+    template = entry.get(language) or entry[DEFAULT_LANGUAGE]
+    values = {key: _word(value, language) for key, value in (fields or {}).items()}
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return template
+
+
+def _word(value: object, language: str) -> object:
+    if isinstance(value, str) and value in STATUS_WORDS:
+        return STATUS_WORDS[value][language]
+    return value

@@ -1,0 +1,118 @@
+"""Push and pull, as the server runs them for one signed-in device."""
+
+from __future__ import annotations
+
+import structlog
+from sqlalchemy.exc import DBAPIError
+
+from backend.access.actors import Actor
+from backend.db.engine import Database
+from backend.db.models import Device
+from backend.lib.errors import Forbidden, ServiceUnavailable, TooLarge, UpgradeRequired
+from backend.lib.time import utc_now
+from backend.offline.devices import device_for, note_push
+from backend.offline.pull import head_change, read_changes
+from backend.offline.store import SqlPushStore, is_transient
+from backend.settings import Settings
+from sync.engine import PushOutcome, push
+from sync.messages import (
+    MAX_MUTATIONS_PER_PUSH,
+    PROTOCOL_VERSION,
+    PullRequest,
+    PullResponse,
+    PushRequest,
+    decode_cursor,
+)
+from sync.registry import MutatorRegistry
+
+logger = structlog.get_logger()
+
+
+class SeqGap(Exception):
+    """The batch skipped numbers: the device must resend from ``expected``."""
+
+    def __init__(self, expected: int) -> None:
+        super().__init__(expected)
+        self.expected = expected
+
+
+def check_versions(protocol: int, schema: int, settings: Settings) -> None:
+    """426 for a client built for another protocol or an unsupported schema."""
+    if protocol != PROTOCOL_VERSION or not settings.min_schema <= schema <= settings.max_schema:
+        raise UpgradeRequired(
+            "upgrade_required", min_schema=settings.min_schema, max_schema=settings.max_schema
+        )
+
+
+async def run_push(
+    db: Database,
+    registry: MutatorRegistry,
+    actor: Actor,
+    request: PushRequest,
+    *,
+    settings: Settings,
+    language: str,
+) -> tuple[PushOutcome, int]:
+    """Apply a push in one transaction; answer the outcome and the checkpoint.
+
+    A gap in the numbers still commits what came before it, then raises
+    ``SeqGap``. A passing database fault commits nothing of this push and
+    answers 503: the device retries the same batch.
+    """
+    check_versions(request.protocol, request.schema, settings)
+    if len(request.mutations) > MAX_MUTATIONS_PER_PUSH:
+        raise TooLarge("too_large", reason=f"at most {MAX_MUTATIONS_PER_PUSH} mutations")
+
+    received_at = utc_now()
+    try:
+        async with db.writing() as session:
+            device = await device_for(session, actor, request.client_id, for_update=True)
+            note_push(
+                device, sent_at=request.sent_at, received_at=received_at, schema=request.schema
+            )
+            store = SqlPushStore(session, actor, device, language)
+            outcome = await push(store, registry, request.mutations)
+            checkpoint = await head_change(session)
+    except DBAPIError as exc:
+        if not is_transient(exc):
+            raise
+        logger.warning("sync.push_busy", client=str(request.client_id))
+        raise ServiceUnavailable("unavailable") from exc
+
+    logger.info(
+        "sync.pushed",
+        client=str(request.client_id),
+        count=len(request.mutations),
+        last_seq=outcome.last_seq,
+        ms=round((utc_now() - received_at).total_seconds() * 1000),
+    )
+    if outcome.expected_seq is not None:
+        raise SeqGap(outcome.expected_seq)
+    return outcome, checkpoint
+
+
+async def run_pull(
+    db: Database, actor: Actor, request: PullRequest, *, settings: Settings
+) -> PullResponse:
+    """One page of changes; ``reset`` when the cursor is not one of ours."""
+    check_versions(request.protocol, request.schema, settings)
+    after = decode_cursor(request.cursor)
+
+    async with db.reading() as session:
+        if not db.is_sqlite:
+            # One snapshot for every query of the page.
+            await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        device = await session.get(Device, request.client_id)
+        if device is not None and device.user_id != actor.id:
+            raise Forbidden("device_of_another_user", code="device_of_another_user")
+        page = await read_changes(
+            session,
+            actor,
+            after=after or 0,
+            limit=request.limit,
+            last_seq=device.last_seq if device is not None else 0,
+        )
+
+    # TODO(#3): a cursor older than the tombstone horizon must also reset.
+    page.reset = request.cursor is not None and after is None
+    return page

@@ -1,0 +1,128 @@
+"""The sync engine's storage, on SQLAlchemy, for one push transaction."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.access.actors import Actor
+from backend.db.models import AppliedMutation, Device, MutationStatus
+from backend.lib.i18n import translate
+from backend.offline.conflicts import keep_conflict
+from backend.offline.context import MutationContext
+from sync.clock import corrected_time
+from sync.messages import Mutation, MutationResult
+from sync.outcomes import Conflicted, Kept, Rejected
+from sync.registry import Mutator
+
+logger = structlog.get_logger()
+
+# Messages of database faults that pass: the push is retried whole.
+_TRANSIENT_MARKERS = ("database is locked", "database is busy", "deadlock", "could not serialize")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A database fault that passes (busy, deadlock, lost connection)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, OperationalError | DBAPIError) and any(
+        marker in text for marker in _TRANSIENT_MARKERS
+    )
+
+
+class SqlPushStore:
+    def __init__(self, session: AsyncSession, actor: Actor, device: Device, language: str) -> None:
+        self.session = session
+        self.actor = actor
+        self.device = device
+        self.language = language
+        self.role = actor.role.value
+
+    async def last_seq(self) -> int:
+        return self.device.last_seq
+
+    async def stored_result(self, seq: int) -> MutationResult | None:
+        row = await self.session.scalar(
+            sa.select(AppliedMutation).where(
+                AppliedMutation.client_id == self.device.client_id, AppliedMutation.seq == seq
+            )
+        )
+        if row is None:
+            return None
+        return MutationResult(
+            seq=row.seq,
+            status=row.status.value,
+            code=row.code,
+            message=row.message,
+            conflict_id=row.conflict_id,
+        )
+
+    def savepoint(self) -> AbstractAsyncContextManager[Any]:
+        return self.session.begin_nested()
+
+    async def apply(self, mutator: Mutator[Any], args: Any, mutation: Mutation) -> Kept | None:
+        reused = await self.session.scalar(
+            sa.select(AppliedMutation.seq).where(AppliedMutation.mutation_id == mutation.id)
+        )
+        if reused is not None:
+            raise Rejected("duplicate_mutation_id")
+        return await mutator.handler(self._context(mutation), args)
+
+    async def keep_conflict(self, mutation: Mutation, conflict: Conflicted) -> uuid.UUID:
+        return await keep_conflict(self._context(mutation), conflict)
+
+    async def record(self, mutation: Mutation, result: MutationResult) -> None:
+        await self.session.execute(
+            sa.insert(AppliedMutation).values(
+                client_id=self.device.client_id,
+                seq=mutation.seq,
+                mutation_id=mutation.id,
+                name=mutation.name[:60],
+                status=MutationStatus(result.status),
+                code=result.code,
+                message=result.message,
+                conflict_id=result.conflict_id,
+            )
+        )
+
+    async def advance(self, last_seq: int) -> None:
+        await self.session.execute(
+            sa.update(Device)
+            .where(Device.client_id == self.device.client_id)
+            .values(last_seq=last_seq)
+        )
+
+    def message(self, code: str, fields: dict[str, Any]) -> str:
+        return translate(code, self.language, fields)
+
+    def is_transient(self, exc: Exception) -> bool:
+        return is_transient(exc)
+
+    def is_race(self, exc: Exception) -> bool:
+        return isinstance(exc, IntegrityError)
+
+    def log_failure(self, mutation: Mutation, exc: Exception) -> None:
+        logger.error(
+            "sync.mutation_failed",
+            mutation=mutation.name,
+            client=str(self.device.client_id),
+            seq=mutation.seq,
+            error=type(exc).__name__,
+            exc_info=exc,
+        )
+
+    def _context(self, mutation: Mutation) -> MutationContext:
+        return MutationContext(
+            session=self.session,
+            actor=self.actor,
+            client_id=self.device.client_id,
+            mutation=mutation,
+            corrected_at=corrected_time(mutation.at, self.device.clock_offset_ms),
+        )

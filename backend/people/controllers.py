@@ -1,0 +1,76 @@
+"""Sign in, sign out, and who am I."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie, State
+from litestar.params import JSONBody
+
+from backend.db.models import Role, User
+from backend.dependencies import AppSettings, Db, SignedIn
+from backend.people.auth import SESSION_COOKIE
+from backend.people.schemas import LoginRequest, MeResponse
+from backend.people.services import actor_of, sign_in, sign_out
+
+
+def _me(actor: SignedIn, email: str | None) -> MeResponse:
+    return MeResponse(
+        id=actor.id,
+        name=actor.name,
+        email=email,
+        role=actor.role.value,
+        team_id=actor.team_id,
+        language=actor.language,
+        time_zone=actor.time_zone,
+        supervises=actor.role in (Role.ADMIN, Role.MANAGER) or bool(actor.supervised_team_ids),
+    )
+
+
+def _session_cookie(token: str, settings: AppSettings, *, max_age: int) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=token,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=settings.secure_cookies,
+        max_age=max_age,
+    )
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+
+    @post("/login", status_code=200)
+    async def login(
+        self, data: JSONBody[LoginRequest], db: Db, settings: AppSettings
+    ) -> Response[MeResponse]:
+        async with db.writing() as session:
+            token, user = await sign_in(
+                session, data.email, data.password, days=settings.session_days
+            )
+            actor = await actor_of(session, user)
+            email = user.email
+        max_age = int(dt.timedelta(days=settings.session_days).total_seconds())
+        return Response(
+            _me(actor, email), cookies=[_session_cookie(token, settings, max_age=max_age)]
+        )
+
+    @post("/logout", status_code=200)
+    async def logout(
+        self, request: Request[Any, Any, State], db: Db, settings: AppSettings
+    ) -> Response[dict[str, bool]]:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            async with db.writing() as session:
+                await sign_out(session, token)
+        return Response({"signed_out": True}, cookies=[_session_cookie("", settings, max_age=0)])
+
+    @get("/me")
+    async def me(self, actor: SignedIn, db: Db) -> MeResponse:
+        async with db.reading() as session:
+            user = await session.get(User, actor.id)
+        return _me(actor, user.email if user else None)

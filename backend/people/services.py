@@ -1,0 +1,211 @@
+"""People: sign-in sessions, accounts and hourly rates."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.access.actors import Actor
+from backend.db.models import AuthSession, HourlyRate, Role, Team, User
+from backend.lib.errors import Conflict, NotFound, Unauthenticated
+from backend.lib.passwords import hash_password, verify_password
+from backend.lib.time import utc_now
+from backend.lib.tokens import new_token, token_hash
+
+logger = structlog.get_logger()
+
+# A sliding session is pushed forward at most this often, so reading a
+# page does not write to the database on every request.
+SESSION_REFRESH = dt.timedelta(hours=1)
+
+
+async def sign_in(
+    session: AsyncSession, email: str, password: str, *, days: int
+) -> tuple[str, User]:
+    """A new session token for the account, or ``Unauthenticated``."""
+    user = await session.scalar(
+        sa.select(User).where(sa.func.lower(User.email) == email.strip().lower())
+    )
+    usable = user is not None and user.active and user.deleted_at is None
+    if not verify_password(user.password_hash if usable and user else None, password):
+        logger.info("auth.refused")
+        raise Unauthenticated("bad_credentials", code="bad_credentials")
+    assert user is not None
+
+    token = new_token()
+    session.add(
+        AuthSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            expires_at=utc_now() + dt.timedelta(days=days),
+        )
+    )
+    logger.info("auth.signed_in", user=str(user.id))
+    return token, user
+
+
+async def sign_out(session: AsyncSession, token: str) -> None:
+    await session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.token_hash == token_hash(token))
+        .values(revoked_at=utc_now())
+    )
+
+
+async def actor_for_token(
+    session: AsyncSession, token: str, *, days: int
+) -> tuple[Actor, bool] | None:
+    """The signed-in person and whether the session is due to be extended;
+    None for an unknown, expired or revoked token or an inactive person."""
+    now = utc_now()
+    row = (
+        await session.execute(
+            sa.select(AuthSession, User)
+            .join(User, User.id == AuthSession.user_id)
+            .where(AuthSession.token_hash == token_hash(token))
+        )
+    ).first()
+    if row is None:
+        return None
+    auth, user = row
+    if auth.revoked_at is not None or auth.expires_at <= now:
+        return None
+    if not user.active or user.deleted_at is not None:
+        return None
+
+    due = now + dt.timedelta(days=days) - auth.expires_at > SESSION_REFRESH
+    return await actor_of(session, user), due
+
+
+async def extend_session(session: AsyncSession, token: str, *, days: int) -> None:
+    """Slide the session's end: ``days`` of idleness from now."""
+    await session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.token_hash == token_hash(token))
+        .values(expires_at=utc_now() + dt.timedelta(days=days))
+    )
+
+
+async def actor_of(session: AsyncSession, user: User) -> Actor:
+    supervised = await session.scalars(sa.select(Team.id).where(Team.supervisor_id == user.id))
+    return Actor(
+        id=user.id,
+        role=user.role,
+        name=user.name,
+        team_id=user.team_id,
+        language=user.language,
+        time_zone=user.time_zone,
+        supervised_team_ids=frozenset(supervised),
+    )
+
+
+async def load_actor(session: AsyncSession, user_id: uuid.UUID) -> Actor:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return await actor_of(session, user)
+
+
+async def add_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str | None = None,
+    team_id: uuid.UUID | None = None,
+    language: str | None = None,
+) -> User:
+    """A new account; ``Conflict`` when the e-mail is taken."""
+    taken = await session.scalar(
+        sa.select(User.id).where(sa.func.lower(User.email) == email.lower())
+    )
+    if taken is not None:
+        raise Conflict("email_taken", code="email_taken", field="email")
+    user = User(
+        email=email.lower(),
+        name=name,
+        role=role,
+        team_id=team_id,
+        language=language,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    await session.flush()
+    return user
+
+
+async def grant_login(
+    session: AsyncSession, who: str, *, email: str, role: Role, password: str
+) -> User:
+    """Give an existing person (by login, e-mail or id) an account to sign in."""
+    user = await find_person(session, who)
+    user.email = email.lower()
+    user.role = role
+    user.password_hash = hash_password(password)
+    user.active = True
+    await session.flush()
+    return user
+
+
+async def find_person(session: AsyncSession, who: str) -> User:
+    condition = sa.or_(User.login == who, sa.func.lower(User.email) == who.lower())
+    with contextlib.suppress(ValueError):
+        condition = sa.or_(condition, User.id == uuid.UUID(who))
+    user = await session.scalar(sa.select(User).where(condition))
+    if user is None:
+        raise NotFound("person_not_found", code="person_not_found", who=who)
+    return user
+
+
+async def set_rate(
+    session: AsyncSession, user_id: uuid.UUID, valid_from: dt.date, cents_per_hour: int
+) -> None:
+    """The person's hourly cost from ``valid_from`` on (replacing one that day)."""
+    existing = await session.scalar(
+        sa.select(HourlyRate).where(
+            HourlyRate.user_id == user_id, HourlyRate.valid_from == valid_from
+        )
+    )
+    if existing is None:
+        session.add(
+            HourlyRate(
+                id=uuid.uuid4(),
+                user_id=user_id,
+                valid_from=valid_from,
+                cents_per_hour=cents_per_hour,
+            )
+        )
+    else:
+        existing.cents_per_hour = cents_per_hour
+    await session.flush()
+
+
+async def rates_by_person(
+    session: AsyncSession, user_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[dt.date, int]]]:
+    """Each person's rates, oldest first, to cost many entries in one query."""
+    rows = await session.execute(
+        sa.select(HourlyRate.user_id, HourlyRate.valid_from, HourlyRate.cents_per_hour)
+        .where(HourlyRate.user_id.in_(user_ids))
+        .order_by(HourlyRate.user_id, HourlyRate.valid_from)
+    )
+    rates: dict[uuid.UUID, list[tuple[dt.date, int]]] = {}
+    for user_id, valid_from, cents in rows:
+        rates.setdefault(user_id, []).append((valid_from, cents))
+    return rates
+
+
+def rate_on(rates: list[tuple[dt.date, int]], day: dt.date) -> int:
+    """The rate valid on ``day``: the latest one starting on or before it."""
+    current = 0
+    for valid_from, cents in rates:
+        if valid_from > day:
+            break
+        current = cents
+    return current

@@ -1,0 +1,65 @@
+"""Settings from the environment and the command line.
+
+Every setting has a default that works on a laptop: a SQLite file in the
+current folder, the server on 127.0.0.1:8000, the PWA from this checkout.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///affaires.db"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain ``sqlite:///`` and ``postgresql://`` URLs and pick the async driver."""
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    for prefix in ("postgresql://", "postgres://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url.removeprefix(prefix)
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "127.0.0.1"
+    port: int = 8000
+    pwa_dir: Path = PROJECT_ROOT / "pwa"
+    log_level: str = "info"
+    log_json: bool = False
+    # A device may stay offline a working week and more: the session slides
+    # on every use and ends after this many idle days, or when revoked.
+    session_days: int = 30
+    secure_cookies: bool = False
+    # Accepted client versions (PROTOCOL.md, Versions and upgrades).
+    min_schema: int = 1
+    max_schema: int = 1
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=normalise_database_url(
+                os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+            ),
+            host=os.environ.get("AFFAIRES_HOST", "127.0.0.1"),
+            port=_env_int("AFFAIRES_PORT", 8000),
+            pwa_dir=Path(os.environ.get("AFFAIRES_PWA_DIR", PROJECT_ROOT / "pwa")),
+            log_level=os.environ.get("AFFAIRES_LOG_LEVEL", "info"),
+            log_json=os.environ.get("AFFAIRES_LOG_JSON", "") == "1",
+            session_days=_env_int("AFFAIRES_SESSION_DAYS", 30),
+            secure_cookies=os.environ.get("AFFAIRES_SECURE_COOKIES", "") == "1",
+        )
+
+    def with_database(self, url: str | None) -> Settings:
+        return self if not url else replace(self, database_url=normalise_database_url(url))

@@ -1,0 +1,425 @@
+"""Time entries and timesheet weeks: the rules, whatever the path.
+
+    draft --submit--> submitted --approve--> approved
+      ^                   |  \\--reject--> rejected --submit--> submitted
+      |                   |                   |
+      +---- an edit ------+                   |
+      +------------------ reopen (supervisor) +-- from any state
+
+An approved week is locked: no entry of it is created, changed or deleted
+until someone who oversees the person reopens it. Editing a submitted week
+sends it back to draft, so nobody approves hours that moved after they
+were submitted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.access import policy
+from backend.access.actors import Actor
+from backend.db.models import (
+    Affair,
+    AffairStatus,
+    ServiceOrder,
+    TimeEntry,
+    TimesheetWeek,
+    User,
+    WeekStatus,
+)
+from backend.db.models.timesheets import MAX_MINUTES_PER_DAY
+from backend.db.upsert import insert_ignoring_duplicates
+from backend.lib.time import parse_week, utc_now, week_of, zone
+from backend.offline.conflicts import keep_conflict
+from backend.offline.context import MutationContext
+from backend.offline.history import snapshot_at
+from backend.timesheets.schemas import TimeEntryPut
+from sync.ids import derived_id
+from sync.merge import device_wins, three_way
+from sync.outcomes import (
+    CONCURRENT_UPDATE,
+    DELETE_VS_UPDATE,
+    DUPLICATE_ID,
+    LOCKED,
+    Conflicted,
+    Kept,
+    Rejected,
+)
+
+# The fields of an entry a device sets; the rest is the server's.
+ENTRY_FIELDS = (
+    "affair_id",
+    "service_order_id",
+    "action_id",
+    "work_date",
+    "minutes",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "note",
+)
+CLOSED_AFFAIR_STATUSES = (AffairStatus.CLOSED, AffairStatus.LOST)
+
+
+def week_id(user_id: uuid.UUID, week: str) -> uuid.UUID:
+    return derived_id("timesheet_week", user_id, week)
+
+
+async def find_week(session: AsyncSession, user_id: uuid.UUID, week: str) -> TimesheetWeek | None:
+    return await session.get(TimesheetWeek, week_id(user_id, week), populate_existing=True)
+
+
+async def ensure_week(session: AsyncSession, user_id: uuid.UUID, week: str) -> TimesheetWeek:
+    """The person's week, made in draft the first time it is needed."""
+    await session.execute(
+        insert_ignoring_duplicates(session, TimesheetWeek).values(
+            id=week_id(user_id, week),
+            user_id=user_id,
+            week=week,
+            status=WeekStatus.DRAFT,
+            total_minutes=0,
+        )
+    )
+    week_row = await session.get(TimesheetWeek, week_id(user_id, week), populate_existing=True)
+    assert week_row is not None
+    return week_row
+
+
+async def week_total(session: AsyncSession, user_id: uuid.UUID, week: str) -> int:
+    monday, sunday = parse_week(week)
+    total = await session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(TimeEntry.minutes), 0)).where(
+            TimeEntry.user_id == user_id,
+            TimeEntry.work_date.between(monday, sunday),
+            TimeEntry.deleted_at.is_(None),
+        )
+    )
+    return int(total or 0)
+
+
+async def _guard_week_open(
+    ctx: MutationContext,
+    user_id: uuid.UUID,
+    day: dt.date,
+    entity_id: uuid.UUID,
+    device_value: Any,
+) -> None:
+    """``Conflicted(locked)`` when the week holding ``day`` is approved."""
+    week = week_of(day)
+    row = await find_week(ctx.session, user_id, week)
+    if row is None or row.status != WeekStatus.APPROVED:
+        return
+    approver = await ctx.session.get(User, row.decided_by_id) if row.decided_by_id else None
+    raise Conflicted(
+        kind=LOCKED,
+        entity_type="time_entry",
+        entity_id=entity_id,
+        code="week_locked",
+        server_value={"week": week, "status": row.status.value},
+        device_value=device_value,
+        server_version=row.version,
+        server_author_id=row.decided_by_id,
+        fields={
+            "week": week,
+            "by": approver.name if approver else "",
+            "on": row.decided_at.date().isoformat() if row.decided_at else "",
+        },
+    )
+
+
+async def _after_entry_change(
+    session: AsyncSession, user_id: uuid.UUID, days: set[dt.date]
+) -> None:
+    """Keep the weeks' totals true; an edit sends a submitted week back to draft."""
+    for week in {week_of(day) for day in days}:
+        row = await find_week(session, user_id, week)
+        if row is None:
+            continue
+        row.total_minutes = await week_total(session, user_id, week)
+        if row.status == WeekStatus.SUBMITTED:
+            row.status = WeekStatus.DRAFT
+            row.submitted_at = None
+
+
+async def _check_affair(
+    session: AsyncSession, actor: Actor, affair_id: uuid.UUID, service_order_id: uuid.UUID | None
+) -> None:
+    affair = await session.scalar(
+        sa.select(Affair).where(Affair.id == affair_id, policy.visible_affairs(actor))
+    )
+    if affair is None or affair.deleted_at is not None:
+        raise Rejected("not_found")
+    if affair.status in CLOSED_AFFAIR_STATUSES:
+        raise Rejected("affair_closed")
+    if service_order_id is None:
+        return
+    order_affair = await session.scalar(
+        sa.select(ServiceOrder.affair_id).where(
+            ServiceOrder.id == service_order_id, policy.visible_service_orders(actor)
+        )
+    )
+    if order_affair != affair_id:
+        raise Rejected("invalid_input", reason="the service order belongs to another affair")
+
+
+async def _check_day(
+    session: AsyncSession, user_id: uuid.UUID, day: dt.date, minutes: int, entry_id: uuid.UUID
+) -> None:
+    others = await session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(TimeEntry.minutes), 0)).where(
+            TimeEntry.user_id == user_id,
+            TimeEntry.work_date == day,
+            TimeEntry.id != entry_id,
+            TimeEntry.deleted_at.is_(None),
+        )
+    )
+    if int(others or 0) + minutes > MAX_MINUTES_PER_DAY:
+        raise Rejected("day_over_24h", date=day.isoformat())
+
+
+def entry_values(args: TimeEntryPut) -> dict[str, Any]:
+    """The device's entry as column values; an interval decides the minutes.
+
+    Minutes of an interval come from real instants, so a night across a
+    clock change counts the hours actually worked.
+    """
+    values: dict[str, Any] = {
+        "affair_id": args.affair_id,
+        "service_order_id": args.service_order_id,
+        "action_id": args.action_id,
+        "work_date": args.work_date,
+        "minutes": args.minutes,
+        "starts_at": args.starts_at.astimezone(dt.UTC) if args.starts_at else None,
+        "ends_at": args.ends_at.astimezone(dt.UTC) if args.ends_at else None,
+        "time_zone": args.tz,
+        "note": args.note,
+    }
+    if args.tz is not None:
+        try:
+            zone(args.tz)
+        except ValueError as exc:
+            raise Rejected("invalid_input", reason="unknown time zone") from exc
+    if values["starts_at"] and values["ends_at"]:
+        span = (values["ends_at"] - values["starts_at"]).total_seconds() / 60
+        if span <= 0 or span > MAX_MINUTES_PER_DAY:
+            raise Rejected("invalid_input", reason="the end must follow the start within a day")
+        values["minutes"] = round(span)
+    return values
+
+
+def _concurrent(ctx: MutationContext, entry: TimeEntry) -> bool:
+    """Did someone else change the entry after the device last saw it?
+
+    A device never conflicts with itself: its own changes arrive in order.
+    """
+    if entry.edited_client_id == ctx.client_id:
+        return False
+    return ctx.base is None or entry.version is None or entry.version > ctx.base
+
+
+def _current(entry: TimeEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in ENTRY_FIELDS}
+
+
+async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
+    """Create or edit one of the actor's own entries (PROTOCOL merge rules)."""
+    session, actor = ctx.session, ctx.actor
+    device = entry_values(args)
+    entry = await session.get(TimeEntry, args.id, populate_existing=True)
+
+    if entry is None:
+        await _check_affair(session, actor, device["affair_id"], device["service_order_id"])
+        await _guard_week_open(ctx, actor.id, device["work_date"], args.id, device)
+        await _check_day(session, actor.id, device["work_date"], device["minutes"], args.id)
+        session.add(
+            TimeEntry(
+                id=args.id,
+                user_id=actor.id,
+                edited_by_id=actor.id,
+                edited_client_id=ctx.client_id,
+                edited_at=ctx.corrected_at,
+                **device,
+            )
+        )
+        await session.flush()
+        await _after_entry_change(session, actor.id, {device["work_date"]})
+        return None
+
+    if entry.user_id != actor.id:
+        raise Rejected("forbidden")
+    server = _current(entry)
+    if entry.deleted_at is not None:
+        raise Conflicted(
+            kind=DELETE_VS_UPDATE,
+            entity_type="time_entry",
+            entity_id=entry.id,
+            code="delete_vs_update",
+            affair_id=entry.affair_id,
+            server_value=None,
+            device_value=device,
+            server_version=entry.version,
+            server_author_id=entry.edited_by_id,
+        )
+    await _guard_week_open(ctx, actor.id, entry.work_date, entry.id, device)
+    if not _concurrent(ctx, entry):
+        wanted, contested, won = device, {}, True
+    elif ctx.base is None:
+        # A creation whose id is already stored by another device.
+        if server == device:
+            return None
+        raise Conflicted(
+            kind=DUPLICATE_ID,
+            entity_type="time_entry",
+            entity_id=entry.id,
+            code="duplicate_id",
+            affair_id=entry.affair_id,
+            server_value=server,
+            device_value=device,
+            server_version=entry.version,
+        )
+    else:
+        table = TimeEntry.__table__
+        base = await snapshot_at(session, table, entry.id, ctx.base)  # type: ignore[arg-type]
+        base_fields = None if base is None else {name: base.get(name) for name in ENTRY_FIELDS}
+        merge = three_way(base_fields, server, device)
+        won = device_wins(ctx.corrected_at, entry.edited_at)
+        contested = {name: device[name] for name in merge.contested}
+        wanted = server | merge.apply | (contested if won else {})
+
+    server_author, server_version = entry.edited_by_id, entry.version
+    if wanted != server:
+        await _write_entry(ctx, entry, wanted)
+    if not contested:
+        return None
+
+    conflict_id = await keep_conflict(
+        ctx,
+        Conflicted(
+            kind=CONCURRENT_UPDATE,
+            entity_type="time_entry",
+            entity_id=entry.id,
+            code="concurrent_update",
+            affair_id=entry.affair_id,
+            server_value={name: server[name] for name in contested},
+            device_value=contested,
+            server_version=server_version,
+            server_author_id=server_author,
+            fields={"fields": sorted(contested), "device_won": won},
+        ),
+    )
+    return None if won else Kept(conflict_id, CONCURRENT_UPDATE, "concurrent_update")
+
+
+async def _write_entry(ctx: MutationContext, entry: TimeEntry, wanted: dict[str, Any]) -> None:
+    """Check the rules the new values must meet, then write them."""
+    session, actor = ctx.session, ctx.actor
+    if wanted["work_date"] != entry.work_date:
+        await _guard_week_open(ctx, actor.id, wanted["work_date"], entry.id, wanted)
+    if (
+        wanted["affair_id"] != entry.affair_id
+        or wanted["service_order_id"] != entry.service_order_id
+    ):
+        await _check_affair(session, actor, wanted["affair_id"], wanted["service_order_id"])
+    await _check_day(session, actor.id, wanted["work_date"], wanted["minutes"], entry.id)
+
+    days = {entry.work_date, wanted["work_date"]}
+    for name, value in wanted.items():
+        setattr(entry, name, value)
+    entry.edited_by_id = actor.id
+    entry.edited_client_id = ctx.client_id
+    entry.edited_at = max(ctx.corrected_at, entry.edited_at or ctx.corrected_at)
+    await session.flush()
+    await _after_entry_change(session, actor.id, days)
+
+
+async def delete_entry(ctx: MutationContext, entry_id: uuid.UUID) -> None:
+    """Delete one of the actor's entries; an edit made since the device's
+    base is never silently discarded (``delete_vs_update``)."""
+    session, actor = ctx.session, ctx.actor
+    entry = await session.get(TimeEntry, entry_id, populate_existing=True)
+    if entry is None or entry.deleted_at is not None:
+        return
+    if entry.user_id != actor.id:
+        raise Rejected("forbidden")
+    await _guard_week_open(ctx, actor.id, entry.work_date, entry.id, {"deleted": True})
+    if _concurrent(ctx, entry) and ctx.base is not None:
+        raise Conflicted(
+            kind=DELETE_VS_UPDATE,
+            entity_type="time_entry",
+            entity_id=entry.id,
+            code="delete_vs_update",
+            affair_id=entry.affair_id,
+            server_value=_current(entry),
+            device_value={"deleted": True},
+            server_version=entry.version,
+            server_author_id=entry.edited_by_id,
+        )
+    entry.deleted_at = utc_now()
+    entry.edited_by_id = actor.id
+    entry.edited_client_id = ctx.client_id
+    entry.edited_at = ctx.corrected_at
+    await session.flush()
+    await _after_entry_change(session, actor.id, {entry.work_date})
+
+
+async def submit_week(ctx: MutationContext, week: str) -> None:
+    session, actor = ctx.session, ctx.actor
+    row = await ensure_week(session, actor.id, week)
+    if row.status == WeekStatus.SUBMITTED:
+        return
+    if row.status == WeekStatus.APPROVED:
+        await _guard_week_open(ctx, actor.id, parse_week(week)[0], row.id, {"submit": week})
+    row.status = WeekStatus.SUBMITTED
+    row.submitted_at = utc_now()
+    row.reason = None
+    row.total_minutes = await week_total(session, actor.id, week)
+
+
+async def _overseen_week(ctx: MutationContext, user_id: uuid.UUID, week: str) -> TimesheetWeek:
+    person = await ctx.session.get(User, user_id)
+    if person is None:
+        raise Rejected("not_found")
+    if person.id == ctx.actor.id:
+        raise Rejected("own_week")
+    if not policy.may_approve_time_of(ctx.actor, person.id, person.team_id):
+        raise Rejected("forbidden")
+    return await ensure_week(ctx.session, user_id, week)
+
+
+async def approve_week(ctx: MutationContext, user_id: uuid.UUID, week: str) -> None:
+    row = await _overseen_week(ctx, user_id, week)
+    if row.status == WeekStatus.APPROVED:
+        return
+    if row.status != WeekStatus.SUBMITTED:
+        raise Rejected("week_not_submitted", week=week)
+    row.total_minutes = await week_total(ctx.session, user_id, week)
+    row.status = WeekStatus.APPROVED
+    row.decided_by_id = ctx.actor.id
+    row.decided_at = utc_now()
+    row.reason = None
+
+
+async def reject_week(ctx: MutationContext, user_id: uuid.UUID, week: str, reason: str) -> None:
+    row = await _overseen_week(ctx, user_id, week)
+    if row.status != WeekStatus.SUBMITTED:
+        raise Rejected("week_not_submitted", week=week)
+    row.status = WeekStatus.REJECTED
+    row.decided_by_id = ctx.actor.id
+    row.decided_at = utc_now()
+    row.reason = reason
+
+
+async def reopen_week(ctx: MutationContext, user_id: uuid.UUID, week: str) -> None:
+    """Back to draft, so the person can correct it (from any state)."""
+    row = await _overseen_week(ctx, user_id, week)
+    if row.status == WeekStatus.DRAFT:
+        return
+    row.status = WeekStatus.DRAFT
+    row.decided_by_id = ctx.actor.id
+    row.decided_at = utc_now()
+    row.submitted_at = None

@@ -1,0 +1,34 @@
+"""Device clocks are not trusted: each device's offset is measured.
+
+When a push arrives, the device's ``sent_at`` is compared with the server
+clock. The difference (minus a network delay we cannot see) is the
+device's offset; ``at - offset`` is the device time corrected to the
+server's clock, which is what decides between two concurrent changes. A
+phone whose clock is an hour fast thus does not win every tie.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# A measurement this far from the last one replaces it at once (the clock
+# was set); smaller drifts are smoothed so one slow request cannot swing it.
+RESET_OFFSET_MS = 60_000
+SMOOTHING = 0.25
+
+
+def measure_offset_ms(sent_at: dt.datetime, received_at: dt.datetime) -> int:
+    """Device clock minus server clock, in milliseconds."""
+    return round((sent_at - received_at).total_seconds() * 1000)
+
+
+def smooth_offset_ms(previous: int | None, measured: int) -> int:
+    """The offset to keep after a new measurement."""
+    if previous is None or abs(measured - previous) >= RESET_OFFSET_MS:
+        return measured
+    return round(previous + SMOOTHING * (measured - previous))
+
+
+def corrected_time(at: dt.datetime, offset_ms: int) -> dt.datetime:
+    """Device time ``at`` moved onto the server's clock, in UTC."""
+    return (at - dt.timedelta(milliseconds=offset_ms)).astimezone(dt.UTC)

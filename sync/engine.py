@@ -1,0 +1,165 @@
+"""The push side of the sync engine, framework-free.
+
+A push is a batch of one device's mutations in ``seq`` order. The engine
+walks it against a ``PushStore`` (the server's storage, inside one
+transaction) and decides each mutation's fate::
+
+    seq <= last_seq ........................ duplicate (first answer again)
+    seq >  last_seq + 1 .................... stop: gap, expected last_seq + 1
+    unknown name / role / bad args ......... rejected
+    mutator raises Rejected ................ rejected   (savepoint rolled back)
+    mutator raises Conflicted .............. conflict   (both sides kept)
+    mutator returns Kept ................... conflict   (applied in part, loser kept)
+    otherwise .............................. applied
+
+Every outcome is recorded and moves ``last_seq`` in the same transaction
+as the mutation's effects, so a crash leaves both or neither; a mutation
+that can never apply still moves it, so it cannot block the outbox.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import msgspec
+
+from sync.messages import Mutation, MutationResult
+from sync.outcomes import Conflicted, Kept, Rejected
+from sync.registry import Mutator, MutatorRegistry
+
+
+class PushStore(Protocol):
+    """What the engine needs from the server's storage for one push."""
+
+    role: str
+
+    async def last_seq(self) -> int: ...
+
+    async def stored_result(self, seq: int) -> MutationResult | None: ...
+
+    def savepoint(self) -> AbstractAsyncContextManager[Any]: ...
+
+    async def apply(self, mutator: Mutator[Any], args: Any, mutation: Mutation) -> Kept | None: ...
+
+    async def keep_conflict(self, mutation: Mutation, conflict: Conflicted) -> uuid.UUID: ...
+
+    async def record(self, mutation: Mutation, result: MutationResult) -> None: ...
+
+    async def advance(self, last_seq: int) -> None: ...
+
+    def message(self, code: str, fields: dict[str, Any]) -> str: ...
+
+    def is_transient(self, exc: Exception) -> bool:
+        """A fault worth retrying the whole push for (database busy)."""
+        ...
+
+    def is_race(self, exc: Exception) -> bool:
+        """A constraint that a concurrent writer won: run the mutator again."""
+        ...
+
+    def log_failure(self, mutation: Mutation, exc: Exception) -> None: ...
+
+
+@dataclass
+class PushOutcome:
+    results: list[MutationResult]
+    last_seq: int
+    # Set when the batch stopped at a gap: the seq the server expects next.
+    expected_seq: int | None = None
+
+
+async def push(
+    store: PushStore, registry: MutatorRegistry, mutations: Iterable[Mutation]
+) -> PushOutcome:
+    """Apply a device's mutations in order; see the module doc for the rules."""
+    last_seq = await store.last_seq()
+    results: list[MutationResult] = []
+
+    for mutation in mutations:
+        if mutation.seq <= last_seq:
+            results.append(await _duplicate(store, mutation))
+            continue
+        if mutation.seq != last_seq + 1:
+            await store.advance(last_seq)
+            return PushOutcome(results, last_seq, expected_seq=last_seq + 1)
+
+        result = await _apply(store, registry, mutation)
+        await store.record(mutation, result)
+        results.append(result)
+        last_seq = mutation.seq
+
+    await store.advance(last_seq)
+    return PushOutcome(results, last_seq)
+
+
+async def _duplicate(store: PushStore, mutation: Mutation) -> MutationResult:
+    first = await store.stored_result(mutation.seq)
+    if first is None:
+        return MutationResult(seq=mutation.seq, status="duplicate")
+    return msgspec.structs.replace(first, status="duplicate", original=first.status)
+
+
+async def _apply(store: PushStore, registry: MutatorRegistry, mutation: Mutation) -> MutationResult:
+    mutator = registry.get(mutation.name)
+    if mutator is None:
+        return _rejected(store, mutation, "unknown_mutator", {"name": mutation.name})
+    if store.role not in mutator.roles:
+        return _rejected(store, mutation, "forbidden", {})
+    try:
+        args = mutator.decode(mutation.args)
+    except msgspec.ValidationError as exc:
+        return _rejected(store, mutation, "invalid_input", {"reason": str(exc)})
+    except msgspec.DecodeError:
+        return _rejected(store, mutation, "invalid_input", {"reason": "args are not JSON"})
+
+    for attempt in (1, 2):
+        try:
+            async with store.savepoint():
+                kept = await store.apply(mutator, args, mutation)
+        except Rejected as refusal:
+            return _rejected(store, mutation, refusal.code, refusal.fields)
+        except Conflicted as conflict:
+            conflict_id = await store.keep_conflict(mutation, conflict)
+            return MutationResult(
+                seq=mutation.seq,
+                status="conflict",
+                code=conflict.kind,
+                message=store.message(conflict.code, conflict.fields),
+                conflict_id=conflict_id,
+            )
+        except Exception as exc:
+            if store.is_transient(exc):
+                raise
+            if store.is_race(exc) and attempt == 1:
+                continue
+            # A mutation that fails this way would fail on every retry and
+            # block the device's outbox for good: record it and go on.
+            store.log_failure(mutation, exc)
+            return _rejected(store, mutation, "internal_error", {})
+        else:
+            if kept is None:
+                return MutationResult(seq=mutation.seq, status="applied")
+            return MutationResult(
+                seq=mutation.seq,
+                status="conflict",
+                code=kept.kind,
+                message=store.message(kept.code, kept.fields),
+                conflict_id=kept.conflict_id,
+            )
+    raise AssertionError("unreachable: the second attempt always returns")
+
+
+def _rejected(
+    store: PushStore, mutation: Mutation, code: str, fields: dict[str, Any]
+) -> MutationResult:
+    return MutationResult(
+        seq=mutation.seq,
+        status="rejected",
+        code=code,
+        message=store.message(code, fields),
+        details=fields or None,
+    )

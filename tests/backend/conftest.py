@@ -1,0 +1,132 @@
+"""API fixtures: the real application on the test database, and devices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from litestar.testing import AsyncTestClient
+
+from backend.app import create_app
+from backend.db.engine import Database
+from backend.settings import Settings
+from sync.ids import uuid7
+from tests.factories import PASSWORD, Company, make_company
+
+PARIS = dt.timezone(dt.timedelta(hours=1))
+
+
+@pytest.fixture
+async def company(db: Database) -> Company:
+    return await make_company(db)
+
+
+@pytest.fixture
+async def app_client(db: Database, database_url: str) -> AsyncIterator[AsyncTestClient[Any]]:
+    app = create_app(Settings(database_url=database_url, log_level="warning"), database=db)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+        yield client
+
+
+@dataclass
+class Device:
+    """A signed-in install of the app: its client id, its seq counter."""
+
+    client: httpx.AsyncClient
+    client_id: uuid.UUID = field(default_factory=uuid7)
+    seq: int = 0
+    cursor: str | None = None
+    clock_skew: dt.timedelta = dt.timedelta(0)
+
+    def mutation(
+        self,
+        name: str,
+        args: dict[str, Any],
+        *,
+        base: int | None = None,
+        at: dt.datetime | None = None,
+    ) -> dict[str, Any]:
+        """The next mutation of this device, numbered as the outbox would."""
+        self.seq += 1
+        moment = (at or dt.datetime.now(PARIS)) + self.clock_skew
+        mutation: dict[str, Any] = {
+            "seq": self.seq,
+            "id": str(uuid7()),
+            "name": name,
+            "args": args,
+            "at": moment.isoformat(),
+            "tz": "Europe/Paris",
+        }
+        if base is not None:
+            mutation["base"] = base
+        return mutation
+
+    async def push(self, *mutations: dict[str, Any], schema: int = 1) -> httpx.Response:
+        sent_at = dt.datetime.now(PARIS) + self.clock_skew
+        return await self.client.post(
+            "/api/sync/push",
+            json={
+                "protocol": 1,
+                "schema": schema,
+                "client_id": str(self.client_id),
+                "sent_at": sent_at.isoformat(),
+                "mutations": list(mutations),
+            },
+        )
+
+    async def send(self, name: str, args: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """Push one mutation and answer its result."""
+        response = await self.push(self.mutation(name, args, **options))
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()["results"][0]
+        return result
+
+    async def pull(self, *, limit: int = 1000) -> list[dict[str, Any]]:
+        """Pull until nothing is left; answer every change received."""
+        changes: list[dict[str, Any]] = []
+        while True:
+            response = await self.client.post(
+                "/api/sync/pull",
+                json={
+                    "protocol": 1,
+                    "schema": 1,
+                    "client_id": str(self.client_id),
+                    "cursor": self.cursor,
+                    "limit": limit,
+                },
+            )
+            assert response.status_code == 200, response.text
+            page = response.json()
+            changes.extend(page["changes"])
+            self.cursor = page["cursor"]
+            if not page["has_more"]:
+                return changes
+
+
+async def sign_in(client: httpx.AsyncClient, email: str) -> httpx.Response:
+    response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return response
+
+
+@pytest.fixture
+async def device_of(db: Database, database_url: str, company: Company) -> AsyncIterator[Any]:
+    """``await device_of("tech")``: a fresh device signed in as that person."""
+    opened: list[AsyncTestClient[Any]] = []
+
+    async def make(key: str) -> Device:
+        app = create_app(Settings(database_url=database_url, log_level="warning"), database=db)
+        client = AsyncTestClient(app=app, base_url="http://testserver.local")
+        await client.__aenter__()
+        opened.append(client)
+        await sign_in(client, company.email(key))
+        return Device(client=client)
+
+    yield make
+    for client in opened:
+        await client.__aexit__(None, None, None)

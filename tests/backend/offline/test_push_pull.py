@@ -1,0 +1,331 @@
+"""Push and pull over HTTP: the protocol's bookkeeping (PROTOCOL.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from backend.db.engine import Database
+from backend.db.models import AppliedMutation, ChecklistAnswer
+from backend.db.models import Device as DeviceRow
+from tests.factories import Company
+
+
+def answer(company: Company, key: str = "state", value: Any = "ok") -> dict[str, Any]:
+    return {"run_id": str(company.run_id), "item_key": key, "value": value}
+
+
+async def test_push_applies_and_moves_last_seq(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    tech = await device_of("tech")
+
+    response = await tech.push(
+        tech.mutation("checklist.answer", answer(company)),
+        tech.mutation("checklist.answer", answer(company, "pressure", 1.8)),
+    )
+
+    body = response.json()
+    assert response.status_code == 200
+    assert body["last_seq"] == 2
+    assert [result["status"] for result in body["results"]] == ["applied", "applied"]
+    assert body["checkpoint"] > 0
+    async with db.reading() as session:
+        device = await session.get(DeviceRow, tech.client_id)
+        assert device is not None and device.last_seq == 2
+
+
+async def test_S1_lost_acknowledgement_resend_is_duplicate(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    tech = await device_of("tech")
+    batch = [
+        tech.mutation(
+            "service_order.note",
+            {
+                "id": str(company.order_id),
+                "note_id": str(note_id),
+                "text": f"note {n}",
+            },
+        )
+        for n, note_id in enumerate(_ids(200))
+    ]
+
+    first = await tech.push(*batch)
+    again = await tech.push(*batch)
+
+    assert first.status_code == again.status_code == 200
+    assert {r["status"] for r in first.json()["results"]} == {"applied"}
+    assert {r["status"] for r in again.json()["results"]} == {"duplicate"}
+    assert {r["original"] for r in again.json()["results"]} == {"applied"}
+    async with db.reading() as session:
+        notes = await session.scalar(sa.text("SELECT count(*) FROM service_order_notes"))
+        recorded = await session.scalar(sa.select(sa.func.count()).select_from(AppliedMutation))
+    assert notes == 200
+    assert recorded == 200
+
+
+async def test_duplicate_repeats_the_first_outcome(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    refused = tech.mutation("checklist.answer", answer(company, "nope", True))
+
+    first = (await tech.push(refused)).json()["results"][0]
+    again = (await tech.push(refused)).json()["results"][0]
+
+    assert first["status"] == "rejected"
+    assert again["status"] == "duplicate"
+    assert again["original"] == "rejected"
+    assert again["code"] == first["code"] == "unknown_item"
+
+
+async def test_seq_gap_stops_the_batch_with_409(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    tech = await device_of("tech")
+    first = tech.mutation("checklist.answer", answer(company))
+    tech.seq += 5
+    skipped = tech.mutation("checklist.answer", answer(company, "pressure", 2.0))
+
+    response = await tech.push(first, skipped)
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "seq_gap"
+    assert response.json()["expected"] == 2
+    assert response.json()["details"] == {"expected": 2}
+    async with db.reading() as session:
+        device = await session.get(DeviceRow, tech.client_id)
+        answers = await session.scalar(sa.select(sa.func.count()).select_from(ChecklistAnswer))
+    assert device is not None and device.last_seq == 1
+    assert answers == 1
+
+
+async def test_unknown_mutator_is_rejected_and_the_batch_goes_on(
+    device_of: Any, company: Company
+) -> None:
+    tech = await device_of("tech")
+
+    response = await tech.push(
+        tech.mutation("teleport.now", {}),
+        tech.mutation("checklist.answer", answer(company)),
+    )
+
+    results = response.json()["results"]
+    assert results[0]["status"] == "rejected"
+    assert results[0]["code"] == "unknown_mutator"
+    assert results[1]["status"] == "applied"
+    assert response.json()["last_seq"] == 2
+
+
+async def test_bad_args_reject_one_mutation_naming_the_field(
+    device_of: Any, company: Company
+) -> None:
+    tech = await device_of("tech")
+
+    result = await tech.send(
+        "checklist.answer", {"run_id": "not-a-uuid", "item_key": "x", "value": 1}
+    )
+
+    assert result["status"] == "rejected"
+    assert result["code"] == "invalid_input"
+    assert "run_id" in result["details"]["reason"]
+
+
+async def test_old_schema_gets_426_upgrade_required(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+
+    response = await tech.push(tech.mutation("checklist.answer", answer(company)), schema=0)
+
+    assert response.status_code == 426
+    assert response.json()["code"] == "upgrade_required"
+    assert response.json()["details"]["min_schema"] == 1
+
+
+async def test_more_than_500_mutations_is_413(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    batch = [tech.mutation("checklist.answer", answer(company)) for _ in range(501)]
+
+    response = await tech.push(*batch)
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+
+
+async def test_body_over_one_mib_is_413(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    big = tech.mutation(
+        "service_order.note",
+        {
+            "id": str(company.order_id),
+            "note_id": str(_ids(1)[0]),
+            "text": "x" * (1024 * 1024),
+        },
+    )
+
+    response = await tech.push(big)
+
+    assert response.status_code == 413
+
+
+async def test_gzip_body_is_accepted(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    body = {
+        "protocol": 1,
+        "schema": 1,
+        "client_id": str(tech.client_id),
+        "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+        "mutations": [tech.mutation("checklist.answer", answer(company))],
+    }
+
+    response = await tech.client.post(
+        "/api/sync/push",
+        content=gzip.compress(json.dumps(body).encode()),
+        headers={"content-type": "application/json", "content-encoding": "gzip"},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["results"][0]["status"] == "applied"
+
+
+async def test_malformed_push_bodies_get_the_error_shape_and_write_nothing(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    tech = await device_of("tech")
+    bodies = [
+        b"not json",
+        b"[]",
+        b'{"protocol": 1}',
+        json.dumps(
+            {"protocol": 1, "schema": 1, "client_id": "x", "sent_at": "now", "mutations": []}
+        ).encode(),
+        json.dumps(
+            {
+                "protocol": 1,
+                "schema": 1,
+                "client_id": str(tech.client_id),
+                "sent_at": "2026-12-04T10:00:00",
+                "mutations": [],
+            }
+        ).encode(),
+        json.dumps(
+            {
+                "protocol": 1,
+                "schema": 1,
+                "client_id": str(tech.client_id),
+                "sent_at": "2026-12-04T10:00:00+01:00",
+                "mutations": [{"seq": 0, "id": "x", "name": "a", "args": {}, "at": "x"}],
+            }
+        ).encode(),
+        gzip.compress(b"x" * 10) + b"broken",
+    ]
+
+    for body in bodies:
+        headers = {"content-type": "application/json"}
+        if body.startswith(b"\x1f\x8b"):
+            headers["content-encoding"] = "gzip"
+        response = await tech.client.post("/api/sync/push", content=body, headers=headers)
+        assert response.status_code == 400, body
+        assert set(response.json()) == {"code", "message", "details"}
+
+    async with db.reading() as session:
+        assert await session.scalar(sa.select(sa.func.count()).select_from(DeviceRow)) == 0
+
+
+async def test_push_and_pull_need_a_session(app_client: Any) -> None:
+    for path in ("/api/sync/push", "/api/sync/pull"):
+        response = await app_client.post(path, json={})
+        assert response.status_code == 401
+        assert response.json()["code"] == "unauthenticated"
+
+
+async def test_a_device_belongs_to_one_person(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    tech2 = await device_of("tech2")
+    await tech.send("checklist.answer", answer(company))
+    tech2.client_id = tech.client_id
+
+    response = await tech2.push(tech2.mutation("timesheet.submit", {"week": "2026-W49"}))
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "device_of_another_user"
+
+
+async def test_pull_pages_and_cursor_never_skip(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    everything = await tech.pull()
+    fresh = await device_of("tech")
+
+    paged = await fresh.pull(limit=3)
+
+    assert [c["id"] for c in paged] == [c["id"] for c in everything]
+    versions = [c["version"] for c in paged]
+    assert versions == sorted(versions)
+
+
+async def test_pull_with_nothing_new_is_empty_and_keeps_cursor(
+    device_of: Any, company: Company
+) -> None:
+    tech = await device_of("tech")
+    await tech.pull()
+    cursor = tech.cursor
+
+    again = await tech.pull()
+
+    assert again == []
+    assert tech.cursor == cursor
+
+
+async def test_pull_carries_own_writes_after_checkpoint(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    await tech.pull()
+
+    response = await tech.push(tech.mutation("checklist.answer", answer(company, "state", "worn")))
+    changes = await tech.pull()
+
+    checkpoint = response.json()["checkpoint"]
+    assert int(tech.cursor[1:]) >= checkpoint
+    puts = [c for c in changes if c["type"] == "checklist_answer"]
+    assert puts[0]["data"]["value"] == "worn"
+
+
+async def test_unknown_cursor_answers_reset(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    tech.cursor = "garbage"
+
+    response = await tech.client.post(
+        "/api/sync/pull",
+        json={
+            "protocol": 1,
+            "schema": 1,
+            "client_id": str(tech.client_id),
+            "cursor": "zzz",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.json()["reset"] is True
+    assert response.json()["changes"]
+
+
+async def test_pull_is_scoped_to_what_the_person_may_see(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    outsider = await device_of("outsider")
+
+    tech_orders = {c["id"] for c in await tech.pull() if c["type"] == "service_order"}
+    outsider_changes = await outsider.pull()
+
+    assert tech_orders == {str(company.order_id)}
+    assert {c["id"] for c in outsider_changes if c["type"] == "service_order"} == {
+        str(company.other_order_id)
+    }
+    assert not [c for c in outsider_changes if c["type"] == "checklist_run"]
+    assert all("password_hash" not in (c.get("data") or {}) for c in outsider_changes)
+
+
+def _ids(count: int) -> list[Any]:
+    from sync.ids import uuid7
+
+    return [uuid7() for _ in range(count)]
