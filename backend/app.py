@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
@@ -78,8 +79,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.db = db
-        app.state.settings = settings
         try:
             yield
         finally:
@@ -110,6 +109,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         },
         before_request=guard_browser_request,
         after_request=_add_security_headers,
+        state=State({"db": db, "settings": settings}),
         lifespan=[lifespan],
         compression_config=CompressionConfig(backend="gzip", minimum_size=500),
         openapi_config=OpenAPIConfig(title="Affaires", version="0.1.0", path="/api/schema"),

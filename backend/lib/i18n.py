@@ -49,9 +49,43 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This kind of change is not known to the server.",
         "fr": "Ce type de modification n'est pas connu du serveur.",
     },
-    "locked": {
-        "en": "Week {week} is {status}; this change was not applied.",
-        "fr": "La semaine {week} est {status} ; cette modification n'a pas été appliquée.",
+    "week_locked": {
+        "en": "Week {week} was approved by {by} on {on}; your change was not applied. "
+        "Ask them to reopen the week.",
+        "fr": "La semaine {week} a été approuvée par {by} le {on} ; votre modification n'a pas "
+        "été appliquée. Demandez-lui de rouvrir la semaine.",
+    },
+    "duplicate_mutation_id": {
+        "en": "This change was already received under another number.",
+        "fr": "Cette modification a déjà été reçue sous un autre numéro.",
+    },
+    "device_of_another_user": {
+        "en": "This device is registered to another person; sign in again.",
+        "fr": "Cet appareil est enregistré pour une autre personne ; reconnectez-vous.",
+    },
+    "email_taken": {
+        "en": "An account already uses this e-mail.",
+        "fr": "Un compte utilise déjà cet e-mail.",
+    },
+    "person_not_found": {
+        "en": "Nobody is known as {who}.",
+        "fr": "Personne n'est connu sous le nom {who}.",
+    },
+    "internal_error": {
+        "en": "The server failed on this request; it has been logged.",
+        "fr": "Le serveur a échoué sur cette requête ; l'incident est journalisé.",
+    },
+    "method_not_allowed": {
+        "en": "This method is not allowed here.",
+        "fr": "Cette méthode n'est pas permise ici.",
+    },
+    "unsupported_media_type": {
+        "en": "Send JSON (Content-Type: application/json).",
+        "fr": "Envoyez du JSON (Content-Type: application/json).",
+    },
+    "http_error": {
+        "en": "The request could not be served.",
+        "fr": "La requête n'a pas pu être servie.",
     },
     "service_order_locked": {
         "en": "Service order {number} is {status}; this change was not applied.",

@@ -37,16 +37,12 @@ async def labour_of_affair(session: AsyncSession, affair_id: uuid.UUID) -> Affai
     ).all()
     people = {user_id for user_id, _, _ in entries}
     rates = await rates_by_person(session, people)
-    approved_weeks = set(
-        (
-            await session.execute(
-                sa.select(TimesheetWeek.user_id, TimesheetWeek.week).where(
-                    TimesheetWeek.user_id.in_(people),
-                    TimesheetWeek.status == WeekStatus.APPROVED,
-                )
-            )
-        ).tuples()
+    approved = await session.execute(
+        sa.select(TimesheetWeek.user_id, TimesheetWeek.week).where(
+            TimesheetWeek.user_id.in_(people), TimesheetWeek.status == WeekStatus.APPROVED
+        )
     )
+    approved_weeks = {(user_id, week) for user_id, week in approved}
 
     labour = AffairLabour()
     for user_id, work_date, minutes in entries:

@@ -10,10 +10,13 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar.testing import AsyncTestClient
+from litestar import Litestar
 
 from backend.app import create_app
 from backend.db.engine import Database
+from backend.db.models import AuthSession
+from backend.lib.tokens import new_token, token_hash
+from backend.people.auth import SESSION_COOKIE
 from backend.settings import Settings
 from sync.ids import uuid7
 from tests.factories import PASSWORD, Company, make_company
@@ -27,9 +30,21 @@ async def company(db: Database) -> Company:
 
 
 @pytest.fixture
-async def app_client(db: Database, database_url: str) -> AsyncIterator[AsyncTestClient[Any]]:
-    app = create_app(Settings(database_url=database_url, log_level="warning"), database=db)
-    async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
+def app(db: Database, database_url: str) -> Litestar:
+    return create_app(Settings(database_url=database_url, log_level="warning"), database=db)
+
+
+def api_client(app: Litestar) -> httpx.AsyncClient:
+    """A client of the real application, in the test's own event loop (the
+    database's connections belong to that loop)."""
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+    )
+
+
+@pytest.fixture
+async def app_client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with api_client(app) as client:
         yield client
 
 
@@ -108,6 +123,21 @@ class Device:
                 return changes
 
 
+async def session_token(db: Database, user_id: uuid.UUID) -> str:
+    """A signed-in session made directly: password hashing is slow on
+    purpose, and signing in itself is tested in tests/backend/people."""
+    token = new_token()
+    async with db.writing() as session:
+        session.add(
+            AuthSession(
+                token_hash=token_hash(token),
+                user_id=user_id,
+                expires_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1),
+            )
+        )
+    return token
+
+
 async def sign_in(client: httpx.AsyncClient, email: str) -> httpx.Response:
     response = await client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
     assert response.status_code == 200, response.text
@@ -115,18 +145,16 @@ async def sign_in(client: httpx.AsyncClient, email: str) -> httpx.Response:
 
 
 @pytest.fixture
-async def device_of(db: Database, database_url: str, company: Company) -> AsyncIterator[Any]:
+async def device_of(db: Database, app: Litestar, company: Company) -> AsyncIterator[Any]:
     """``await device_of("tech")``: a fresh device signed in as that person."""
-    opened: list[AsyncTestClient[Any]] = []
+    opened: list[httpx.AsyncClient] = []
 
     async def make(key: str) -> Device:
-        app = create_app(Settings(database_url=database_url, log_level="warning"), database=db)
-        client = AsyncTestClient(app=app, base_url="http://testserver.local")
-        await client.__aenter__()
+        client = api_client(app)
         opened.append(client)
-        await sign_in(client, company.email(key))
+        client.cookies.set(SESSION_COOKIE, await session_token(db, company.users[key]))
         return Device(client=client)
 
     yield make
     for client in opened:
-        await client.__aexit__(None, None, None)
+        await client.aclose()

@@ -1,0 +1,45 @@
+"""Device clock offsets, measured and smoothed, and corrected times."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sync.clock import RESET_OFFSET_MS, corrected_time, measure_offset_ms, smooth_offset_ms
+
+NOW = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("sent_at", "offset"),
+    [
+        (NOW, 0),
+        (NOW + dt.timedelta(hours=1), 3_600_000),
+        (NOW - dt.timedelta(seconds=2, milliseconds=500), -2_500),
+        (dt.datetime(2026, 12, 4, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1))), 0),
+    ],
+)
+def test_measure_offset(sent_at: dt.datetime, offset: int) -> None:
+    assert measure_offset_ms(sent_at, NOW) == offset
+
+
+@pytest.mark.parametrize(
+    ("previous", "measured", "kept"),
+    [
+        (None, 500, 500),
+        (1000, 1400, 1100),
+        (1000, 1000 + RESET_OFFSET_MS, 1000 + RESET_OFFSET_MS),
+    ],
+)
+def test_smooth_offset(previous: int | None, measured: int, kept: int) -> None:
+    assert smooth_offset_ms(previous, measured) == kept
+
+
+def test_an_hour_fast_clock_is_corrected_back() -> None:
+    device_time = dt.datetime(2026, 12, 4, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+
+    corrected = corrected_time(device_time, 3_600_000)
+
+    assert corrected == dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+    assert corrected.tzinfo == dt.UTC
