@@ -15,6 +15,7 @@ from backend.db.engine import Database, open_database
 from backend.db.migrate import upgrade
 from backend.db.models import Role
 from backend.lib.errors import AppError
+from backend.lib.logging import configure_logging
 from backend.settings import Settings
 
 T = TypeVar("T")
@@ -49,6 +50,8 @@ def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]])
 @click.group()
 def main() -> None:
     """Affaires: affairs, field service and timesheets, offline-first."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, json=settings.log_json)
 
 
 @main.command()

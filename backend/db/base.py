@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from typing import Any, ClassVar
 
@@ -56,6 +57,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@functools.cache
 def synced_tables() -> dict[str, sa.Table]:
     """Every synced table by its sync type (``service_order`` ...)."""
     import backend.db.models  # noqa: F401  (registers every model)
