@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
 from typing import Any, ClassVar
 
@@ -55,16 +54,3 @@ class Synced:
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-@functools.cache
-def synced_tables() -> dict[str, sa.Table]:
-    """Every synced table by its sync type (``service_order`` ...)."""
-    import backend.db.models  # noqa: F401  (registers every model)
-
-    found: dict[str, sa.Table] = {}
-    for mapper in Base.registry.mappers:
-        cls = mapper.class_
-        if issubclass(cls, Synced):
-            found[cls.sync_type] = cls.__table__  # type: ignore[attr-defined]
-    return found

@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access.actors import Actor
 from backend.access.scope import scope_of
-from backend.db.base import synced_tables
-from backend.db.models import ChangeLogEntry
+from backend.db.models import ChangeLogEntry, synced_tables
 from sync.messages import Change, PullResponse, encode_cursor
 
 # Columns devices never receive: secrets, bookkeeping, import keys.

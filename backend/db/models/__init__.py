@@ -1,5 +1,10 @@
 """All tables, one module per context, imported here so metadata is whole."""
 
+import functools
+
+import sqlalchemy as sa
+
+from backend.db.base import Base, Synced
 from backend.db.models.affairs import (
     Action,
     ActionKind,
@@ -73,4 +78,16 @@ __all__ = [
     "TimesheetWeek",
     "User",
     "WeekStatus",
+    "synced_tables",
 ]
+
+
+@functools.cache
+def synced_tables() -> dict[str, sa.Table]:
+    """Every synced table by its sync type (``service_order`` ...)."""
+    found: dict[str, sa.Table] = {}
+    for mapper in Base.registry.mappers:
+        cls = mapper.class_
+        if issubclass(cls, Synced):
+            found[cls.sync_type] = cls.__table__  # type: ignore[attr-defined]
+    return found

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from backend.db.base import Base, synced_tables
+from backend.db.base import Base
 from backend.db.engine import Database
 from backend.db.migrate import downgrade, upgrade
-from backend.db.models import ChangeLogEntry, Customer
+from backend.db.models import ChangeLogEntry, Customer, synced_tables
 
 
 def _differences(connection: sa.Connection) -> list[Any]:
