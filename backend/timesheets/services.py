@@ -222,6 +222,28 @@ def _concurrent(ctx: MutationContext, entry: TimeEntry) -> bool:
     return ctx.base is None or entry.version is None or entry.version > ctx.base
 
 
+def _entry_conflict(
+    entry: TimeEntry,
+    kind: str,
+    server_value: Any,
+    device_value: Any,
+    fields: dict[str, Any] | None = None,
+) -> Conflicted:
+    """A conflict on ``entry`` as the server holds it; explained by its kind."""
+    return Conflicted(
+        kind=kind,
+        entity_type="time_entry",
+        entity_id=entry.id,
+        code=kind,
+        affair_id=entry.affair_id,
+        server_value=server_value,
+        device_value=device_value,
+        server_version=entry.version,
+        server_author_id=entry.edited_by_id,
+        fields=fields or {},
+    )
+
+
 def _current(entry: TimeEntry) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in ENTRY_FIELDS}
 
@@ -254,17 +276,7 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
         raise Rejected("forbidden")
     server = _current(entry)
     if entry.deleted_at is not None:
-        raise Conflicted(
-            kind=DELETE_VS_UPDATE,
-            entity_type="time_entry",
-            entity_id=entry.id,
-            code="delete_vs_update",
-            affair_id=entry.affair_id,
-            server_value=None,
-            device_value=device,
-            server_version=entry.version,
-            server_author_id=entry.edited_by_id,
-        )
+        raise _entry_conflict(entry, DELETE_VS_UPDATE, None, device)
     await _guard_week_open(ctx, actor.id, entry.work_date, entry.id, device)
     if not _concurrent(ctx, entry):
         wanted, contested, won = device, {}, True
@@ -272,16 +284,7 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
         # A creation whose id is already stored by another device.
         if server == device:
             return None
-        raise Conflicted(
-            kind=DUPLICATE_ID,
-            entity_type="time_entry",
-            entity_id=entry.id,
-            code="duplicate_id",
-            affair_id=entry.affair_id,
-            server_value=server,
-            device_value=device,
-            server_version=entry.version,
-        )
+        raise _entry_conflict(entry, DUPLICATE_ID, server, device)
     else:
         table = TimeEntry.__table__
         base = await snapshot_at(session, table, entry.id, ctx.base)  # type: ignore[arg-type]
@@ -291,28 +294,21 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
         contested = {name: device[name] for name in merge.contested}
         wanted = server | merge.apply | (contested if won else {})
 
-    server_author, server_version = entry.edited_by_id, entry.version
+    # Both sides as they stand now, before the write expires the row.
+    conflict = _entry_conflict(
+        entry,
+        CONCURRENT_UPDATE,
+        {name: server[name] for name in contested},
+        contested,
+        fields={"fields": sorted(contested), "device_won": won},
+    )
     if wanted != server:
         await _write_entry(ctx, entry, wanted)
     if not contested:
         return None
 
-    conflict_id = await keep_conflict(
-        ctx,
-        Conflicted(
-            kind=CONCURRENT_UPDATE,
-            entity_type="time_entry",
-            entity_id=entry.id,
-            code="concurrent_update",
-            affair_id=entry.affair_id,
-            server_value={name: server[name] for name in contested},
-            device_value=contested,
-            server_version=server_version,
-            server_author_id=server_author,
-            fields={"fields": sorted(contested), "device_won": won},
-        ),
-    )
-    return None if won else Kept(conflict_id, CONCURRENT_UPDATE, "concurrent_update")
+    conflict_id = await keep_conflict(ctx, conflict)
+    return None if won else Kept(conflict_id, CONCURRENT_UPDATE, CONCURRENT_UPDATE)
 
 
 async def _write_entry(ctx: MutationContext, entry: TimeEntry, wanted: dict[str, Any]) -> None:
@@ -348,17 +344,7 @@ async def delete_entry(ctx: MutationContext, entry_id: uuid.UUID) -> None:
         raise Rejected("forbidden")
     await _guard_week_open(ctx, actor.id, entry.work_date, entry.id, {"deleted": True})
     if _concurrent(ctx, entry) and ctx.base is not None:
-        raise Conflicted(
-            kind=DELETE_VS_UPDATE,
-            entity_type="time_entry",
-            entity_id=entry.id,
-            code="delete_vs_update",
-            affair_id=entry.affair_id,
-            server_value=_current(entry),
-            device_value={"deleted": True},
-            server_version=entry.version,
-            server_author_id=entry.edited_by_id,
-        )
+        raise _entry_conflict(entry, DELETE_VS_UPDATE, _current(entry), {"deleted": True})
     entry.deleted_at = utc_now()
     entry.edited_by_id = actor.id
     entry.edited_client_id = ctx.client_id
