@@ -1,0 +1,197 @@
+"""Measure the PWA against its targets (DESIGN.md, Performance).
+
+    .venv/bin/python bench/pwa.py [--runs 7] [--no-lighthouse]
+
+Starts the server on 127.0.0.1 with the demo company on a fresh SQLite
+file and prints a table of:
+
+- first load: every file the service worker precaches, as the browser
+  downloads it (gzip where the server compresses), plus the worker;
+- offline start: a signed-in phone (360 x 740) with the network off,
+  from navigation start to the first service order on screen (median);
+- Lighthouse (mobile) performance, accessibility and best practices of
+  the main screens, when Lighthouse is installed in bench/.work
+  (`npm install --prefix bench/.work lighthouse@12`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+AFFAIRES = str(Path(sys.executable).with_name("affaires"))
+LIGHTHOUSE = ROOT / "bench" / ".work" / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+PHONE = {
+    "viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+    "is_mobile": True, "has_touch": True,
+}
+FIRST_LOAD_TARGET = 150 * 1024
+OFFLINE_START_TARGET_MS = 500
+# Records when the first service order reaches the screen, before any
+# script of the app runs (init scripts are injected by the browser tools).
+WATCH_FIRST_CARD = """
+new MutationObserver((_, observer) => {
+  if (document.querySelector('.order-card')) {
+    window.__firstCard = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
+    database = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    subprocess.run([AFFAIRES, "demo", "--database", database], check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [AFFAIRES, "serve", "--port", str(port), "--database", database],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "AFFAIRES_LOG_LEVEL": "warning"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(url + "/api/build", timeout=1)
+            return server, url
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def first_load(url: str) -> tuple[int, list[tuple[str, int]]]:
+    """Bytes on the wire for the app shell, as a first visit downloads it."""
+    worker = httpx.get(url + "/sw.js").text
+    precache = json.loads(worker.splitlines()[1].removeprefix("const PRECACHE = ").rstrip(";"))
+    sizes = []
+    with httpx.Client(base_url=url, headers={"accept-encoding": "gzip"}) as client:
+        for path in [*precache, "/sw.js"]:
+            response = client.get(path)
+            sizes.append((path, response.num_bytes_downloaded))
+    return sum(size for _, size in sizes), sorted(sizes, key=lambda item: -item[1])
+
+
+def sign_in(page, url: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(url + "/")
+    page.fill("#email", email)
+    page.fill("#password", "demo")
+    page.locator("form[data-submit=signin] button[type=submit]").click()
+
+
+def offline_start_ms(url: str, runs: int) -> list[float]:
+    """Milliseconds from navigation to the first service order, offline."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        context = browser.new_context(**PHONE)
+        context.add_init_script(WATCH_FIRST_CARD)
+        page = context.new_page()
+        sign_in(page, url, "tech1@demo.test")
+        page.wait_for_selector(".order-card")
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        context.set_offline(True)
+        timings = []
+        for _ in range(runs):
+            page.reload()
+            page.wait_for_function("window.__firstCard !== undefined")
+            timings.append(page.evaluate("window.__firstCard"))
+        browser.close()
+    return timings
+
+
+def session_cookie(url: str, email: str) -> str:
+    response = httpx.post(url + "/api/auth/login", json={"email": email, "password": "demo"})
+    response.raise_for_status()
+    return f"affaires_session={response.cookies['affaires_session']}"
+
+
+def lighthouse(url: str, cookie: str | None) -> dict[str, int]:
+    command = [
+        str(LIGHTHOUSE), url, "--form-factor=mobile", "--quiet", "--output=json",
+        "--only-categories=performance,accessibility,best-practices",
+        "--chrome-flags=" + " ".join([*CHROMIUM_FLAGS, "--headless=new"]),
+    ]
+    if cookie:
+        command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
+    done = subprocess.run(
+        command, capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROMIUM},
+        timeout=240,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr[-500:])
+    report = json.loads(done.stdout)
+    return {name: round(100 * category["score"]) for name, category in
+            report["categories"].items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--no-lighthouse", action="store_true")
+    options = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        server, url = start_server(Path(folder))
+        try:
+            total, files = first_load(url)
+            timings = offline_start_ms(url, options.runs)
+            scores = {}
+            if not options.no_lighthouse and LIGHTHOUSE.exists():
+                screens = {
+                    "sign in": ("/", None),
+                    "my service orders": ("/#/orders", "tech1@demo.test"),
+                    "my time": ("/#/time", "tech1@demo.test"),
+                    "approvals": ("/#/approvals", "supervisor@demo.test"),
+                }
+                for name, (path, email) in screens.items():
+                    cookie = session_cookie(url, email) if email else None
+                    scores[name] = lighthouse(url + path, cookie)
+        finally:
+            server.terminate()
+            server.wait(10)
+
+    print("| figure | measured | target | met |")
+    print("|---|---|---|---|")
+    print(f"| PWA first load (all files, gzip) | {total / 1024:.1f} KB | < 150 KB | "
+          f"{'yes' if total < FIRST_LOAD_TARGET else 'no'} |")
+    median = statistics.median(timings)
+    print(f"| start from cache, offline, to the job list (median of {len(timings)}) | "
+          f"{median:.0f} ms | < 500 ms | {'yes' if median < OFFLINE_START_TARGET_MS else 'no'} |")
+    for name, score in scores.items():
+        met = (score.get("performance", 0) >= 95 and score.get("accessibility", 0) == 100
+               and score.get("best-practices", 0) >= 95)
+        print(f"| Lighthouse mobile, {name} | performance {score.get('performance')}, "
+              f"accessibility {score.get('accessibility')}, best practices "
+              f"{score.get('best-practices')} | >= 95, 100, >= 95 | {'yes' if met else 'no'} |")
+    if not scores:
+        print("| Lighthouse | not run (install it in bench/.work) | | |")
+    print()
+    print("Largest files on the wire:")
+    for path, size in files[:8]:
+        print(f"  {size / 1024:6.1f} KB  {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+// @ts-check
+/**
+ * The app: starts from the device's store before any network call,
+ * routes the screens, keeps the sync line and the update banner.
+ */
+
+import { html, render } from "./html.js";
+import { icon } from "./icons.js";
+import {
+  t, loadCatalogues, setLanguage, pickLanguage, currentLanguage,
+} from "./i18n.js";
+import { api, ApiError } from "./api.js";
+import { openStore, getMeta, setMeta, onChange } from "./store.js";
+import { requestSync, onStatus, status } from "./sync.js";
+import { adopt, setSessionHooks } from "./session.js";
+import { me, supervises, myOrders } from "./model.js";
+import { go } from "./ui.js";
+import { ordersScreen } from "./views/orders.js";
+import { orderScreen } from "./views/order.js";
+import { checklistScreen } from "./views/checklist.js";
+import { timeScreen } from "./views/time.js";
+import { entryScreen } from "./views/entry.js";
+import { approvalsScreen, approvalScreen } from "./views/approvals.js";
+import { syncScreen, syncSentence } from "./views/problems.js";
+import { meScreen } from "./views/me.js";
+import { signInScreen } from "./views/signin.js";
+
+/**
+ * @typedef {(el: any, event: Event) => unknown} Handler
+ * @typedef {{title: string, nav?: string, content: import("./html.js").Html,
+ *   actions?: Record<string, Handler>, changes?: Record<string, Handler>,
+ *   inputs?: Record<string, Handler>, submits?: Record<string, Handler>,
+ *   leave?: () => void}} Screen
+ */
+
+/** Routes: a pattern of "#/" paths and the screen it shows. */
+const ROUTES = [
+  [/^#\/orders$/, () => ordersScreen()],
+  [/^#\/order\/([\w-]+)$/, (/** @type {string[]} */ m) =>
+    orderScreen({ id: m[1] })],
+  [/^#\/checklist\/([\w-]+)$/, (/** @type {string[]} */ m) =>
+    checklistScreen({ id: m[1] })],
+  [/^#\/time(?:\/(\d{4}-W\d{2}))?(?:\/(\d{4}-\d{2}-\d{2}))?$/,
+    (/** @type {string[]} */ m) => timeScreen({ week: m[1], day: m[2] })],
+  [/^#\/entry\/([\w-]+)$/, (/** @type {string[]} */ m) =>
+    entryScreen({ id: m[1] })],
+  [/^#\/approvals$/, () => approvalsScreen()],
+  [/^#\/approvals\/([\w-]+)\/(\d{4}-W\d{2})$/, (/** @type {string[]} */ m) =>
+    approvalScreen({ user: m[1], week: m[2] })],
+  [/^#\/sync$/, () => syncScreen()],
+  [/^#\/me$/, () => meScreen()],
+];
+
+/** @type {Screen | null} */
+let screen = null;
+let touching = false;
+let redrawDue = false;
+
+/** Redraw after a change of the data, unless a finger is down. */
+function redrawSoon() {
+  if (touching) {
+    redrawDue = true;
+    return;
+  }
+  redrawDue = false;
+  draw();
+}
+let lastRoute = "";
+
+const $ = (/** @type {string} */ id) =>
+  /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** Field roles start on their visits; the others on their hours. */
+function home() {
+  const fieldRoles = ["technician", "supervisor", "manager", "admin"];
+  return fieldRoles.includes(me()?.role) || myOrders().length ? "#/orders"
+    : "#/time";
+}
+
+function route() {
+  const hash = location.hash.split("?")[0];
+  if (!me()) return signInScreen();
+  for (const [pattern, make] of ROUTES) {
+    const found = /** @type {RegExp} */ (pattern).exec(hash);
+    if (found) return /** @type {Function} */ (make)(found);
+  }
+  return null;
+}
+
+/** Draw the current screen (and the frame around it). */
+function draw() {
+  const hash = location.hash.split("?")[0];
+  const next = route();
+  if (!next) {
+    location.replace(home());
+    return;
+  }
+  if (hash !== lastRoute) screen?.leave?.();
+  screen = next;
+  const main = $("main");
+  render(main, next.content);
+  document.title = `${next.title} · Affaires`;
+  $("title").textContent = next.title;
+  drawNav(next.nav || "");
+  drawLanguage();
+  drawSyncLine();
+  if (hash !== lastRoute) {
+    lastRoute = hash;
+    window.scrollTo(0, 0);
+    // Tell screen-reader users where they are; no scroll jump.
+    main.focus({ preventScroll: true });
+  }
+}
+
+/** @param {string} current */
+function drawNav(current) {
+  const nav = $("nav");
+  nav.hidden = !me();
+  if (!me()) return;
+  const items = [
+    ["orders", "#/orders", "calendar", t("nav.orders")],
+    ["time", "#/time", "clock", t("nav.time")],
+    ...(supervises()
+      ? [["approvals", "#/approvals", "approve", t("nav.approvals")]] : []),
+    ["me", "#/me", "user", t("nav.me")],
+  ];
+  render(nav, html`<ul>${items.map(([key, href, name, label]) => html`<li>
+    <a href="${href}" ${key === current ? html`aria-current="page"` : ""}>${
+      icon(/** @type {any} */ (name))}<span>${label}</span></a></li>`)}</ul>`);
+  nav.setAttribute("aria-label", t("nav.label"));
+}
+
+function drawLanguage() {
+  const other = currentLanguage() === "fr" ? "en" : "fr";
+  const button = $("language");
+  button.textContent = other.toUpperCase();
+  button.setAttribute("aria-label", t(`language.switch_${other}`));
+  button.setAttribute("lang", other);
+}
+
+function drawSyncLine() {
+  // For people who script the app (and its tests): what the outbox holds.
+  document.body.dataset.seq = String(getMeta("next_seq") ?? "");
+  document.body.dataset.sync = status.state;
+  document.body.dataset.syncError = status.lastError;
+  const line = $("sync-line");
+  line.hidden = !me();
+  if (!me()) return;
+  const said = syncSentence(status.state);
+  line.className = `sync-line sync-${said.kind}`;
+  render(line, html`${icon(/** @type {any} */ (said.icon))}<span>${
+    said.text}</span>`);
+}
+
+// ---- events: one listener per kind, handlers named by data-* --------
+
+/** @param {string} kind @param {string} attribute */
+function delegate(kind, attribute) {
+  $("main").addEventListener(kind, (event) => {
+    const target = /** @type {HTMLElement} */ (event.target);
+    const el = /** @type {HTMLElement | null} */ (
+      target.closest(`[data-${attribute}]`));
+    if (!el || !screen) return;
+    const table = /** @type {Record<string, Handler> | undefined} */ (
+      /** @type {any} */ (screen)[{ action: "actions", change: "changes",
+        input: "inputs", submit: "submits" }[attribute] || ""]);
+    const handler = table?.[String(el.dataset[attribute])];
+    if (!handler) return;
+    if (kind === "submit" || kind === "click") event.preventDefault();
+    Promise.resolve(handler(el, event)).catch(report);
+  });
+}
+
+/** @param {unknown} exc */
+function report(exc) {
+  console.error(exc);
+  const box = $("toast");
+  box.textContent = t("error.unexpected");
+  box.hidden = false;
+}
+
+// ---- service worker and updates ---------------------------------------
+
+let updating = false;
+
+async function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.register("/sw.js",
+    { scope: "/" });
+  if (!registration) return;
+  const watch = (/** @type {ServiceWorker | null} */ worker) => {
+    worker?.addEventListener("statechange", () => {
+      if (worker.state === "installed") offerUpdate(registration);
+    });
+  };
+  if (registration.waiting) offerUpdate(registration);
+  watch(registration.installing);
+  registration.addEventListener("updatefound",
+    () => watch(registration.installing));
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    // Only a version the person (or a 426) asked for reloads the page;
+    // the first install taking control does not.
+    if (updating) location.reload();
+  });
+}
+
+/** @param {ServiceWorkerRegistration} registration */
+function offerUpdate(registration) {
+  if (!registration.waiting || !navigator.serviceWorker.controller) return;
+  const banner = $("update");
+  render(banner, html`<p>${t("update.ready")}</p>
+    <button type="button" class="button primary" id="update-now">${
+      t("update.now")}</button>`);
+  banner.hidden = false;
+  $("update-now").addEventListener("click", () => applyUpdate(registration));
+}
+
+/** The outbox lives in IndexedDB: reloading into the new version keeps it.
+ * @param {ServiceWorkerRegistration} registration */
+function applyUpdate(registration) {
+  updating = true;
+  registration.waiting?.postMessage("skip-waiting");
+}
+
+/** The server wants a newer app (426): fetch it, then take it. */
+async function upgradeForServer() {
+  const registration = await navigator.serviceWorker?.getRegistration();
+  if (!registration) return;
+  await registration.update().catch(() => {});
+  if (registration.waiting) return applyUpdate(registration);
+  const worker = registration.installing;
+  worker?.addEventListener("statechange", () => {
+    if (worker.state === "installed") applyUpdate(registration);
+  });
+}
+
+// ---- start -------------------------------------------------------------
+
+/** Shown once when the browser emptied this device's store (case S10). */
+function drawNotice() {
+  const box = $("notice");
+  if (getMeta("notice") !== "wiped") {
+    box.hidden = true;
+    return;
+  }
+  render(box, html`<p>${icon("warn")}${t("notice.wiped")}</p>
+    <button type="button" class="button secondary" id="notice-ok">${
+      t("problems.ok")}</button>`);
+  box.hidden = false;
+  $("notice-ok").addEventListener("click", async () => {
+    await setMeta({ notice: null });
+    drawNotice();
+  });
+}
+
+async function start() {
+  const { fresh } = await openStore();
+  await loadCatalogues();
+  setLanguage(pickLanguage(getMeta("lang"), me()?.language));
+
+  for (const [kind, attribute] of [["click", "action"], ["change", "change"],
+    ["input", "input"], ["submit", "submit"]]) delegate(kind, attribute);
+  window.addEventListener("hashchange", draw);
+  onChange(redrawSoon);
+  // A finger on the screen: redraws wait until it is lifted, so a tap
+  // always lands on the element it started on.
+  document.addEventListener("pointerdown", () => {
+    touching = true;
+  }, true);
+  for (const end of ["pointerup", "pointercancel"]) {
+    document.addEventListener(end, () => {
+      touching = false;
+      if (redrawDue) setTimeout(redrawSoon, 0);
+    }, true);
+  }
+  onStatus(drawSyncLine);
+  setSessionHooks({
+    signedIn: () => go(location.hash && location.hash !== "#/" ? location.hash
+      : home()),
+    signedOut: draw,
+    upgrade: () => void upgradeForServer(),
+  });
+  $("language").addEventListener("click", async () => {
+    const next = currentLanguage() === "fr" ? "en" : "fr";
+    await setMeta({ lang: next });
+    setLanguage(next);
+    draw();
+    drawNotice();
+  });
+  for (const wake of ["online", "focus"]) {
+    window.addEventListener(wake, () => requestSync());
+  }
+  window.addEventListener("offline", drawSyncLine);
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") requestSync();
+  });
+  setInterval(drawSyncLine, 30000);
+
+  // The screen comes from the device's store, before any network call.
+  draw();
+  drawNotice();
+  registerWorker().catch((exc) => console.warn("no service worker", exc));
+
+  const known = me();
+  if (known) {
+    await adopt(known);
+    return;
+  }
+  try {
+    const current = await api("/api/auth/me");
+    if (fresh) await setMeta({ notice: "wiped" });
+    drawNotice();
+    await adopt(current);
+  } catch (exc) {
+    if (!(exc instanceof ApiError)) draw();
+  }
+}
+
+start().catch(report);
+
+document.getElementById("sync-line")?.addEventListener("click",
+  () => go("#/sync"));

@@ -1,0 +1,346 @@
+// @ts-check
+/**
+ * What the screens show: the pulled data with the outbox laid on top.
+ *
+ * A change waiting in the outbox (or sent, until a pull brings its effect
+ * back) is replayed over the server's rows in seq order, so a saved answer
+ * or hour shows at once, after a reload, and offline. Rows changed by a
+ * change not yet sent carry `pending: true`.
+ */
+
+import { mem, onChange, getMeta, enqueue, pulled } from "./store.js";
+import { weekOf, daysOf } from "./dates.js";
+
+/**
+ * @typedef {Record<string, any>} Row
+ * @typedef {{
+ *   orders: Map<string, Row>, notes: Map<string, Row>,
+ *   runs: Map<string, Row>, answers: Map<string, Map<string, Row>>,
+ *   entries: Map<string, Row>, weeks: Map<string, Row>,
+ * }} View
+ */
+
+/** @type {View | null} */
+let cached = null;
+onChange(() => {
+  cached = null;
+});
+
+/** @param {string} type */
+function rows(type) {
+  /** @type {Map<string, Row>} */
+  const out = new Map();
+  for (const [id, entity] of mem.entities.get(type) ?? []) {
+    out.set(id, { ...entity.data, id, version: entity.version });
+  }
+  return out;
+}
+
+/** @returns {View} */
+function view() {
+  if (cached) return cached;
+  /** @type {View} */
+  const v = {
+    orders: rows("service_order"),
+    notes: rows("service_order_note"),
+    runs: rows("checklist_run"),
+    answers: new Map(),
+    entries: rows("time_entry"),
+    weeks: new Map(),
+  };
+  for (const answer of rows("checklist_answer").values()) {
+    answersOf(v, answer.run_id).set(answer.item_key, answer);
+  }
+  for (const week of rows("timesheet_week").values()) {
+    v.weeks.set(`${week.user_id}|${week.week}`, week);
+  }
+  for (const mutation of mem.outbox) {
+    replay(v, mutation.name, mutation.args, mutation.state === "pending",
+      mutation.at);
+  }
+  cached = v;
+  return v;
+}
+
+/** @param {View} v @param {string} runId */
+function answersOf(v, runId) {
+  let found = v.answers.get(runId);
+  if (!found) {
+    found = new Map();
+    v.answers.set(runId, found);
+  }
+  return found;
+}
+
+/**
+ * @param {View} v @param {string} userId @param {string} week
+ * @returns {Row}
+ */
+function weekRow(v, userId, week) {
+  const key = `${userId}|${week}`;
+  let row = v.weeks.get(key);
+  if (!row) {
+    row = { user_id: userId, week, status: "draft", total_minutes: 0 };
+    v.weeks.set(key, row);
+  }
+  return row;
+}
+
+/**
+ * The effect of one change, as the server's mutator would make it.
+ * @param {View} v @param {string} name @param {Row} args
+ * @param {boolean} pending @param {string} at
+ */
+function replay(v, name, args, pending, at) {
+  const me = getMeta("me")?.id;
+  switch (name) {
+    case "checklist.answer": {
+      const answers = answersOf(v, args.run_id);
+      answers.set(args.item_key, { ...answers.get(args.item_key),
+        run_id: args.run_id, item_key: args.item_key, value: args.value,
+        note: args.note ?? null, pending });
+      break;
+    }
+    case "time_entry.put": {
+      const before = v.entries.get(args.id);
+      v.entries.set(args.id, { ...before, service_order_id: null, note: null,
+        ...args, user_id: me, pending });
+      for (const day of new Set([before?.work_date, args.work_date])) {
+        if (!day) continue;
+        const week = weekRow(v, me, weekOf(day));
+        if (week.status === "submitted") week.status = "draft";
+      }
+      break;
+    }
+    case "time_entry.delete": {
+      const before = v.entries.get(args.id);
+      v.entries.delete(args.id);
+      if (before) {
+        const week = weekRow(v, me, weekOf(before.work_date));
+        if (week.status === "submitted") week.status = "draft";
+      }
+      break;
+    }
+    case "timesheet.submit":
+      Object.assign(weekRow(v, me, args.week),
+        { status: "submitted", reason: null, pending });
+      break;
+    case "timesheet.approve":
+      Object.assign(weekRow(v, args.user_id, args.week),
+        { status: "approved", decided_by_id: me, pending });
+      break;
+    case "timesheet.reject":
+      Object.assign(weekRow(v, args.user_id, args.week),
+        { status: "rejected", reason: args.reason, decided_by_id: me,
+          pending });
+      break;
+    case "timesheet.reopen":
+      Object.assign(weekRow(v, args.user_id, args.week),
+        { status: "draft", pending });
+      break;
+    case "service_order.set_status": {
+      const order = v.orders.get(args.id);
+      if (order) v.orders.set(args.id, { ...order, status: args.status,
+        pending });
+      break;
+    }
+    case "service_order.note":
+      v.notes.set(args.note_id, { id: args.note_id, service_order_id: args.id,
+        text: args.text, author_id: me, written_at: at, pending });
+      break;
+    default:
+      break;
+  }
+}
+
+// ---- reading ---------------------------------------------------------
+
+/** @returns {Row | undefined} */
+export function me() {
+  return getMeta("me");
+}
+
+/** @param {string} type @param {string | null | undefined} id */
+export function find(type, id) {
+  if (!id) return undefined;
+  const entity = pulled(type, id);
+  return entity ? { ...entity.data, id, version: entity.version } : undefined;
+}
+
+/** @param {string | null | undefined} id */
+export function userName(id) {
+  return find("user", id)?.name ?? "";
+}
+
+/** Service orders of the signed-in person (everyone's for the office). */
+export function myOrders() {
+  const self = me();
+  const all = [...view().orders.values()];
+  const own = all.filter((o) => o.technician_id === self?.id);
+  return own.length || self?.role === "technician" ? own : all;
+}
+
+/** @param {string} id */
+export function order(id) {
+  return view().orders.get(id);
+}
+
+/** @param {string} orderId */
+export function notesOf(orderId) {
+  return [...view().notes.values()]
+    .filter((n) => n.service_order_id === orderId)
+    .sort((a, b) => String(a.written_at).localeCompare(String(b.written_at)));
+}
+
+/** @param {string} orderId */
+export function runsOf(orderId) {
+  return [...view().runs.values()]
+    .filter((r) => r.service_order_id === orderId);
+}
+
+/** @param {string} id */
+export function run(id) {
+  return view().runs.get(id);
+}
+
+/** @param {string} runId @returns {Map<string, Row>} */
+export function answers(runId) {
+  return view().answers.get(runId) ?? new Map();
+}
+
+/** Answered items and all items of a run. @param {Row} runRow */
+export function progress(runRow) {
+  const items = find("checklist_template", runRow.template_id)?.items ?? [];
+  const given = answers(runRow.id);
+  const answered = items.filter((/** @type {Row} */ item) => {
+    const a = given.get(item.key);
+    return a && a.value !== null && a.value !== "";
+  }).length;
+  return { answered, total: items.length };
+}
+
+/** @param {string} id */
+export function entry(id) {
+  return view().entries.get(id);
+}
+
+/** @param {string} userId @param {string} week */
+export function entriesOfWeek(userId, week) {
+  const days = new Set(daysOf(week));
+  return [...view().entries.values()]
+    .filter((e) => e.user_id === userId && days.has(e.work_date));
+}
+
+/** @param {string} orderId */
+export function entriesOfOrder(orderId) {
+  return [...view().entries.values()]
+    .filter((e) => e.service_order_id === orderId);
+}
+
+/** @param {string} userId @param {string} week @returns {Row} */
+export function weekOfUser(userId, week) {
+  return view().weeks.get(`${userId}|${week}`)
+    ?? { user_id: userId, week, status: "draft", total_minutes: 0 };
+}
+
+/** Submitted weeks of other people, waiting for a decision. */
+export function weeksToApprove() {
+  const self = me()?.id;
+  return [...view().weeks.values()]
+    .filter((w) => w.status === "submitted" && w.user_id !== self);
+}
+
+/** Affairs time can be entered on. */
+export function openAffairs() {
+  return [...rows("affair").values()]
+    .filter((a) => !["closed", "lost"].includes(a.status))
+    .sort((a, b) => String(a.code).localeCompare(String(b.code)));
+}
+
+/** Does this person decide on others' time? */
+export function supervises() {
+  const self = me();
+  return Boolean(self && (self.supervises
+    || ["supervisor", "manager", "admin"].includes(self.role)));
+}
+
+// ---- problems --------------------------------------------------------
+
+/**
+ * Changes of this person that did not take: the results kept on this
+ * device, and the conflict records of this person pulled from the server
+ * (from another device too), minus those the person has read.
+ */
+export function problems() {
+  const self = me()?.id;
+  const dismissed = new Set(getMeta("dismissed_conflicts") ?? []);
+  const local = [...mem.problems.values()];
+  const linked = new Set(local.map((p) => p.conflict_id).filter(Boolean));
+  /** @type {Row[]} */
+  const out = local.map((p) => ({ ...p,
+    conflict: p.conflict_id ? find("conflict", p.conflict_id) : undefined }));
+  for (const entity of mem.entities.get("conflict")?.values() ?? []) {
+    const c = entity.data;
+    if (c.author_id !== self || c.status !== "open") continue;
+    if (linked.has(entity.id) || dismissed.has(entity.id)) continue;
+    out.push({ id: entity.id, conflict_id: entity.id, status: "conflict",
+      name: c.mutation_name, code: c.kind, args: null,
+      at: c.created_at, conflict: { ...c, id: entity.id } });
+  }
+  return out.sort((a, b) => String(b.at).localeCompare(String(a.at)));
+}
+
+// ---- changing --------------------------------------------------------
+
+/** The version of a pulled row, the base of an edit. @param {string} type
+ * @param {string} id */
+function baseOf(type, id) {
+  return pulled(type, id)?.version;
+}
+
+/** @param {string} runId @param {string} key @param {unknown} value
+ * @param {string | null} [note] */
+export function answer(runId, key, value, note) {
+  const held = [...(mem.entities.get("checklist_answer")?.values() ?? [])]
+    .find((e) => e.data.run_id === runId && e.data.item_key === key);
+  /** @type {Row} */
+  const args = { run_id: runId, item_key: key, value };
+  if (note) args.note = note;
+  return enqueue("checklist.answer", args, held?.version);
+}
+
+/** @param {Row} args fields of time_entry.put */
+export function putEntry(args) {
+  return enqueue("time_entry.put", args, baseOf("time_entry", args.id));
+}
+
+/** @param {string} id */
+export function deleteEntry(id) {
+  return enqueue("time_entry.delete", { id }, baseOf("time_entry", id));
+}
+
+/** @param {string} week */
+export function submitWeek(week) {
+  return enqueue("timesheet.submit", { week });
+}
+
+/** @param {string} userId @param {string} week */
+export function approveWeek(userId, week) {
+  return enqueue("timesheet.approve", { user_id: userId, week });
+}
+
+/** @param {string} userId @param {string} week @param {string} reason */
+export function rejectWeek(userId, week, reason) {
+  return enqueue("timesheet.reject", { user_id: userId, week, reason });
+}
+
+/** @param {string} orderId @param {string} status */
+export function setOrderStatus(orderId, status) {
+  return enqueue("service_order.set_status", { id: orderId, status },
+    baseOf("service_order", orderId));
+}
+
+/** @param {string} orderId @param {string} noteId @param {string} text */
+export function addNote(orderId, noteId, text) {
+  return enqueue("service_order.note", { id: orderId, note_id: noteId, text });
+}

@@ -1,0 +1,215 @@
+// @ts-check
+/**
+ * The sync loop: drain the outbox, then pull until nothing is left.
+ *
+ *            change saved / online / focus / start / timer
+ *                              |
+ *                              v
+ *   +-------+  request   +-----------+  outbox empty  +---------+
+ *   | idle  | ---------> |  pushing  | -------------> | pulling |
+ *   +-------+            +-----------+                +---------+
+ *     ^  ^                 |  |  ^  409 seq_gap:         |  has_more:
+ *     |  |                 |  |  |  renumber, again      |  pull again
+ *     |  |                 |  +--+                       |
+ *     |  |  done, nothing requested meanwhile            |
+ *     |  +----------------------------------------------+
+ *     |        (a change made meanwhile: push again)
+ *     |
+ *     |  timer: backoff   +-----------+
+ *     +------------------ |  waiting  | <-- network error, 503, 5xx
+ *                         +-----------+
+ *       401 -> signed out (outbox kept, resumes after sign-in)
+ *       426 -> update the app, reload (outbox kept)
+ *
+ * Only one run at a time. A request during a run sets `again`, so a
+ * change made while a push is in flight goes out right after it.
+ */
+
+import { api, ApiError, NetworkError } from "./api.js";
+import { nowWithOffset } from "./dates.js";
+import {
+  applyPage, getMeta, mem, onEnqueue, pendingMutations, recordResults,
+  renumberOutbox, setMeta,
+} from "./store.js";
+
+export const PROTOCOL = 1;
+export const SCHEMA = 1;
+export const BATCH_SIZE = 100;
+const PULL_LIMIT = 1000;
+const SLOW_TIMER_MS = 60000;
+const BACKOFF_FIRST_MS = 1000;
+const BACKOFF_MAX_MS = 30000;
+
+/**
+ * @typedef {"idle" | "sending" | "receiving" | "offline" | "waiting"
+ *   | "signed_out" | "upgrading"} SyncState
+ */
+
+export const status = {
+  /** @type {SyncState} */
+  state: "idle",
+  failures: 0,
+  lastError: "",
+};
+
+let running = false;
+let again = false;
+let enabled = false;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let timer;
+/** @type {Set<() => void>} */
+const watchers = new Set();
+/** @type {(() => void) | null} */
+let onSignedOut = null;
+/** @type {(() => void) | null} */
+let onUpgrade = null;
+
+// A change saved on the device goes out right away when it can.
+onEnqueue(() => requestSync());
+
+/** @param {() => void} fn */
+export function onStatus(fn) {
+  watchers.add(fn);
+}
+
+/** @param {SyncState} state */
+function setState(state) {
+  status.state = state;
+  for (const fn of watchers) fn();
+}
+
+/**
+ * Start syncing for the signed-in person.
+ * @param {{signedOut: () => void, upgrade: () => void}} hooks
+ */
+export function startSync(hooks) {
+  onSignedOut = hooks.signedOut;
+  onUpgrade = hooks.upgrade;
+  enabled = true;
+  requestSync();
+}
+
+export function stopSync() {
+  enabled = false;
+  clearTimeout(timer);
+}
+
+/** Ask for a sync soon; never waits for it, never throws. */
+export function requestSync() {
+  if (!enabled) return;
+  if (running) {
+    again = true;
+    return;
+  }
+  clearTimeout(timer);
+  run().catch((exc) => console.error("sync failed", exc));
+}
+
+/** @param {number} ms */
+function later(ms) {
+  clearTimeout(timer);
+  if (enabled) timer = setTimeout(requestSync, ms);
+}
+
+async function run() {
+  running = true;
+  try {
+    do {
+      again = false;
+      await pushAll();
+      await pullAll();
+    } while (again && enabled);
+    status.failures = 0;
+    await setMeta({ last_synced_at: Date.now(), offline_since: null });
+    setState("idle");
+    later(SLOW_TIMER_MS);
+  } catch (exc) {
+    await failed(exc);
+  } finally {
+    running = false;
+  }
+}
+
+/** @param {unknown} exc */
+async function failed(exc) {
+  if (exc instanceof ApiError && exc.status === 401) {
+    enabled = false;
+    setState("signed_out");
+    onSignedOut?.();
+    return;
+  }
+  if (exc instanceof ApiError && exc.status === 426) {
+    setState("upgrading");
+    onUpgrade?.();
+    later(BACKOFF_MAX_MS * 4);
+    return;
+  }
+  status.failures += 1;
+  status.lastError = exc instanceof ApiError ? `${exc.status} ${exc.code}`
+    : String(exc);
+  const offline = exc instanceof NetworkError || !navigator.onLine;
+  if (offline && !getMeta("offline_since")) {
+    await setMeta({ offline_since: Date.now() });
+  }
+  setState(offline ? "offline" : "waiting");
+  later(backoff(status.failures));
+}
+
+/** Exponential backoff with jitter. @param {number} failures */
+export function backoff(failures) {
+  const ceiling = Math.min(BACKOFF_MAX_MS,
+    BACKOFF_FIRST_MS * 2 ** (failures - 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+/** Send pending changes in batches, oldest first, until none is left. */
+async function pushAll() {
+  let gaps = 0;
+  for (;;) {
+    const batch = pendingMutations().slice(0, BATCH_SIZE);
+    if (!batch.length) return;
+    setState("sending");
+    const body = {
+      protocol: PROTOCOL, schema: SCHEMA, client_id: getMeta("client_id"),
+      sent_at: nowWithOffset(),
+      mutations: batch.map(({ seq, id, name, args, base, at, tz }) =>
+        ({ seq, id, name, args, base, at, tz })),
+    };
+    let answer;
+    try {
+      answer = await api("/api/sync/push", body);
+    } catch (exc) {
+      if (!(exc instanceof ApiError) || exc.code !== "seq_gap") throw exc;
+      // The server lost numbers before ours (restored from a backup):
+      // what is still pending takes the numbers it expects.
+      const expected = exc.body?.expected ?? exc.body?.details?.expected;
+      gaps += 1;
+      if (typeof expected !== "number" || gaps > 2) throw exc;
+      if (expected < batch[0].seq) await renumberOutbox(expected);
+      continue;
+    }
+    await recordResults(answer.results);
+    await setMeta({ last_sent_at: Date.now() });
+  }
+}
+
+/** Pull pages until the server has nothing more. */
+async function pullAll() {
+  // Changes acked before this pull are in what it brings back.
+  const acked = mem.outbox.filter((m) => m.state === "acked")
+    .map((m) => m.seq);
+  setState("receiving");
+  for (;;) {
+    const page = await api("/api/sync/pull", {
+      protocol: PROTOCOL, schema: SCHEMA, client_id: getMeta("client_id"),
+      cursor: getMeta("cursor") ?? null, limit: PULL_LIMIT,
+    });
+    await applyPage(page, page.has_more ? [] : acked);
+    if (!page.has_more) return;
+  }
+}
+
+/** Changes not yet sent. */
+export function pendingCount() {
+  return pendingMutations().length;
+}

@@ -1,0 +1,180 @@
+// @ts-check
+/**
+ * Answering a checklist: one item per row, each answer saved on this
+ * device the moment it is given (no Save button).
+ */
+
+import { html } from "../html.js";
+import { t, pickLabel, formatNumber, has } from "../i18n.js";
+import { icon } from "../icons.js";
+import { run, find, answers, progress, answer } from "../model.js";
+import { backLink, pendingMark } from "./parts.js";
+
+/** "1,6" or "1.6" -> 1.6; "" -> null; anything else -> NaN. */
+export function parseReading(/** @type {string} */ text) {
+  const clean = text.trim().replace(/\s/g, "").replace(",", ".");
+  if (!clean) return null;
+  return /^[-+]?\d*\.?\d+$/.test(clean) ? Number(clean) : NaN;
+}
+
+/** @param {Record<string, any>} item @param {number | null} value */
+export function outOfBounds(item, value) {
+  if (value === null || Number.isNaN(value)) return false;
+  return (item.min != null && value < item.min)
+    || (item.max != null && value > item.max);
+}
+
+/** @param {string} choice */
+function choiceLabel(choice) {
+  return has(`choice.${choice}`) ? t(`choice.${choice}`) : choice;
+}
+
+/** @param {Record<string, any>} item */
+function bounds(item) {
+  const unit = item.unit ? ` ${item.unit}` : "";
+  if (item.min != null && item.max != null) {
+    return t("checklist.between", { min: formatNumber(item.min),
+      max: formatNumber(item.max), unit });
+  }
+  if (item.min != null) return t("checklist.at_least",
+    { min: formatNumber(item.min), unit });
+  if (item.max != null) return t("checklist.at_most",
+    { max: formatNumber(item.max), unit });
+  return "";
+}
+
+/** @param {Record<string, any>} item @param {Record<string, any> | undefined} a
+ * @param {boolean} locked */
+function control(item, a, locked) {
+  const id = `item-${item.key}`;
+  const value = a?.value ?? null;
+  const off = locked ? html` disabled` : "";
+  if (item.kind === "yes_no") {
+    return html`<div class="toggles" role="group" aria-labelledby="${id}-label">
+      ${[true, false].map((v) => html`<button type="button"
+        class="toggle ${value === v ? "on" : ""}" aria-pressed="${
+        value === v ? "true" : "false"}" data-action="answer"
+        data-key="${item.key}" data-value="${v ? "yes" : "no"}"${off}>${
+        icon(v ? "check" : "cross")}${t(v ? "checklist.yes" : "checklist.no")
+        }</button>`)}</div>`;
+  }
+  if (item.kind === "choice") {
+    return html`<div class="toggles wrap" role="group"
+      aria-labelledby="${id}-label">${(item.choices ?? []).map(
+      (/** @type {string} */ c) => html`<button type="button"
+        class="toggle ${value === c ? "on" : ""}" aria-pressed="${
+        value === c ? "true" : "false"}" data-action="answer"
+        data-key="${item.key}" data-value="${c}"${off}>${
+        value === c ? icon("check") : ""}${choiceLabel(c)}</button>`)}</div>`;
+  }
+  if (item.kind === "number") {
+    const flagged = outOfBounds(item, typeof value === "number" ? value : null);
+    const shown = typeof value === "number" ? formatNumber(value,
+      { maximumFractionDigits: 6, useGrouping: false }) : "";
+    return html`<div class="reading">
+      <input id="${id}" type="text" inputmode="decimal" autocomplete="off"
+        value="${shown}" data-change="reading" data-input="reading-check"
+        data-key="${item.key}" aria-describedby="${id}-bounds ${id}-flag"
+        class="${flagged ? "flagged" : ""}"${off}>
+      ${item.unit ? html`<span class="unit">${item.unit}</span>` : ""}
+    </div>
+    <p id="${id}-bounds" class="hint">${bounds(item)}</p>
+    <p id="${id}-flag" class="flag" ${flagged ? "" : "hidden"}>${icon("warn")}${
+      t("checklist.out_of_bounds")}</p>`;
+  }
+  return html`<textarea id="${id}" rows="2" maxlength="2000"
+    data-change="text" data-key="${item.key}"${off}>${
+    typeof value === "string" ? value : ""}</textarea>`;
+}
+
+/** @param {{id: string}} params */
+export function checklistScreen(params) {
+  const r = run(params.id);
+  const template = r ? find("checklist_template", r.template_id) : undefined;
+  if (!r || !template) {
+    return { title: t("checklist.title"), nav: "orders",
+      content: html`${backLink("#/orders", t("orders.title"))}
+        <p class="empty">${t("checklist.missing")}</p>` };
+  }
+  const given = answers(r.id);
+  const p = progress(r);
+  const locked = r.status === "signed";
+  /** @type {Record<string, any>[]} */
+  const items = template.items ?? [];
+  const byKey = new Map(items.map((i) => [i.key, i]));
+
+  const content = html`
+    ${backLink(`#/order/${r.service_order_id}`, t("order.title"))}
+    <h2 class="title">${pickLabel(template.name)}</h2>
+    <div class="progress-line" role="status">
+      <span>${t("checklist.progress", { answered: p.answered,
+        total: p.total })}</span>
+      <progress max="${p.total}" value="${p.answered}"
+        aria-hidden="true"></progress>
+    </div>
+    ${locked ? html`<p class="locked">${icon("lock")}${
+      t("checklist.signed")}</p>` : ""}
+    <ol class="items">${items.map((item) => {
+      const a = given.get(item.key);
+      const id = `item-${item.key}`;
+      const label = pickLabel(item.label);
+      return html`<li class="item">
+        ${["number", "text"].includes(item.kind)
+          ? html`<label id="${id}-label" for="${id}">${label}</label>`
+          : html`<p id="${id}-label" class="label">${label}</p>`}
+        ${item.required ? html`<span class="required">${t(
+          "checklist.required")}</span>` : ""}
+        ${control(item, a, locked)}
+        ${pendingMark(a?.pending)}
+      </li>`;
+    })}</ol>`;
+
+  /** @param {string} key @param {unknown} value */
+  const save = (key, value) => answer(r.id, key, value,
+    given.get(key)?.note ?? null);
+
+  return {
+    title: t("checklist.title"), nav: "orders", content,
+    actions: {
+      /** @param {HTMLElement} el */
+      answer: (el) => {
+        const item = byKey.get(el.dataset.key);
+        if (!item) return;
+        const raw = String(el.dataset.value);
+        const value = item.kind === "yes_no" ? raw === "yes" : raw;
+        return save(item.key, value);
+      },
+    },
+    changes: {
+      /** @param {HTMLInputElement} el */
+      reading: (el) => {
+        const value = parseReading(el.value);
+        if (Number.isNaN(value)) return;
+        const before = given.get(String(el.dataset.key))?.value ?? null;
+        if (value === before) return;
+        return save(String(el.dataset.key), value);
+      },
+      /** @param {HTMLTextAreaElement} el */
+      text: (el) => {
+        const value = el.value.trim() || null;
+        const before = given.get(String(el.dataset.key))?.value ?? null;
+        if (value === before) return;
+        return save(String(el.dataset.key), value);
+      },
+    },
+    inputs: {
+      /** Flag a reading out of its bounds as it is typed. */
+      "reading-check": (/** @type {HTMLInputElement} */ el) => {
+        const item = byKey.get(el.dataset.key);
+        const value = parseReading(el.value);
+        const flag = document.getElementById(`item-${el.dataset.key}-flag`);
+        if (!item || !flag) return;
+        const bad = Number.isNaN(value) || outOfBounds(item, value);
+        el.classList.toggle("flagged", bad);
+        flag.hidden = !bad;
+        flag.lastChild && (flag.lastChild.textContent = Number.isNaN(value)
+          ? t("checklist.not_a_number") : t("checklist.out_of_bounds"));
+      },
+    },
+  };
+}

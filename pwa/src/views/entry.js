@@ -1,0 +1,200 @@
+// @ts-check
+/**
+ * Adding or changing a time entry. A new entry is added with one button;
+ * an existing one is saved on this device at each change of a field.
+ */
+
+import { html } from "../html.js";
+import {
+  t, formatDay, formatNumber, formatWeek, formatDuration,
+} from "../i18n.js";
+import { icon } from "../icons.js";
+import {
+  daysOf, hoursText, parseHours, today, weekNumber, weekOf,
+} from "../dates.js";
+import { uuid7 } from "../ids.js";
+import {
+  me, entry, find, openAffairs, myOrders, putEntry, deleteEntry, weekOfUser,
+} from "../model.js";
+import { go, query, toast } from "../ui.js";
+import { backLink, pendingMark } from "./parts.js";
+
+/**
+ * @typedef {{id: string, isNew: boolean, work_date: string,
+ *   affair_id: string, service_order_id: string, hours: string,
+ *   note: string, error: string, route?: string}} Draft
+ */
+
+/** @type {Draft | null} */
+let draft = null;
+
+/** @param {{id: string}} params @returns {Draft | null} */
+function draftFor(params) {
+  if (draft && (draft.id === params.id || (draft.isNew && params.id === "new"
+    && draft.route === location.hash))) return draft;
+  if (params.id === "new") {
+    const q = query();
+    const orderId = q.get("order") || "";
+    const o = orderId ? find("service_order", orderId) : undefined;
+    draft = { id: uuid7(), isNew: true, work_date: q.get("day") || today(),
+      affair_id: o?.affair_id || "", service_order_id: orderId, hours: "",
+      note: "", error: "" };
+    draft.route = location.hash;
+    return draft;
+  }
+  const e = entry(params.id);
+  if (!e) return null;
+  draft = { id: e.id, isNew: false, work_date: e.work_date,
+    affair_id: e.affair_id, service_order_id: e.service_order_id || "",
+    hours: hoursText(e.minutes), note: e.note || "", error: "" };
+  return draft;
+}
+
+/** The mutation args of a draft, or an error key. @param {Draft} d */
+function argsOf(d) {
+  const minutes = parseHours(d.hours);
+  if (!d.affair_id) return { error: "entry.need_affair" };
+  if (minutes === null) return { error: "entry.bad_hours" };
+  if (minutes < 1 || minutes > 1440) return { error: "entry.hours_range" };
+  /** @type {Record<string, any>} */
+  const args = { id: d.id, affair_id: d.affair_id, work_date: d.work_date,
+    minutes };
+  if (d.service_order_id) args.service_order_id = d.service_order_id;
+  if (d.note.trim()) args.note = d.note.trim();
+  return { args };
+}
+
+/** @param {{id: string}} params */
+export function entryScreen(params) {
+  const d = draftFor(params);
+  const back = backLink(`#/time/${weekOf(d?.work_date || today())}/${
+    d?.work_date || today()}`, t("time.title"));
+  if (!d) {
+    return { title: t("entry.title"), nav: "time",
+      content: html`${back}<p class="empty">${t("entry.missing")}</p>` };
+  }
+  const self = me();
+  const week = weekOf(d.work_date);
+  const locked = weekOfUser(self?.id, week).status === "approved";
+  const affairs = openAffairs();
+  const orders = myOrders().filter((o) => o.affair_id === d.affair_id);
+  const stored = d.isNew ? undefined : entry(d.id);
+  const minutes = parseHours(d.hours);
+
+  const content = html`${back}
+    <h2 class="title">${d.isNew ? t("entry.new") : t("entry.edit")}${
+      pendingMark(stored?.pending)}</h2>
+    ${locked ? html`<p class="notice warn">${icon("lock")}${t("entry.locked",
+      { n: weekNumber(week) })}</p>` : ""}
+    <form class="stack" data-submit="add" novalidate>
+      <fieldset class="day-pick">
+        <legend>${t("entry.day")} · ${formatWeek(week)}</legend>
+        <div class="day-chips">${daysOf(week).map((day) => html`
+          <label class="day-chip ${day === d.work_date ? "on" : ""}">
+            <input type="radio" name="work_date" value="${day}"
+              data-change="field" ${day === d.work_date ? "checked" : ""}
+              aria-label="${formatDay(day)}">
+            <span class="dow">${formatDay(day, { weekday: "short" })}</span>
+            <span class="dom">${formatNumber(Number(day.slice(8)))}</span>
+          </label>`)}</div>
+      </fieldset>
+      <label for="entry-affair">${t("entry.affair")}</label>
+      <select id="entry-affair" name="affair_id" data-change="field" required>
+        <option value="">${t("entry.choose_affair")}</option>
+        ${affairs.map((a) => html`<option value="${a.id}" ${
+          a.id === d.affair_id ? "selected" : ""}>${a.code} · ${
+          a.title}</option>`)}
+      </select>
+      <label for="entry-order">${t("entry.order")}</label>
+      <select id="entry-order" name="service_order_id" data-change="field">
+        <option value="">${t("entry.no_order")}</option>
+        ${orders.map((o) => html`<option value="${o.id}" ${
+          o.id === d.service_order_id ? "selected" : ""}>${o.number} · ${
+          o.title}</option>`)}
+      </select>
+      <label for="entry-hours">${t("entry.hours")}</label>
+      <input id="entry-hours" name="hours" type="text" inputmode="decimal"
+        autocomplete="off" value="${d.hours}" data-input="field"
+        data-change="field" aria-describedby="entry-hours-hint" required>
+      <p id="entry-hours-hint" class="hint">${minutes !== null && minutes > 0
+        ? t("entry.hours_read", { hours: formatDuration(minutes) })
+        : t("entry.hours_hint")}</p>
+      <label for="entry-note">${t("entry.note")}</label>
+      <textarea id="entry-note" name="note" rows="2" maxlength="2000"
+        data-change="field">${d.note}</textarea>
+      ${d.error ? html`<p class="error" role="alert">${icon("warn")}${
+        t(d.error)}</p>` : ""}
+      <div class="actionbar two">${d.isNew
+        ? html`<button class="button big primary" type="submit">${
+          icon("plus")}${t("entry.add")}</button>`
+        : html`<a class="button big primary" href="#/time/${week}/${
+          d.work_date}">${icon("check")}${t("entry.done")}</a>
+          <button class="button big danger" type="button"
+            data-action="delete">${icon("cross")}${t("entry.delete")}</button>`}
+      </div>
+    </form>`;
+
+  /** @param {Draft} current */
+  const saveEdit = async (current) => {
+    const { args, error } = argsOf(current);
+    current.error = error || "";
+    if (!args) return void go(location.hash);
+    await putEntry(args);
+    toast(t("saved.on_phone"));
+  };
+
+  return {
+    title: d.isNew ? t("entry.new") : t("entry.edit"), nav: "time", content,
+    inputs: {
+      /** @param {HTMLInputElement} el */
+      field: (el) => {
+        d.hours = el.value;
+        const hint = document.getElementById("entry-hours-hint");
+        const m = parseHours(el.value);
+        if (hint) hint.textContent = m !== null && m > 0
+          ? t("entry.hours_read", { hours: formatDuration(m) })
+          : t("entry.hours_hint");
+      },
+    },
+    changes: {
+      /** @param {HTMLInputElement} el */
+      field: async (el) => {
+        const name = /** @type {keyof Draft} */ (el.name);
+        /** @type {any} */ (d)[name] = el.value;
+        if (name === "affair_id") d.service_order_id = "";
+        if (d.isNew) {
+          // Redraw only what depends on the field: a redraw under a
+          // finger that is about to tap "Add" would swallow the tap.
+          if (name === "affair_id" || name === "work_date") {
+            d.error = "";
+            go(location.hash);
+          }
+          return;
+        }
+        await saveEdit(d);
+      },
+    },
+    submits: {
+      add: async () => {
+        const { args, error } = argsOf(d);
+        if (!args) {
+          d.error = error || "";
+          return void go(location.hash);
+        }
+        await putEntry(args);
+        draft = null;
+        toast(t("saved.on_phone"));
+        go(`#/time/${week}/${d.work_date}`);
+      },
+    },
+    actions: {
+      delete: async () => {
+        if (!confirm(t("entry.confirm_delete"))) return;
+        await deleteEntry(d.id);
+        draft = null;
+        toast(t("entry.deleted"));
+        go(`#/time/${week}/${d.work_date}`);
+      },
+    },
+  };
+}

@@ -1,0 +1,168 @@
+// @ts-check
+/** One visit: what to do, where, the checklist, time, notes, next step. */
+
+import { html } from "../html.js";
+import {
+  t, formatDay, formatTime, formatDuration, pickLabel,
+} from "../i18n.js";
+import { icon } from "../icons.js";
+import { isoDate } from "../dates.js";
+import { uuid7 } from "../ids.js";
+import {
+  order, find, notesOf, runsOf, progress, entriesOfOrder, userName,
+  setOrderStatus, addNote,
+} from "../model.js";
+import { toast } from "../ui.js";
+import { backLink, orderChip, pendingMark } from "./parts.js";
+import { timeWindow } from "./orders.js";
+
+/** The technician's next step from each status. */
+const NEXT_STEP = {
+  planned: { to: "in_progress", label: "order.start", primary: true },
+  in_progress: { to: "done", label: "order.finish", primary: true },
+  done: { to: "in_progress", label: "order.reopen", primary: false },
+};
+
+/** @param {Record<string, any> | undefined} site */
+function address(site) {
+  if (!site) return "";
+  return [site.address, [site.postcode, site.town].filter(Boolean).join(" ")]
+    .filter(Boolean).join(", ");
+}
+
+/** @param {Record<string, any>} o */
+function whereSection(o) {
+  const customer = find("customer", o.customer_id);
+  const site = find("site", o.site_id);
+  const place = address(site);
+  const phone = site?.contact_phone || customer?.phone;
+  const maps = place ? `geo:0,0?q=${encodeURIComponent(place)}` : "";
+  return html`<section class="panel" aria-labelledby="where">
+    <h2 id="where">${t("order.where")}</h2>
+    <p class="strong">${customer?.name ?? ""}</p>
+    ${place ? html`<p>${place}</p>
+      <a class="button secondary" href="${maps}">${icon("pin")}${
+        t("order.maps")}</a>` : ""}
+    ${site?.contact_name ? html`<p>${t("order.contact")}: ${
+      site.contact_name}</p>` : ""}
+    ${phone ? html`<a class="button secondary" href="tel:${
+      phone.replace(/[^+\d]/g, "")}">${icon("phone")}${
+      t("order.call", { phone })}</a>` : ""}
+  </section>`;
+}
+
+/** @param {Record<string, any>} o */
+function checklistSection(o) {
+  const runs = runsOf(o.id);
+  if (!runs.length) return "";
+  return html`<section class="panel" aria-labelledby="checklists">
+    <h2 id="checklists">${t("order.checklist")}</h2>
+    <ul class="cards">${runs.map((r) => {
+      const p = progress(r);
+      const template = find("checklist_template", r.template_id);
+      return html`<li><a class="card" href="#/checklist/${r.id}">
+        <span class="card-title">${icon("list")}${pickLabel(
+          template?.name ?? "")}</span>
+        <span class="card-sub">${t("checklist.progress",
+          { answered: p.answered, total: p.total })}</span>
+        <progress max="${p.total}" value="${p.answered}"
+          aria-hidden="true"></progress>
+      </a></li>`;
+    })}</ul>
+  </section>`;
+}
+
+/** @param {Record<string, any>} o */
+function timeSection(o) {
+  const entries = entriesOfOrder(o.id)
+    .sort((a, b) => String(a.work_date).localeCompare(String(b.work_date)));
+  const total = entries.reduce((sum, e) => sum + e.minutes, 0);
+  return html`<section class="panel" aria-labelledby="visit-time">
+    <h2 id="visit-time">${t("order.time",
+      { total: formatDuration(total) })}</h2>
+    <ul class="plain">${entries.map((e) => html`<li>
+      <a href="#/entry/${e.id}">${formatDay(e.work_date,
+        { weekday: "short", day: "numeric", month: "short" })} · ${
+        formatDuration(e.minutes)} · ${userName(e.user_id)}</a>${
+        pendingMark(e.pending)}</li>`)}</ul>
+    <a class="button secondary" href="#/entry/new?order=${o.id}&day=${
+      isoDate(new Date())}">${icon("plus")}${t("order.add_time")}</a>
+  </section>`;
+}
+
+/** @param {Record<string, any>} o */
+function notesSection(o) {
+  const notes = notesOf(o.id);
+  return html`<section class="panel" aria-labelledby="notes">
+    <h2 id="notes">${t("order.notes")}</h2>
+    ${notes.length ? html`<ul class="notes">${notes.map((n) => html`<li>
+      <p class="note-text">${n.text}</p>
+      <p class="card-meta">${userName(n.author_id)} · ${
+        n.written_at ? formatTime(n.written_at, { day: "numeric",
+          month: "short", hour: "2-digit", minute: "2-digit" }) : ""}${
+        pendingMark(n.pending)}</p></li>`)}</ul>`
+      : html`<p class="muted">${t("order.no_notes")}</p>`}
+    <form data-submit="note" class="stack">
+      <label for="note-text">${t("order.new_note")}</label>
+      <textarea id="note-text" name="text" rows="3" required
+        maxlength="5000"></textarea>
+      <button class="button secondary" type="submit">${icon("plus")}${
+        t("order.add_note")}</button>
+    </form>
+  </section>`;
+}
+
+/** @param {{id: string}} params */
+export function orderScreen(params) {
+  const o = order(params.id);
+  if (!o) {
+    return { title: t("order.title"), nav: "orders",
+      content: html`${backLink("#/orders", t("orders.title"))}
+        <p class="empty">${t("order.missing")}</p>` };
+  }
+  const step = NEXT_STEP[/** @type {keyof NEXT_STEP} */ (o.status)];
+  const day = o.scheduled_start
+    ? formatDay(isoDate(new Date(o.scheduled_start))) : "";
+  const content = html`
+    ${backLink("#/orders", t("orders.title"))}
+    <div class="order-head">
+      <p class="card-meta">${o.number}</p>
+      <h2 class="title">${o.title}</h2>
+      <p>${orderChip(o.status)}${pendingMark(o.pending)}</p>
+      <p>${icon("clock")} ${day} · ${timeWindow(o)}</p>
+    </div>
+    <section class="panel" aria-labelledby="todo">
+      <h2 id="todo">${t("order.todo")}</h2>
+      <p class="prose">${o.description || t("order.no_description")}</p>
+    </section>
+    ${whereSection(o)}
+    ${checklistSection(o)}
+    ${timeSection(o)}
+    ${notesSection(o)}
+    <div class="actionbar">${step ? html`<button type="button"
+      class="button big ${step.primary ? "primary" : "secondary"}"
+      data-action="step" data-to="${step.to}">${t(step.label)}</button>`
+      : html`<p class="locked">${icon("lock")}${t("order.locked")}</p>`}
+    </div>`;
+
+  return {
+    title: t("order.title"), nav: "orders", content,
+    actions: {
+      /** @param {HTMLElement} el */
+      step: async (el) => {
+        await setOrderStatus(o.id, String(el.dataset.to));
+        toast(t(`order.now.${el.dataset.to}`));
+      },
+    },
+    submits: {
+      /** @param {HTMLFormElement} form */
+      note: async (form) => {
+        const text = String(new FormData(form).get("text") || "").trim();
+        if (!text) return;
+        await addNote(o.id, uuid7(), text);
+        form.reset();
+        toast(t("saved.on_phone"));
+      },
+    },
+  };
+}

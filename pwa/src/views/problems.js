@@ -1,0 +1,195 @@
+// @ts-check
+/**
+ * The sync page: where things stand, changes waiting to be sent, and the
+ * changes that did not take, each said in words with what to do.
+ */
+
+import { html } from "../html.js";
+import {
+  t, has, formatDay, formatDuration, formatTime, pickLabel, formatAgo,
+} from "../i18n.js";
+import { icon } from "../icons.js";
+import { weekNumber } from "../dates.js";
+import {
+  mem, getMeta, setMeta, dismissProblem, pendingMutations,
+} from "../store.js";
+import { find, problems, order } from "../model.js";
+import { requestSync } from "../sync.js";
+
+/** The item label of a checklist answer. @param {Record<string, any>} args */
+function itemLabel(args) {
+  const runRow = find("checklist_run", args.run_id);
+  const template = runRow ? find("checklist_template", runRow.template_id)
+    : undefined;
+  const item = (template?.items ?? []).find(
+    (/** @type {any} */ i) => i.key === args.item_key);
+  return item ? pickLabel(item.label) : args.item_key;
+}
+
+/** A value as a person reads it. @param {unknown} value */
+function valueText(value) {
+  if (value === true) return t("checklist.yes");
+  if (value === false) return t("checklist.no");
+  if (value === null || value === undefined || value === "") return "—";
+  if (typeof value === "string" && has(`choice.${value}`)) {
+    return t(`choice.${value}`);
+  }
+  return String(value);
+}
+
+/** @param {string | undefined} id */
+function orderNumber(id) {
+  return (id && (order(id)?.number || find("service_order", id)?.number)) || "";
+}
+
+/**
+ * What a change was, in words: "Monday's hours", "the answer to ...".
+ * @param {string} name @param {Record<string, any>} args
+ */
+export function describeChange(name, args) {
+  switch (name) {
+    case "time_entry.put":
+      return t("change.hours", { day: args.work_date
+        ? formatDay(args.work_date, { weekday: "long" }) : "" });
+    case "time_entry.delete":
+      return t("change.delete_hours");
+    case "timesheet.submit":
+      return t("change.submit", { n: weekNumber(args.week) });
+    case "timesheet.approve":
+      return t("change.approve", { n: weekNumber(args.week) });
+    case "timesheet.reject":
+      return t("change.reject", { n: weekNumber(args.week) });
+    case "checklist.answer":
+      return t("change.answer", { item: itemLabel(args) });
+    case "service_order.set_status":
+      return t("change.status", { number: orderNumber(args.id),
+        status: t(`order.status.${args.status}`) });
+    case "service_order.note":
+      return t("change.note", { number: orderNumber(args.id) });
+    default:
+      return name;
+  }
+}
+
+/** The value that did not take. @param {string} name
+ * @param {Record<string, any>} args */
+function changeValue(name, args) {
+  if (name === "time_entry.put") {
+    const affair = find("affair", args.affair_id);
+    return t("value.hours", { hours: formatDuration(args.minutes || 0),
+      day: args.work_date ? formatDay(args.work_date) : "",
+      affair: affair ? `${affair.code} · ${affair.title}` : "" });
+  }
+  if (name === "checklist.answer") return valueText(args.value);
+  if (name === "service_order.note") return args.text;
+  if (name === "timesheet.reject") return args.reason;
+  return "";
+}
+
+/**
+ * The words for one problem: what happened, what did not take, what to do.
+ * @param {Record<string, any>} p
+ */
+export function explain(p) {
+  const c = p.conflict;
+  const name = p.name || c?.mutation_name || "";
+  const args = p.args || deviceArgs(c) || {};
+  const change = describeChange(name, args);
+  const code = c?.code || p.code || "";
+  const details = { ...(c?.details ?? {}) };
+  const fields = { change, ...details };
+  if (details.week) fields.n = weekNumber(String(details.week));
+  if (details.on) fields.on = formatDay(String(details.on), { day: "numeric",
+    month: "long", year: "numeric" });
+  if (details.status) fields.status = t(`order.status.${details.status}`);
+
+  let text;
+  if (has(`problem.${code}`)) text = t(`problem.${code}`, fields);
+  else if (p.message) text = t("problem.server", { change,
+    message: p.message });
+  else text = t("problem.generic", { change });
+  return { text, value: changeValue(name, args),
+    advice: has(`advice.${code}`) ? t(`advice.${code}`, fields) : "" };
+}
+
+/** A conflict from another device names its values, not its args.
+ * @param {Record<string, any> | undefined} c */
+function deviceArgs(c) {
+  if (!c || !c.device_value || typeof c.device_value !== "object") return null;
+  return { ...c.device_value, id: c.entity_id };
+}
+
+/** The sync sentence, also used by the sync line. */
+export function syncSentence(/** @type {string} */ state) {
+  const pending = pendingMutations().length;
+  const attention = problems().length;
+  if (attention) return { kind: "attention", icon: "warn",
+    text: t("sync.attention", { count: attention }) };
+  if (state === "signed_out") return { kind: "offline", icon: "user",
+    text: t("sync.signed_out", { count: pending }) };
+  if (state === "upgrading") return { kind: "busy", icon: "sync",
+    text: t("sync.upgrading") };
+  const since = getMeta("offline_since");
+  if (state === "offline" || (since && !navigator.onLine)) {
+    const at = formatTime(new Date(since || Date.now()));
+    return { kind: "offline", icon: "offline", text: pending
+      ? t("sync.offline_pending", { at, count: pending })
+      : t("sync.offline", { at }) };
+  }
+  if (pending) return { kind: "pending", icon: "cloud",
+    text: t("sync.pending", { count: pending }) };
+  const last = getMeta("last_synced_at");
+  if (!last) return { kind: "busy", icon: "sync", text: t("sync.never") };
+  return { kind: "ok", icon: "check",
+    text: t("sync.sent", { ago: formatAgo(Date.now() - last) }) };
+}
+
+export function syncScreen() {
+  const list = problems();
+  const pending = pendingMutations();
+  const content = html`
+    <button type="button" class="button secondary" data-action="now">${
+      icon("sync")}${t("sync.now")}</button>
+    <section aria-labelledby="problems-title">
+      <h2 id="problems-title">${t("problems.title")}</h2>
+      ${list.length ? html`<ul class="cards">${list.map((p) => {
+        const words = explain(p);
+        return html`<li class="card problem">
+          <p class="strong">${icon("warn")}${words.text}</p>
+          ${words.value ? html`<p>${t("problems.not_applied")} <span
+            class="strong">${words.value}</span></p>` : ""}
+          ${words.advice ? html`<p>${words.advice}</p>` : ""}
+          <button type="button" class="button secondary"
+            data-action="dismiss" data-id="${p.id}"
+            data-conflict="${p.conflict_id || ""}">${t("problems.ok")}</button>
+        </li>`;
+      })}</ul>` : html`<p class="muted">${t("problems.none")}</p>`}
+    </section>
+    <section aria-labelledby="outbox-title">
+      <h2 id="outbox-title">${t("outbox.title", { count: pending.length })}</h2>
+      ${pending.length ? html`<ul class="plain">${pending.map((m) => html`
+        <li>${icon("cloud")}${describeChange(m.name, m.args)}${
+          changeValue(m.name, m.args) ? html` — ${changeValue(m.name,
+          m.args)}` : ""}</li>`)}</ul>`
+        : html`<p class="muted">${t("outbox.empty")}</p>`}
+    </section>`;
+  return {
+    title: t("sync.title"), nav: "me", content,
+    actions: {
+      now: () => requestSync(),
+      /** @param {HTMLElement} el */
+      dismiss: async (el) => {
+        const conflict = el.dataset.conflict;
+        if (conflict) {
+          const seen = getMeta("dismissed_conflicts") ?? [];
+          await setMeta({ dismissed_conflicts: [...seen, conflict] });
+        }
+        if (mem.problems.has(String(el.dataset.id))) {
+          await dismissProblem(String(el.dataset.id));
+        } else {
+          await dismissProblem("");
+        }
+      },
+    },
+  };
+}

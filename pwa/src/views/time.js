@@ -1,0 +1,127 @@
+// @ts-check
+/** My time: the week as day chips, the day's entries, totals, submit. */
+
+import { html } from "../html.js";
+import {
+  t, formatDay, formatDuration, formatTime, formatNumber, weekRange,
+} from "../i18n.js";
+import { icon } from "../icons.js";
+import {
+  addWeeks, daysOf, hoursText, today, weekNumber, weekOf,
+} from "../dates.js";
+import {
+  me, entriesOfWeek, weekOfUser, find, userName, submitWeek,
+} from "../model.js";
+import { go, toast } from "../ui.js";
+import { pendingMark, weekChip } from "./parts.js";
+
+/** @param {Record<string, any>[]} entries @param {string} day */
+export function dayTotal(entries, day) {
+  return entries.filter((e) => e.work_date === day)
+    .reduce((sum, e) => sum + e.minutes, 0);
+}
+
+/** @param {Record<string, any>} e */
+export function entryCard(e, editable = true) {
+  const affair = find("affair", e.affair_id);
+  const o = e.service_order_id ? find("service_order", e.service_order_id)
+    : undefined;
+  const inner = html`<span class="card-top"><span class="card-title">${
+      affair?.code ?? ""}</span><span class="hours">${
+      formatDuration(e.minutes)}</span></span>
+    <span class="card-sub">${affair?.title ?? ""}</span>
+    ${o ? html`<span class="card-meta">${o.number} · ${o.title}</span>` : ""}
+    ${e.note ? html`<span class="card-meta">${e.note}</span>` : ""}
+    ${pendingMark(e.pending)}`;
+  return editable
+    ? html`<li><a class="card" href="#/entry/${e.id}">${inner}</a></li>`
+    : html`<li><div class="card">${inner}</div></li>`;
+}
+
+/** A sentence about where the week stands. @param {Record<string, any>} w */
+function weekState(w) {
+  if (w.status === "approved") {
+    return html`<p class="notice">${icon("lock")}${t("time.approved_by", {
+      by: userName(w.decided_by_id) || "—",
+      on: w.decided_at ? formatTime(w.decided_at, { day: "numeric",
+        month: "long" }) : "" })}</p>`;
+  }
+  if (w.status === "rejected") {
+    return html`<p class="notice warn">${icon("warn")}${t("time.rejected", {
+      reason: w.reason || "" })}</p>`;
+  }
+  if (w.status === "submitted") {
+    return html`<p class="notice">${t("time.submitted")}</p>`;
+  }
+  return "";
+}
+
+/** @param {{week?: string, day?: string}} params */
+export function timeScreen(params) {
+  const self = me();
+  const day = params.day || today();
+  const week = params.week || weekOf(day);
+  const days = daysOf(week);
+  const selected = days.includes(day) ? day
+    : days.includes(today()) ? today() : days[0];
+  const entries = entriesOfWeek(self?.id, week);
+  const w = weekOfUser(self?.id, week);
+  const weekTotal = entries.reduce((sum, e) => sum + e.minutes, 0);
+  const ofDay = entries.filter((e) => e.work_date === selected)
+    .sort((a, b) => String(a.id).localeCompare(String(b.id)));
+  const canSubmit = ["draft", "rejected"].includes(w.status)
+    && entries.length > 0;
+
+  const content = html`
+    <div class="week-bar">
+      <a class="icon-button" href="#/time/${addWeeks(week, -1)}"
+        aria-label="${t("time.previous_week")}">${icon("back")}</a>
+      <div class="week-title">
+        <h2>${t("week.short", { n: weekNumber(week) })}</h2>
+        <p class="range">${weekRange(week)}</p>
+        <p>${weekChip(w.status)}${pendingMark(w.pending)}
+          <span class="total">${t("time.week_total",
+            { total: formatDuration(weekTotal) })}</span></p>
+      </div>
+      <a class="icon-button" href="#/time/${addWeeks(week, 1)}"
+        aria-label="${t("time.next_week")}">${icon("forward")}</a>
+    </div>
+    ${weekState(w)}
+    <div class="day-chips" role="group" aria-label="${t("time.days")}">
+      ${days.map((d) => {
+        const total = dayTotal(entries, d);
+        return html`<a class="day-chip ${d === selected ? "on" : ""} ${
+          d === today() ? "today" : ""}" href="#/time/${week}/${d}"
+          aria-current="${d === selected ? "date" : "false"}"
+          aria-label="${formatDay(d)}, ${formatDuration(total)}">
+          <span class="dow">${formatDay(d, { weekday: "short" })}</span>
+          <span class="dom">${formatNumber(Number(d.slice(8)))}</span>
+          <span class="dt">${total ? hoursText(total) : "–"}</span>
+        </a>`;
+      })}
+    </div>
+    <section aria-labelledby="day-title">
+      <h2 id="day-title" class="day-title">${formatDay(selected)} · ${
+        formatDuration(dayTotal(entries, selected))}</h2>
+      ${ofDay.length ? html`<ul class="cards">${ofDay.map((e) =>
+        entryCard(e))}</ul>` : html`<p class="empty">${t("time.none")}</p>`}
+    </section>
+    <div class="actionbar two">
+      <a class="button big primary" href="#/entry/new?day=${selected}">${
+        icon("plus")}${t("time.add")}</a>
+      ${canSubmit ? html`<button type="button" class="button big secondary"
+        data-action="submit">${t("time.submit",
+        { n: weekNumber(week) })}</button>` : ""}
+    </div>`;
+
+  return {
+    title: t("time.title"), nav: "time", content,
+    actions: {
+      submit: async () => {
+        await submitWeek(week);
+        toast(t("time.submitted_toast", { n: weekNumber(week) }));
+        go(`#/time/${week}/${selected}`);
+      },
+    },
+  };
+}

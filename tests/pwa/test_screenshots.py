@@ -1,0 +1,99 @@
+"""Screenshots of the main screens at 360 x 740, in English and French.
+
+They land in docs/screenshots/ (LANG-SCREEN.png) and are refreshed each
+time this module runs; docs/pwa.md shows them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.pwa.conftest import ROOT, outbox_seq, sign_in, wait_saved, wait_synced
+from tests.pwa.test_field_work import answer, open_checklist, open_order
+from tests.pwa.test_time_and_approval import LAST_WEEK
+
+pytestmark = pytest.mark.browser
+
+SHOTS = ROOT / "docs" / "screenshots"
+# Each language has its own technician, so each run has a week to approve.
+RUNS = {
+    "en": ("en-GB", "tech1@demo.test", "Thomas Martin", "SO-2026-0101"),
+    "fr": ("fr-FR", "tech2@demo.test", "Sofia Benali", "SO-2026-0105"),
+}
+
+
+def shoot(page: Any, language: str, name: str) -> Path:
+    path = SHOTS / f"{language}-{name}.png"
+    # A passing "saved" message would hide what the screen shows.
+    page.locator("#toast").wait_for(state="hidden", timeout=5000)
+    page.wait_for_timeout(150)
+    page.screenshot(path=str(path))
+    return path
+
+
+def use_language(page: Any, language: str) -> None:
+    if page.locator("html").get_attribute("lang") != language:
+        page.locator("#language").click()
+        page.locator(f"html[lang={language}]").wait_for(state="attached")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_screenshots(phone: Any, language: str) -> None:
+    locale, email, name, number = RUNS[language]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    tech = phone(locale=locale).new_page()
+    tech.goto("/")
+    tech.locator("#email").wait_for()
+    use_language(tech, language)
+    shoot(tech, language, "sign-in")
+
+    sign_in(tech, email)
+    shoot(tech, language, "service-orders")
+    open_order(tech, number)
+    shoot(tech, language, "service-order")
+    open_checklist(tech, number)
+    answer(tech, "power_off", "yes")
+    answer(tech, "burner_state", "worn")
+    tech.locator("#item-pressure").fill("3,1")
+    tech.locator("#item-pressure").dispatch_event("input")
+    tech.locator("#item-pressure-flag").wait_for()
+    tech.locator("#item-pressure-flag").scroll_into_view_if_needed()
+    shoot(tech, language, "checklist")
+    tech.locator("#item-pressure").press("Tab")
+
+    open_order(tech, number)
+    tech.locator("a[href^='#/entry/new']").click()
+    tech.locator("#entry-hours").fill("1:30")
+    tech.locator("form[data-submit=add] button[type=submit]").click()
+    tech.locator(".day-title").wait_for()
+    wait_synced(tech)
+    shoot(tech, language, "my-time")
+
+    boss = phone(locale=locale).new_page()
+    sign_in(boss, "supervisor@demo.test")
+    use_language(boss, language)
+    boss.locator("#nav a[href='#/approvals']").click()
+    boss.locator("section", has_text=name).wait_for()
+    shoot(boss, language, "approvals")
+    boss.locator("section", has_text=name).locator(f"a[href$='{LAST_WEEK}']").click()
+    boss.locator("button[data-action=approve]").wait_for()
+    shoot(boss, language, "approval")
+    boss.locator("button[data-action=approve]").click()
+    boss.locator(".empty, .panel").first.wait_for()
+    wait_synced(boss)
+
+    tech.goto(f"/#/time/{LAST_WEEK}")
+    tech.reload()
+    tech.locator(".week-title .chip-week-approved").wait_for()
+    tech.locator(".day-chip").first.click()
+    tech.locator(".cards .card").first.click()
+    before = outbox_seq(tech)
+    tech.locator("#entry-hours").fill("5")
+    tech.locator("#entry-hours").press("Tab")
+    wait_saved(tech, before)
+    tech.locator(".sync-line.sync-attention").click()
+    tech.locator(".problem", has_text="Marie Dubois").wait_for()
+    shoot(tech, language, "conflict")
