@@ -35,12 +35,19 @@ AFFAIRES = str(Path(sys.executable).with_name("affaires"))
 LIGHTHOUSE = ROOT / "bench" / ".work" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 PHONE = {
-    "viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
-    "is_mobile": True, "has_touch": True,
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
 }
 FIRST_LOAD_TARGET = 150 * 1024
 OFFLINE_START_TARGET_MS = 500
@@ -68,7 +75,8 @@ def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     server = subprocess.Popen(
         [AFFAIRES, "serve", "--port", str(port), "--database", database],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         env={**os.environ, "AFFAIRES_LOG_LEVEL": "warning"},
     )
     url = f"http://127.0.0.1:{port}"
@@ -129,21 +137,27 @@ def session_cookie(url: str, email: str) -> str:
 
 def lighthouse(url: str, cookie: str | None) -> dict[str, int]:
     command = [
-        str(LIGHTHOUSE), url, "--form-factor=mobile", "--quiet", "--output=json",
+        str(LIGHTHOUSE),
+        url,
+        "--form-factor=mobile",
+        "--quiet",
+        "--output=json",
         "--only-categories=performance,accessibility,best-practices",
         "--chrome-flags=" + " ".join([*CHROMIUM_FLAGS, "--headless=new"]),
     ]
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
     done = subprocess.run(
-        command, capture_output=True, text=True, env={**os.environ, "CHROME_PATH": CHROMIUM},
+        command,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CHROME_PATH": CHROMIUM},
         timeout=240,
     )
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-500:])
     report = json.loads(done.stdout)
-    return {name: round(100 * category["score"]) for name, category in
-            report["categories"].items()}
+    return {name: round(100 * category["score"]) for name, category in report["categories"].items()}
 
 
 def main() -> None:
@@ -174,17 +188,26 @@ def main() -> None:
 
     print("| figure | measured | target | met |")
     print("|---|---|---|---|")
-    print(f"| PWA first load (all files, gzip) | {total / 1024:.1f} KB | < 150 KB | "
-          f"{'yes' if total < FIRST_LOAD_TARGET else 'no'} |")
+    print(
+        f"| PWA first load (all files, gzip) | {total / 1024:.1f} KB | < 150 KB | "
+        f"{'yes' if total < FIRST_LOAD_TARGET else 'no'} |"
+    )
     median = statistics.median(timings)
-    print(f"| start from cache, offline, to the job list (median of {len(timings)}) | "
-          f"{median:.0f} ms | < 500 ms | {'yes' if median < OFFLINE_START_TARGET_MS else 'no'} |")
+    print(
+        f"| start from cache, offline, to the job list (median of {len(timings)}) | "
+        f"{median:.0f} ms | < 500 ms | {'yes' if median < OFFLINE_START_TARGET_MS else 'no'} |"
+    )
     for name, score in scores.items():
-        met = (score.get("performance", 0) >= 95 and score.get("accessibility", 0) == 100
-               and score.get("best-practices", 0) >= 95)
-        print(f"| Lighthouse mobile, {name} | performance {score.get('performance')}, "
-              f"accessibility {score.get('accessibility')}, best practices "
-              f"{score.get('best-practices')} | >= 95, 100, >= 95 | {'yes' if met else 'no'} |")
+        met = (
+            score.get("performance", 0) >= 95
+            and score.get("accessibility", 0) == 100
+            and score.get("best-practices", 0) >= 95
+        )
+        print(
+            f"| Lighthouse mobile, {name} | performance {score.get('performance')}, "
+            f"accessibility {score.get('accessibility')}, best practices "
+            f"{score.get('best-practices')} | >= 95, 100, >= 95 | {'yes' if met else 'no'} |"
+        )
     if not scores:
         print("| Lighthouse | not run (install it in bench/.work) | | |")
     print()
