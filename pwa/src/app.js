@@ -212,7 +212,7 @@ function offerUpdate(registration) {
     <button type="button" class="button primary" id="update-now">${
       t("update.now")}</button>`);
   banner.hidden = false;
-  $("update-now").addEventListener("click", () => applyUpdate(registration));
+  $("update-now").onclick = () => applyUpdate(registration);
 }
 
 /** The outbox lives in IndexedDB: reloading into the new version keeps it.
@@ -247,10 +247,10 @@ function drawNotice() {
     <button type="button" class="button secondary" id="notice-ok">${
       t("problems.ok")}</button>`);
   box.hidden = false;
-  $("notice-ok").addEventListener("click", async () => {
+  $("notice-ok").onclick = async () => {
     await setMeta({ notice: null });
     drawNotice();
-  });
+  };
 }
 
 async function start() {

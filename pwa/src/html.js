@@ -62,49 +62,85 @@ export function raw(/** @type {string} */ text) {
 const drawn = new WeakMap();
 
 /**
- * Put `content` into `root`, keeping the field being typed in: its value,
- * caret and focus survive a re-render caused by a sync in the background.
+ * Put `content` into `root` by changing only what differs. Elements that
+ * keep their place and kind are kept, not replaced: a redraw caused by a
+ * sync in the background never swallows a tap, moves the focus or loses
+ * a half-typed value.
  * @param {Element} root
  * @param {Html} content
  */
 export function render(root, content) {
-  // The same markup again (a sync that changed nothing on this screen):
-  // leave the page alone, so no tap lands on a replaced element.
   if (drawn.get(root) === content.text) return;
   drawn.set(root, content.text);
-  const active = /** @type {HTMLInputElement | null} */ (
-    document.activeElement && root.contains(document.activeElement)
-      ? document.activeElement
-      : null
-  );
-  const keep = active && active.id ? {
-    id: active.id,
-    value: "value" in active ? active.value : null,
-    start: safe(() => active.selectionStart),
-    end: safe(() => active.selectionEnd),
-    typing: active.matches("input[type=text], input:not([type]), textarea,"
-      + " input[type=email], input[type=password], input[type=tel]"),
-  } : null;
+  const template = document.createElement("template");
+  template.innerHTML = content.text;
+  morphChildren(root, template.content);
+}
 
-  root.innerHTML = content.text;
-
-  if (!keep) return;
-  const again = /** @type {HTMLInputElement | null} */ (
-    document.getElementById(keep.id)
-  );
-  if (!again) return;
-  if (keep.typing && keep.value !== null) again.value = keep.value;
-  again.focus({ preventScroll: true });
-  if (keep.typing && keep.start !== null) {
-    safe(() => again.setSelectionRange(keep.start, keep.end));
+/** @param {Node} target @param {Node} source */
+function morphChildren(target, source) {
+  const wanted = [...source.childNodes];
+  let current = target.firstChild;
+  for (const next of wanted) {
+    if (current && sameKind(current, next)) {
+      morph(current, next);
+      current = current.nextSibling;
+    } else {
+      target.insertBefore(next, current);
+    }
+  }
+  while (current) {
+    const after = current.nextSibling;
+    target.removeChild(current);
+    current = after;
   }
 }
 
-/** @template T @param {() => T} read @returns {T | null} */
-function safe(read) {
-  try {
-    return read();
-  } catch {
-    return null;
+/** @param {Node} a @param {Node} b */
+function sameKind(a, b) {
+  if (a.nodeType !== b.nodeType) return false;
+  if (!(a instanceof Element) || !(b instanceof Element)) return true;
+  return a.tagName === b.tagName && a.id === b.id
+    && a.getAttribute("type") === b.getAttribute("type");
+}
+
+/** @param {Node} target @param {Node} source */
+function morph(target, source) {
+  if (!(target instanceof Element) || !(source instanceof Element)) {
+    if (target.nodeValue !== source.nodeValue) {
+      target.nodeValue = source.nodeValue;
+    }
+    return;
+  }
+  for (const { name } of [...target.attributes]) {
+    if (!source.hasAttribute(name)) target.removeAttribute(name);
+  }
+  for (const { name, value } of [...source.attributes]) {
+    if (target.getAttribute(name) !== value) target.setAttribute(name, value);
+  }
+  morphChildren(target, source);
+  keepFieldState(target, source);
+}
+
+/**
+ * A field shows what the new markup says, unless the person is in it:
+ * then what they are typing stays.
+ * @param {Element} target @param {Element} source
+ */
+function keepFieldState(target, source) {
+  if (target === document.activeElement) return;
+  if (target instanceof HTMLInputElement) {
+    const input = /** @type {HTMLInputElement} */ (source);
+    if (target.type === "checkbox" || target.type === "radio") {
+      target.checked = input.hasAttribute("checked");
+    } else if (target.type !== "file") {
+      target.value = input.getAttribute("value") ?? "";
+    }
+  } else if (target instanceof HTMLTextAreaElement) {
+    target.value = source.textContent ?? "";
+  } else if (target instanceof HTMLSelectElement) {
+    const chosen = source.querySelector("option[selected]");
+    target.value = chosen?.getAttribute("value")
+      ?? target.options[0]?.value ?? "";
   }
 }

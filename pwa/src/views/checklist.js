@@ -10,6 +10,14 @@ import { icon } from "../icons.js";
 import { run, find, answers, progress, answer } from "../model.js";
 import { backLink, pendingMark } from "./parts.js";
 
+/**
+ * Readings being typed, by item key, until they are saved: the screen is
+ * redrawn from them, so a sync in the background keeps the warning of an
+ * out-of-bounds reading on screen while the person is still typing it.
+ * @type {Map<string, string>}
+ */
+const typing = new Map();
+
 /** "1,6" or "1.6" -> 1.6; "" -> null; anything else -> NaN. */
 export function parseReading(/** @type {string} */ text) {
   const clean = text.trim().replace(/\s/g, "").replace(",", ".");
@@ -68,9 +76,12 @@ function control(item, a, locked) {
         value === c ? icon("check") : ""}${choiceLabel(c)}</button>`)}</div>`;
   }
   if (item.kind === "number") {
-    const flagged = outOfBounds(item, typeof value === "number" ? value : null);
-    const shown = typeof value === "number" ? formatNumber(value,
-      { maximumFractionDigits: 6, useGrouping: false }) : "";
+    const typed = typing.get(item.key);
+    const reading = typed === undefined
+      ? (typeof value === "number" ? value : null) : parseReading(typed);
+    const flagged = Number.isNaN(reading) || outOfBounds(item, reading);
+    const shown = typed ?? (typeof value === "number" ? formatNumber(value,
+      { maximumFractionDigits: 6, useGrouping: false }) : "");
     return html`<div class="reading">
       <input id="${id}" type="text" inputmode="decimal" autocomplete="off"
         value="${shown}" data-change="reading" data-input="reading-check"
@@ -80,7 +91,8 @@ function control(item, a, locked) {
     </div>
     <p id="${id}-bounds" class="hint">${bounds(item)}</p>
     <p id="${id}-flag" class="flag" ${flagged ? "" : "hidden"}>${icon("warn")}${
-      t("checklist.out_of_bounds")}</p>`;
+      t(Number.isNaN(reading) ? "checklist.not_a_number"
+        : "checklist.out_of_bounds")}</p>`;
   }
   return html`<textarea id="${id}" rows="2" maxlength="2000"
     data-change="text" data-key="${item.key}"${off}>${
@@ -135,6 +147,8 @@ export function checklistScreen(params) {
 
   return {
     title: t("checklist.title"), nav: "orders", content,
+    // Readings typed and never saved do not follow to another checklist.
+    leave: () => typing.clear(),
     actions: {
       /** @param {HTMLElement} el */
       answer: (el) => {
@@ -150,6 +164,7 @@ export function checklistScreen(params) {
       reading: (el) => {
         const value = parseReading(el.value);
         if (Number.isNaN(value)) return;
+        typing.delete(String(el.dataset.key));
         const before = given.get(String(el.dataset.key))?.value ?? null;
         if (value === before) return;
         return save(String(el.dataset.key), value);
@@ -169,6 +184,7 @@ export function checklistScreen(params) {
         const value = parseReading(el.value);
         const flag = document.getElementById(`item-${el.dataset.key}-flag`);
         if (!item || !flag) return;
+        typing.set(item.key, el.value);
         const bad = Number.isNaN(value) || outOfBounds(item, value);
         el.classList.toggle("flagged", bad);
         flag.hidden = !bad;
