@@ -544,8 +544,13 @@ async def _time(
     affairs: dict[str, uuid.UUID],
     today: dt.date,
 ) -> None:
-    """Two past weeks for each field person: one approved, one submitted."""
+    """Two past weeks for each field person: one approved, one submitted.
+
+    Thomas's afternoon a week ago was the repair SO-2026-0090: that time is
+    entered on the service order, and counts once on its affair.
+    """
     monday = today - dt.timedelta(days=today.weekday())
+    repair_day = today - dt.timedelta(days=7)
     for person in ("tech1", "tech2", "employee"):
         for weeks_back, status in ((2, WeekStatus.APPROVED), (1, WeekStatus.SUBMITTED)):
             start = monday - dt.timedelta(weeks=weeks_back)
@@ -558,13 +563,16 @@ async def _time(
                         ("AFF-2026-002" if day_offset % 2 else "AFF-2026-003", 210),
                     )
                 ):
+                    repair = person == "tech1" and day == repair_day and slot == 1
                     session.add(
                         TimeEntry(
                             id=_id("time", person, day, slot),
                             user_id=people[person],
-                            affair_id=affairs[affair],
+                            affair_id=affairs["AFF-2026-003" if repair else affair],
+                            service_order_id=_id("order", "SO-2026-0090") if repair else None,
                             work_date=day,
                             minutes=minutes,
+                            note="Dépannage brûleur" if repair else None,
                             edited_by_id=people[person],
                             edited_at=_at(day, 18),
                         )

@@ -30,3 +30,5 @@ def configure_logging(level: str = "info", *, json: bool = False) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=numeric, stream=sys.stderr, format="%(name)s %(message)s")
+    # Migrations say each step they take; an operator needs only problems.
+    logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import Cookie, State
 from litestar.params import JSONBody
 
 from backend.db.models import Role, User
 from backend.dependencies import AppSettings, Db, SignedIn
 from backend.people.auth import SESSION_COOKIE
-from backend.people.schemas import LoginRequest, MeResponse
-from backend.people.services import actor_of, sign_in, sign_out
+from backend.people.schemas import LoginRequest, MeResponse, MeUpdate
+from backend.people.services import actor_of, load_actor, set_language, sign_in, sign_out
 
 
 def _me(actor: SignedIn, email: str | None) -> MeResponse:
@@ -74,3 +74,12 @@ class AuthController(Controller):
         async with db.reading() as session:
             user = await session.get(User, actor.id)
         return _me(actor, user.email if user else None)
+
+    @patch("/me")
+    async def update_me(self, data: JSONBody[MeUpdate], actor: SignedIn, db: Db) -> MeResponse:
+        """Keep the person's language with their account, for every device."""
+        async with db.writing() as session:
+            await set_language(session, actor.id, data.language)
+            updated = await load_actor(session, actor.id)
+            user = await session.get(User, actor.id)
+        return _me(updated, user.email if user else None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
@@ -27,3 +27,10 @@ class MeResponse(msgspec.Struct):
     time_zone: str
     # Roles whose screens this person may open, for the app's menu.
     supervises: bool
+
+
+class MeUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """What people may change about themselves. A null language follows
+    the browser's."""
+
+    language: Literal["en", "fr"] | None

@@ -153,6 +153,10 @@ async def grant_login(
     return user
 
 
+async def set_language(session: AsyncSession, user_id: uuid.UUID, language: str | None) -> None:
+    await session.execute(sa.update(User).where(User.id == user_id).values(language=language))
+
+
 async def find_person(session: AsyncSession, who: str) -> User:
     condition = sa.or_(User.login == who, sa.func.lower(User.email) == who.lower())
     with contextlib.suppress(ValueError):

@@ -136,3 +136,41 @@ async def test_pages_carry_a_content_security_policy(app_client: Any) -> None:
     response = await app_client.get("/")
 
     assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+async def test_a_person_keeps_their_language_on_every_device(
+    app_client: Any, company: Company
+) -> None:
+    await app_client.post(
+        "/api/auth/login", json={"email": "tech@test.example", "password": PASSWORD}
+    )
+
+    changed = await app_client.patch("/api/auth/me", json={"language": "fr"})
+    refused = await app_client.post(
+        "/api/auth/login",
+        json={"email": "tech@test.example", "password": "wrong"},
+        headers={"accept-language": "en"},
+    )
+
+    assert changed.status_code == 200
+    assert changed.json()["language"] == "fr"
+    assert (await app_client.get("/api/auth/me")).json()["language"] == "fr"
+    assert refused.json()["message"] == "E-mail or password is wrong."
+
+
+async def test_language_update_refuses_bad_input_and_strangers(
+    app_client: Any, company: Company
+) -> None:
+    stranger = await app_client.patch("/api/auth/me", json={"language": "fr"})
+    await app_client.post(
+        "/api/auth/login", json={"email": "tech@test.example", "password": PASSWORD}
+    )
+
+    bad = [
+        await app_client.patch("/api/auth/me", json=body)
+        for body in ({"language": "de"}, {}, {"language": "fr", "role": "admin"})
+    ]
+
+    assert stranger.status_code == 401
+    assert [response.status_code for response in bad] == [400, 400, 400]
+    assert (await app_client.get("/api/auth/me")).json()["role"] == "technician"
