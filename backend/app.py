@@ -12,11 +12,14 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from sqlalchemy.exc import DBAPIError
 
 from backend.affairs.controllers import AffairController
 from backend.aftersales import mutators as aftersales_mutators
 from backend.appshell.controllers import current_build, pwa_files, service_worker
 from backend.db.engine import Database, open_database
+from backend.db.faults import is_transient, is_unstorable
 from backend.lib.errors import AppError
 from backend.lib.http import (
     ErrorBody,
@@ -64,6 +67,16 @@ def _conflicted(request: Request[Any, Any, Any], exc: Conflicted) -> Response[Er
     return error_response(request, 409, exc.code, {"kind": exc.kind, **exc.fields})
 
 
+def _database_fault(request: Request[Any, Any, Any], exc: DBAPIError) -> Response[ErrorBody]:
+    """A value the database will not store is bad input; a busy database
+    passes; anything else is the server's fault."""
+    if is_unstorable(exc):
+        return error_response(request, 400, "invalid_input", {"reason": "a value cannot be stored"})
+    if is_transient(exc):
+        return error_response(request, 503, "unavailable", {})
+    return handle_unexpected(request, exc)
+
+
 async def _add_security_headers(response: Response[Any]) -> Response[Any]:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
@@ -104,6 +117,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             AppError: handle_app_error,
             Rejected: _rule_refused,
             Conflicted: _conflicted,
+            DBAPIError: _database_fault,
             HTTPException: handle_http_error,
             Exception: handle_unexpected,
         },
@@ -112,7 +126,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         state=State({"db": db, "settings": settings}),
         lifespan=[lifespan],
         compression_config=CompressionConfig(backend="gzip", minimum_size=500),
-        openapi_config=OpenAPIConfig(title="Affaires", version="0.1.0", path="/api/schema"),
+        # The schema as JSON only: the interactive viewers load their assets
+        # from other origins, which this server's policy does not allow.
+        openapi_config=OpenAPIConfig(
+            title="Affaires",
+            version="0.1.0",
+            path="/api/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
         request_max_body_size=8 * 1024 * 1024,
         debug=False,
     )

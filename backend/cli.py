@@ -5,17 +5,23 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import getpass
-from collections.abc import Awaitable, Callable
+import re
+import socket
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 import click
+import sqlalchemy as sa
 
 from backend.db.engine import Database, open_database
 from backend.db.migrate import upgrade
 from backend.db.models import Role
 from backend.lib.errors import AppError
+from backend.lib.i18n import translate
 from backend.lib.logging import configure_logging
+from backend.people.schemas import EMAIL_PATTERN
 from backend.settings import Settings
 
 T = TypeVar("T")
@@ -30,7 +36,37 @@ database_option = click.option(
 
 
 def _settings(database_url: str | None) -> Settings:
-    return Settings.from_env().with_database(database_url)
+    settings = Settings.from_env().with_database(database_url)
+    try:
+        url = sa.engine.make_url(settings.database_url)
+    except sa.exc.ArgumentError as exc:
+        raise click.ClickException(
+            "the database URL is not one: use sqlite:///path.db or postgresql://user@host/db"
+        ) from exc
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise click.ClickException("only SQLite and PostgreSQL databases are supported")
+    return settings
+
+
+@contextmanager
+def _database_errors(settings: Settings) -> Iterator[None]:
+    """Faults of reaching the database, said in one line."""
+    where = sa.engine.make_url(settings.database_url).render_as_string(hide_password=True)
+    try:
+        yield
+    except AppError as exc:
+        said = translate(exc.code, "en", exc.details)
+        if said == exc.code:
+            said = exc.message
+        raise click.ClickException(said) from exc
+    except (sa.exc.DBAPIError, sa.exc.InterfaceError, OSError, ModuleNotFoundError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise click.ClickException(f"cannot use the database {where}: {reason}") from exc
+
+
+def _migrate(settings: Settings) -> None:
+    with _database_errors(settings):
+        upgrade(settings.database_url)
 
 
 def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]]) -> T:
@@ -41,10 +77,8 @@ def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]])
         finally:
             await db.dispose()
 
-    try:
+    with _database_errors(settings):
         return asyncio.run(run())
-    except AppError as exc:
-        raise click.ClickException(f"{exc.code}: {exc.message} {exc.details or ''}") from exc
 
 
 @click.group()
@@ -56,7 +90,7 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
-@click.option("--port", default=None, type=int, help="Port (default 8000).")
+@click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port (default 8000).")
 @database_option
 @click.option("--demo", is_flag=True, help="Fill an empty database with the demo company.")
 def serve(host: str | None, port: int | None, database_url: str | None, demo: bool) -> None:
@@ -68,17 +102,28 @@ def serve(host: str | None, port: int | None, database_url: str | None, demo: bo
     settings = _settings(database_url)
     host = host or settings.host
     port = port or settings.port
-    upgrade(settings.database_url)
+    _check_free(host, port)
+    _migrate(settings)
     if demo:
         from backend.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
 
-        loaded = _with_database(settings, load_demo)
-        click.echo("Demo company loaded." if loaded else "Database not empty: demo skipped.")
-        click.echo(f"Demo accounts (password '{DEMO_PASSWORD}'):")
-        for account in ACCOUNTS:
-            click.echo(f"  {account.email:<22} {account.role.value}")
+        if _with_database(settings, load_demo):
+            click.echo(f"Demo company loaded. Demo accounts (password '{DEMO_PASSWORD}'):")
+            for account in ACCOUNTS:
+                click.echo(f"  {account.email:<22} {account.role.value}")
+        else:
+            click.echo("The database already holds data: the demo company was not added.")
     click.echo(f"Affaires is at http://{host}:{port}/  (Ctrl+C to stop)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse at once, before saying where to connect, if the port is taken."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
 
 
 @main.command()
@@ -86,7 +131,7 @@ def serve(host: str | None, port: int | None, database_url: str | None, demo: bo
 def migrate(database_url: str | None) -> None:
     """Bring the database schema up to date."""
     settings = _settings(database_url)
-    upgrade(settings.database_url)
+    _migrate(settings)
     click.echo("Database is up to date.")
 
 
@@ -97,7 +142,7 @@ def demo(database_url: str | None) -> None:
     from backend.demo import load_demo
 
     settings = _settings(database_url)
-    upgrade(settings.database_url)
+    _migrate(settings)
     loaded = _with_database(settings, load_demo)
     click.echo("Demo company loaded." if loaded else "Database not empty: nothing done.")
 
@@ -115,7 +160,7 @@ def import_dolibarr_command(files: tuple[str, ...], database_url: str | None) ->
     from backend.imports.dolibarr import import_dolibarr
 
     settings = _settings(database_url)
-    upgrade(settings.database_url)
+    _migrate(settings)
     paths = [Path(name) for name in files]
     report = _with_database(settings, lambda db: import_dolibarr(db, paths))
     click.echo(report.describe())
@@ -127,7 +172,16 @@ def user() -> None:
 
 
 def _password(value: str | None) -> str:
-    return value or getpass.getpass("Password: ")
+    secret = getpass.getpass("Password: ") if value is None else value
+    if not secret:
+        raise click.BadParameter("a password cannot be empty", param_hint="--password")
+    return secret
+
+
+def _email(value: str) -> str:
+    if not re.fullmatch(EMAIL_PATTERN, value) or len(value.strip()) > 254:
+        raise click.BadParameter(f"{value!r} is not an e-mail address", param_hint="EMAIL")
+    return value.strip().lower()
 
 
 @user.command(name="add")
@@ -135,7 +189,13 @@ def _password(value: str | None) -> str:
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([role.value for role in Role]), default="employee")
 @click.option("--password", default=None, help="Asked for when not given.")
-@click.option("--rate", "cents_per_hour", type=int, default=None, help="Hourly cost in cents.")
+@click.option(
+    "--rate",
+    "cents_per_hour",
+    type=click.IntRange(0, 100_000_00),
+    default=None,
+    help="Hourly cost in cents.",
+)
 @database_option
 def user_add(
     email: str,
@@ -149,13 +209,16 @@ def user_add(
     from backend.people.services import add_user, set_rate
 
     settings = _settings(database_url)
-    upgrade(settings.database_url)
+    address = _email(email)
+    if not name.strip():
+        raise click.BadParameter("a name cannot be empty", param_hint="--name")
     secret = _password(password)
+    _migrate(settings)
 
     async def work(db: Database) -> None:
         async with db.writing() as session:
             person = await add_user(
-                session, email=email, name=name, role=Role(role), password=secret
+                session, email=address, name=name.strip(), role=Role(role), password=secret
             )
             if cents_per_hour is not None:
                 await set_rate(session, person.id, dt.date(2000, 1, 1), cents_per_hour)
@@ -177,11 +240,13 @@ def user_grant(
     from backend.people.services import grant_login
 
     settings = _settings(database_url)
+    address = _email(email)
     secret = _password(password)
+    _migrate(settings)
 
     async def work(db: Database) -> None:
         async with db.writing() as session:
-            await grant_login(session, who, email=email, role=Role(role), password=secret)
+            await grant_login(session, who, email=address, role=Role(role), password=secret)
 
     _with_database(settings, work)
     click.echo(f"{who} may now sign in as {email} ({role}).")

@@ -29,6 +29,15 @@ def smooth_offset_ms(previous: int | None, measured: int) -> int:
     return round(previous + SMOOTHING * (measured - previous))
 
 
-def corrected_time(at: dt.datetime, offset_ms: int) -> dt.datetime:
-    """Device time ``at`` moved onto the server's clock, in UTC."""
-    return (at - dt.timedelta(milliseconds=offset_ms)).astimezone(dt.UTC)
+def corrected_time(at: dt.datetime, offset_ms: int, received_at: dt.datetime) -> dt.datetime:
+    """Device time ``at`` moved onto the server's clock, in UTC.
+
+    Never later than ``received_at``: a change cannot have been made after
+    it arrived. A device whose ``sent_at`` and ``at`` disagree (its clock was
+    set between the change and the push) thus never wins every later tie.
+    """
+    try:
+        corrected = (at - dt.timedelta(milliseconds=offset_ms)).astimezone(dt.UTC)
+    except OverflowError:
+        return received_at
+    return min(corrected, received_at)

@@ -19,7 +19,9 @@ that can never apply still moves it, so it cannot block the outbox.
 
 from __future__ import annotations
 
+import functools
 import uuid
+import zoneinfo
 from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -30,6 +32,9 @@ import msgspec
 from sync.messages import Mutation, MutationResult
 from sync.outcomes import Conflicted, Kept, Rejected
 from sync.registry import Mutator, MutatorRegistry
+
+# The JSON escape of the NUL character, as it appears in raw args.
+NUL = b"\\u0000"
 
 
 class PushStore(Protocol):
@@ -59,6 +64,10 @@ class PushStore(Protocol):
 
     def is_race(self, exc: Exception) -> bool:
         """A constraint that a concurrent writer won: run the mutator again."""
+        ...
+
+    def is_unstorable(self, exc: Exception) -> bool:
+        """A value the database refuses (out of range, bad text): bad input."""
         ...
 
     def log_failure(self, mutation: Mutation, exc: Exception) -> None: ...
@@ -109,11 +118,16 @@ async def _apply(store: PushStore, registry: MutatorRegistry, mutation: Mutation
         return _rejected(store, mutation, "unknown_mutator", {"name": mutation.name})
     if store.role not in mutator.roles:
         return _rejected(store, mutation, "forbidden", {})
+    if mutation.tz is not None and not known_zone(mutation.tz):
+        return _rejected(store, mutation, "invalid_input", {"reason": "unknown time zone"})
+    if holds_nul(mutation.args):
+        # PostgreSQL cannot store it in text; refuse it on every database.
+        return _rejected(store, mutation, "invalid_input", {"reason": "text holds a NUL"})
     try:
         args = mutator.decode(mutation.args)
     except msgspec.ValidationError as exc:
         return _rejected(store, mutation, "invalid_input", {"reason": str(exc)})
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return _rejected(store, mutation, "invalid_input", {"reason": "args are not JSON"})
 
     for attempt in (1, 2):
@@ -136,6 +150,8 @@ async def _apply(store: PushStore, registry: MutatorRegistry, mutation: Mutation
                 raise
             if store.is_race(exc) and attempt == 1:
                 continue
+            if store.is_unstorable(exc):
+                return _rejected(store, mutation, "invalid_input", {"reason": "cannot be stored"})
             # A mutation that fails this way would fail on every retry and
             # block the device's outbox for good: record it and go on.
             store.log_failure(mutation, exc)
@@ -151,6 +167,36 @@ async def _apply(store: PushStore, registry: MutatorRegistry, mutation: Mutation
                 conflict_id=kept.conflict_id,
             )
     raise AssertionError("unreachable: the second attempt always returns")
+
+
+def holds_nul(args: msgspec.Raw) -> bool:
+    """Does any text in ``args`` hold a NUL character?"""
+    raw = bytes(args)
+    if NUL not in raw:
+        return False
+    try:
+        return _has_nul(msgspec.json.decode(raw))
+    except (msgspec.DecodeError, RecursionError):
+        return False
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+@functools.cache
+def known_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _rejected(

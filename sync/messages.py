@@ -9,6 +9,7 @@ mutation rejects that mutation only.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -99,9 +100,11 @@ def encode_cursor(change_number: int) -> str:
     return f"c{change_number}"
 
 
+_CURSOR = re.compile(r"\Ac([0-9]{1,18})\Z")
+
+
 def decode_cursor(cursor: str | None) -> int | None:
     """The change number in ``cursor``; None for a first pull or a cursor
     this server did not make (the device then gets a reset)."""
-    if not cursor or not cursor.startswith("c") or not cursor[1:].isdigit():
-        return None
-    return int(cursor[1:])
+    match = _CURSOR.match(cursor or "")
+    return int(match[1]) if match else None

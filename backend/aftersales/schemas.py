@@ -9,7 +9,8 @@ import msgspec
 from msgspec import Meta
 
 ItemKey = Annotated[str, Meta(min_length=1, max_length=60)]
-NoteText = Annotated[str, Meta(min_length=1, max_length=5000)]
+# A note says something: at least one character that is not a space.
+NoteText = Annotated[str, Meta(min_length=1, max_length=5000, pattern=r"\S")]
 AnswerNote = Annotated[str, Meta(max_length=2000)]
 AnswerText = Annotated[str, Meta(max_length=2000)]
 ItemKind = Literal["yes_no", "choice", "number", "text"]

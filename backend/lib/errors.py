@@ -62,9 +62,21 @@ class RuleBroken(AppError):
     code = "rule_broken"
 
 
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class TooLarge(AppError):
     status = 413
     code = "too_large"
+
+
+class TooManyAttempts(AppError):
+    """Too many failures in a short time; ``details["retry_after"]`` says when."""
+
+    status = 429
+    code = "too_many_attempts"
 
 
 class UpgradeRequired(AppError):

@@ -12,7 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from backend.lib.errors import AppError, InvalidInput, TooLarge
+from backend.lib.errors import AppError, InvalidInput, TooLarge, UnsupportedMediaType
 from backend.lib.i18n import pick_language, translate
 
 logger = structlog.get_logger()
@@ -56,7 +56,10 @@ def error_response(
 
 def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[ErrorBody]:
     logger.info("request.refused", path=request.url.path, code=exc.code, status=exc.status)
-    return error_response(request, exc.status, exc.code, dict(exc.details))
+    response = error_response(request, exc.status, exc.code, dict(exc.details))
+    if "retry_after" in exc.details:
+        response.headers["Retry-After"] = str(exc.details["retry_after"])
+    return response
 
 
 def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[ErrorBody]:
@@ -65,7 +68,7 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     details: dict[str, Any] = {}
     if isinstance(exc, ValidationException):
         details = _validation_details(exc)
-    elif status == 400:
+    elif status == 400 or status == 413:
         details = {"reason": exc.detail}
     code = _HTTP_CODES.get(status, "http_error")
     if status >= 500:
@@ -74,7 +77,12 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[ErrorBody]:
-    """Last resort: log the fault for the operator, show no stack trace."""
+    """Last resort: log the fault for the operator, show no stack trace.
+
+    JSON nested too deep to decode is the request's fault, not the server's.
+    """
+    if isinstance(exc, RecursionError):
+        return error_response(request, 400, "invalid_input", {"reason": "nested too deeply"})
     logger.exception("request.crashed", path=request.url.path, error=type(exc).__name__)
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", {})
 
@@ -98,14 +106,19 @@ def decode_body(raw: bytes, body_type: type[T], *, max_bytes: int, encoding: str
     """
     if len(raw) > max_bytes:
         raise TooLarge("too_large", reason=f"at most {max_bytes} bytes")
+    encoding = (encoding or "identity").strip().lower()
     if encoding == "gzip":
         raw = _gunzip(raw, max_bytes)
+    elif encoding != "identity":
+        raise UnsupportedMediaType("unsupported_media_type", expected="gzip or no encoding")
     try:
         return msgspec.json.decode(raw, type=body_type)
     except msgspec.ValidationError as exc:
         raise InvalidInput("invalid_input", reason=str(exc)) from exc
     except msgspec.DecodeError as exc:
         raise InvalidInput("invalid_input", reason="the body is not JSON") from exc
+    except RecursionError as exc:
+        raise InvalidInput("invalid_input", reason="nested too deeply") from exc
 
 
 def _gunzip(raw: bytes, max_bytes: int) -> bytes:
@@ -116,6 +129,8 @@ def _gunzip(raw: bytes, max_bytes: int) -> bytes:
         raise InvalidInput("invalid_input", reason="the body is not valid gzip") from exc
     if len(inflated) > max_bytes or inflater.unconsumed_tail:
         raise TooLarge("too_large", reason=f"at most {max_bytes} bytes")
+    if not inflater.eof:
+        raise InvalidInput("invalid_input", reason="the body is not valid gzip")
     return inflated
 
 

@@ -25,6 +25,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "E-mail or password is wrong.",
         "fr": "E-mail ou mot de passe incorrect.",
     },
+    "too_many_attempts": {
+        "en": "Too many wrong attempts; try again in {retry_after} seconds.",
+        "fr": "Trop d'essais erronés ; réessayez dans {retry_after} secondes.",
+    },
     "forbidden": {
         "en": "You are not allowed to do this.",
         "fr": "Vous n'avez pas le droit de faire cela.",
@@ -110,6 +114,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "duplicate_id": {
         "en": "A different record already has this id; your version was kept for review.",
         "fr": "Un autre enregistrement a déjà cet identifiant ; votre version est gardée.",
+    },
+    "date_out_of_range": {
+        "en": "Time cannot be entered for {date}.",
+        "fr": "Impossible de saisir du temps pour le {date}.",
     },
     "day_over_24h": {
         "en": "More than 24 hours on {date}.",

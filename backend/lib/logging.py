@@ -15,14 +15,22 @@ import structlog
 def configure_logging(level: str = "info", *, json: bool = False) -> None:
     """Route structlog and the standard library through one renderer."""
     numeric = logging.getLevelName(level.upper())
+    # Tracebacks are printed plain: the console renderer's default lists the
+    # local variables of every frame, and those hold request bodies, cookies
+    # and passwords, which must never reach a log.
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            *([structlog.processors.format_exc_info] if json else []),
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),

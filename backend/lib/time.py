@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK_PATTERN = re.compile(r"\A(\d{4})-W(\d{2})\Z")
 DEFAULT_ZONE = "Europe/Paris"
 
 
@@ -38,8 +38,11 @@ def parse_week(week: str) -> tuple[dt.date, dt.date]:
     if match is None:
         raise ValueError("week must look like 2026-W49")
     year, number = int(match[1]), int(match[2])
-    monday = dt.date.fromisocalendar(year, number, 1)
-    return monday, monday + dt.timedelta(days=6)
+    try:
+        monday = dt.date.fromisocalendar(year, number, 1)
+        return monday, monday + dt.timedelta(days=6)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError("no such week in the calendar") from exc
 
 
 def zone(name: str | None) -> ZoneInfo:

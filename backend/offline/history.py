@@ -33,6 +33,41 @@ async def snapshot_at(
     return None if data is None else typed_row(table, data)
 
 
+async def last_own_snapshot(
+    session: AsyncSession,
+    table: sa.Table,
+    entity_id: uuid.UUID,
+    client_id: uuid.UUID,
+    client_column: str,
+) -> dict[str, Any] | None:
+    """The row as this device last wrote it: the base of a device's change
+    to its own record when it has not pulled the record back yet."""
+    rows = await session.scalars(
+        sa.select(ChangeLogEntry.data)
+        .where(ChangeLogEntry.entity_id == entity_id)
+        .order_by(ChangeLogEntry.id.desc())
+        .limit(100)
+    )
+    for data in rows:
+        row = typed_row(table, data or {})
+        if row.get(client_column) == client_id:
+            return row
+    return None
+
+
+async def first_snapshot(
+    session: AsyncSession, table: sa.Table, entity_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """The row as it was first written, while the change log still has it."""
+    data = await session.scalar(
+        sa.select(ChangeLogEntry.data)
+        .where(ChangeLogEntry.entity_id == entity_id)
+        .order_by(ChangeLogEntry.id)
+        .limit(1)
+    )
+    return None if data is None else typed_row(table, data)
+
+
 def typed_row(table: sa.Table, data: dict[str, Any]) -> dict[str, Any]:
     return {
         name: _typed(table.c[name].type, value) for name, value in data.items() if name in table.c

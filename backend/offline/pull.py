@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.access.actors import Actor
 from backend.access.scope import scope_of
 from backend.db.models import ChangeLogEntry, synced_tables
-from sync.messages import Change, PullResponse, encode_cursor
+from sync.messages import Change, PullResponse, decode_cursor, encode_cursor
 
 # Columns devices never receive: secrets, bookkeeping, import keys.
 HIDDEN_COLUMNS = frozenset({"password_hash", "login", "external_ref", "version", "deleted_at"})
@@ -29,13 +29,23 @@ async def head_change(session: AsyncSession) -> int:
 
 
 async def read_changes(
-    session: AsyncSession, actor: Actor, *, after: int, limit: int, last_seq: int
+    session: AsyncSession, actor: Actor, *, cursor: str | None, limit: int, last_seq: int
 ) -> PullResponse:
-    """One page of changes in ``actor``'s scope with numbers above ``after``."""
+    """One page of changes in ``actor``'s scope after ``cursor``.
+
+    A cursor this server did not make, or one ahead of its newest change
+    (the database was restored from a backup), answers ``reset`` and the
+    whole scope from the start.
+    """
     head = await head_change(session)
+    after = decode_cursor(cursor)
+    reset = cursor is not None and (after is None or after > head)
+    if reset or after is None:
+        after = 0
+    # TODO(#3): a cursor older than the tombstone horizon must also reset.
     if head <= after:
         return PullResponse(
-            cursor=encode_cursor(after), has_more=False, reset=False, last_seq=last_seq, changes=[]
+            cursor=encode_cursor(after), has_more=False, reset=reset, last_seq=last_seq, changes=[]
         )
 
     # TODO(#3): a change of scope (a service order newly assigned) must also
@@ -47,11 +57,11 @@ async def read_changes(
 
     has_more = len(found) > limit
     page = found[:limit]
-    cursor = page[-1].version if has_more else head
+    next_cursor = page[-1].version if has_more else head
     return PullResponse(
-        cursor=encode_cursor(cursor),
+        cursor=encode_cursor(next_cursor),
         has_more=has_more,
-        reset=False,
+        reset=reset,
         last_seq=last_seq,
         changes=page,
     )

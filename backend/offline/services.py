@@ -7,12 +7,13 @@ from sqlalchemy.exc import DBAPIError
 
 from backend.access.actors import Actor
 from backend.db.engine import Database
+from backend.db.faults import is_transient
 from backend.db.models import Device
 from backend.lib.errors import Forbidden, ServiceUnavailable, TooLarge, UpgradeRequired
 from backend.lib.time import utc_now
 from backend.offline.devices import device_for, note_push
 from backend.offline.pull import head_change, read_changes
-from backend.offline.store import SqlPushStore, is_transient
+from backend.offline.store import SqlPushStore
 from backend.settings import Settings
 from sync.engine import PushOutcome, push
 from sync.messages import (
@@ -21,7 +22,6 @@ from sync.messages import (
     PullRequest,
     PullResponse,
     PushRequest,
-    decode_cursor,
 )
 from sync.registry import MutatorRegistry
 
@@ -70,7 +70,7 @@ async def run_push(
             note_push(
                 device, sent_at=request.sent_at, received_at=received_at, schema=request.schema
             )
-            store = SqlPushStore(session, actor, device, language)
+            store = SqlPushStore(session, actor, device, language, received_at)
             outcome = await push(store, registry, request.mutations)
             checkpoint = await head_change(session)
     except DBAPIError as exc:
@@ -96,7 +96,6 @@ async def run_pull(
 ) -> PullResponse:
     """One page of changes; ``reset`` when the cursor is not one of ours."""
     check_versions(request.protocol, request.schema, settings)
-    after = decode_cursor(request.cursor)
 
     async with db.reading() as session:
         if not db.is_sqlite:
@@ -105,14 +104,10 @@ async def run_pull(
         device = await session.get(Device, request.client_id)
         if device is not None and device.user_id != actor.id:
             raise Forbidden("device_of_another_user", code="device_of_another_user")
-        page = await read_changes(
+        return await read_changes(
             session,
             actor,
-            after=after or 0,
+            cursor=request.cursor,
             limit=request.limit,
             last_seq=device.last_seq if device is not None else 0,
         )
-
-    # TODO(#3): a cursor older than the tombstone horizon must also reset.
-    page.reset = request.cursor is not None and after is None
-    return page

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access.actors import Actor
+from backend.db.faults import is_transient, is_unstorable
 from backend.db.models import AppliedMutation, Device, MutationStatus
 from backend.lib.i18n import translate
 from backend.offline.conflicts import keep_conflict
@@ -23,23 +25,18 @@ from sync.registry import Mutator
 
 logger = structlog.get_logger()
 
-# Messages of database faults that pass: the push is retried whole.
-_TRANSIENT_MARKERS = ("database is locked", "database is busy", "deadlock", "could not serialize")
-
-
-def is_transient(exc: BaseException) -> bool:
-    """A database fault that passes (busy, deadlock, lost connection)."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    text = str(exc).lower()
-    return isinstance(exc, OperationalError | DBAPIError) and any(
-        marker in text for marker in _TRANSIENT_MARKERS
-    )
-
 
 class SqlPushStore:
-    def __init__(self, session: AsyncSession, actor: Actor, device: Device, language: str) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        actor: Actor,
+        device: Device,
+        language: str,
+        received_at: dt.datetime,
+    ) -> None:
         self.session = session
+        self.received_at = received_at
         self.actor = actor
         self.device = device
         self.language = language
@@ -108,6 +105,9 @@ class SqlPushStore:
     def is_race(self, exc: Exception) -> bool:
         return isinstance(exc, IntegrityError)
 
+    def is_unstorable(self, exc: Exception) -> bool:
+        return is_unstorable(exc)
+
     def log_failure(self, mutation: Mutation, exc: Exception) -> None:
         logger.error(
             "sync.mutation_failed",
@@ -124,5 +124,5 @@ class SqlPushStore:
             actor=self.actor,
             client_id=self.device.client_id,
             mutation=mutation,
-            corrected_at=corrected_time(mutation.at, self.device.clock_offset_ms),
+            corrected_at=corrected_time(mutation.at, self.device.clock_offset_ms, self.received_at),
         )

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import Cookie, State
 from litestar.params import JSONBody
 
+from backend.access.actors import Actor
 from backend.db.models import Role, User
 from backend.dependencies import AppSettings, Db, SignedIn
+from backend.lib.errors import TooManyAttempts, Unauthenticated
+from backend.lib.throttle import Throttle
 from backend.people.auth import SESSION_COOKIE
 from backend.people.schemas import LoginRequest, MeResponse, MeUpdate
 from backend.people.services import actor_of, load_actor, set_language, sign_in, sign_out
+from backend.settings import Settings
+
+# Ten wrong passwords for one address from one place, then wait a while.
+SIGN_IN_THROTTLE = Throttle(limit=10, window=15 * 60)
 
 
-def _me(actor: SignedIn, email: str | None) -> MeResponse:
+def _me(actor: Actor, email: str | None) -> MeResponse:
     return MeResponse(
         id=actor.id,
         name=actor.name,
@@ -29,7 +37,7 @@ def _me(actor: SignedIn, email: str | None) -> MeResponse:
     )
 
 
-def _session_cookie(token: str, settings: AppSettings, *, max_age: int) -> Cookie:
+def _session_cookie(token: str, settings: Settings, *, max_age: int) -> Cookie:
     return Cookie(
         key=SESSION_COOKIE,
         value=token,
@@ -46,14 +54,27 @@ class AuthController(Controller):
 
     @post("/login", status_code=200)
     async def login(
-        self, data: JSONBody[LoginRequest], db: Db, settings: AppSettings
+        self,
+        request: Request[Any, Any, State],
+        data: JSONBody[LoginRequest],
+        db: Db,
+        settings: AppSettings,
     ) -> Response[MeResponse]:
-        async with db.writing() as session:
-            token, user = await sign_in(
-                session, data.email, data.password, days=settings.session_days
-            )
-            actor = await actor_of(session, user)
-            email = user.email
+        attempt = f"{data.email.strip().lower()} {request.client.host if request.client else ''}"
+        wait = SIGN_IN_THROTTLE.wait_for(attempt)
+        if wait:
+            raise TooManyAttempts("too_many_attempts", retry_after=math.ceil(wait))
+        try:
+            async with db.writing() as session:
+                token, user = await sign_in(
+                    session, data.email, data.password, days=settings.session_days
+                )
+                actor = await actor_of(session, user)
+                email = user.email
+        except Unauthenticated:
+            SIGN_IN_THROTTLE.fail(attempt)
+            raise
+        SIGN_IN_THROTTLE.forget(attempt)
         max_age = int(dt.timedelta(days=settings.session_days).total_seconds())
         return Response(
             _me(actor, email), cookies=[_session_cookie(token, settings, max_age=max_age)]

@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
-Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+# Spaces around an address are forgiven (phones add them); inside, none.
+EMAIL_PATTERN = r"\A\s*[^@\s]+@[^@\s]+\s*\Z"
+Email = Annotated[str, Meta(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
 Password = Annotated[str, Meta(min_length=1, max_length=200)]
 
 

@@ -10,13 +10,23 @@ import msgspec
 from msgspec import Meta
 
 from backend.db.models.timesheets import MAX_MINUTES_PER_DAY
+from backend.lib.time import parse_week
 
-Week = Annotated[str, Meta(pattern=r"^\d{4}-W\d{2}$")]
+# ``\Z``, not ``$``: ``$`` also matches before a final newline.
+Week = Annotated[str, Meta(pattern=r"\A\d{4}-W\d{2}\Z")]
 Minutes = Annotated[int, Meta(ge=1, le=MAX_MINUTES_PER_DAY)]
 Note = Annotated[str, Meta(max_length=2000)]
 Reason = Annotated[str, Meta(min_length=1, max_length=500)]
-ZoneName = Annotated[str, Meta(max_length=64)]
+ZoneName = Annotated[str, Meta(min_length=1, max_length=64)]
 AwareTime = Annotated[dt.datetime, Meta(tz=True)]
+
+
+def check_week(week: str) -> None:
+    """A week that exists in the calendar (not W00, W99, or W53 of most years)."""
+    try:
+        parse_week(week)
+    except ValueError as exc:
+        raise ValueError(f"{week} is not a week of the calendar") from exc
 
 
 class TimeEntryPut(msgspec.Struct, forbid_unknown_fields=True):
@@ -41,10 +51,16 @@ class TimeEntryDelete(msgspec.Struct, forbid_unknown_fields=True):
 class WeekSubmit(msgspec.Struct, forbid_unknown_fields=True):
     week: Week
 
+    def __post_init__(self) -> None:
+        check_week(self.week)
+
 
 class WeekApprove(msgspec.Struct, forbid_unknown_fields=True):
     user_id: uuid.UUID
     week: Week
+
+    def __post_init__(self) -> None:
+        check_week(self.week)
 
 
 class WeekReject(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,10 +68,16 @@ class WeekReject(msgspec.Struct, forbid_unknown_fields=True):
     week: Week
     reason: Reason
 
+    def __post_init__(self) -> None:
+        check_week(self.week)
+
 
 class WeekReopen(msgspec.Struct, forbid_unknown_fields=True):
     user_id: uuid.UUID
     week: Week
+
+    def __post_init__(self) -> None:
+        check_week(self.week)
 
 
 class WeekQueueItem(msgspec.Struct):

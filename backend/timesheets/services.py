@@ -37,7 +37,7 @@ from backend.db.upsert import insert_ignoring_duplicates
 from backend.lib.time import parse_week, utc_now, week_of, zone
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
-from backend.offline.history import snapshot_at
+from backend.offline.history import first_snapshot, last_own_snapshot, snapshot_at
 from backend.timesheets.schemas import TimeEntryPut
 from sync.ids import derived_id
 from sync.merge import device_wins, three_way
@@ -64,6 +64,12 @@ ENTRY_FIELDS = (
     "note",
 )
 CLOSED_AFFAIR_STATUSES = (AffairStatus.CLOSED, AffairStatus.LOST)
+# Time is entered for days that are plausible: not before the product's
+# era, and not further ahead than a planned absence or a week ahead.
+# TODO(#4): the future limit is to be a company setting.
+EARLIEST_WORK_DATE = dt.date(2000, 1, 1)
+DAYS_AHEAD_ALLOWED = 31
+ENTRY_TABLE: sa.Table = TimeEntry.__table__  # type: ignore[assignment]
 
 
 def week_id(user_id: uuid.UUID, week: str) -> uuid.UUID:
@@ -199,11 +205,15 @@ def entry_values(args: TimeEntryPut) -> dict[str, Any]:
         "time_zone": args.tz,
         "note": args.note,
     }
-    if args.tz is not None:
-        try:
-            zone(args.tz)
-        except ValueError as exc:
-            raise Rejected("invalid_input", reason="unknown time zone") from exc
+    try:
+        local_zone = zone(args.tz)
+    except ValueError as exc:
+        raise Rejected("invalid_input", reason="unknown time zone") from exc
+    latest = utc_now().date() + dt.timedelta(days=DAYS_AHEAD_ALLOWED)
+    if not EARLIEST_WORK_DATE <= args.work_date <= latest:
+        raise Rejected("date_out_of_range", date=args.work_date.isoformat())
+    if args.starts_at and args.starts_at.astimezone(local_zone).date() != args.work_date:
+        raise Rejected("invalid_input", reason="the start is not on the work date")
     if values["starts_at"] and values["ends_at"]:
         span = (values["ends_at"] - values["starts_at"]).total_seconds() / 60
         if span <= 0 or span > MAX_MINUTES_PER_DAY:
@@ -220,6 +230,12 @@ def _concurrent(ctx: MutationContext, entry: TimeEntry) -> bool:
     if entry.edited_client_id == ctx.client_id:
         return False
     return ctx.base is None or entry.version is None or entry.version > ctx.base
+
+
+async def _created_here(ctx: MutationContext, entry: TimeEntry) -> bool:
+    """Did this device create the entry (so a change without base is an edit)?"""
+    first = await first_snapshot(ctx.session, ENTRY_TABLE, entry.id)
+    return first is not None and first.get("edited_client_id") == ctx.client_id
 
 
 def _entry_conflict(
@@ -280,14 +296,21 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
     await _guard_week_open(ctx, actor.id, entry.work_date, entry.id, device)
     if not _concurrent(ctx, entry):
         wanted, contested, won = device, {}, True
-    elif ctx.base is None:
-        # A creation whose id is already stored by another device.
+    elif ctx.base is None and not await _created_here(ctx, entry):
+        # A creation whose id another device already stored.
         if server == device:
             return None
         raise _entry_conflict(entry, DUPLICATE_ID, server, device)
     else:
-        table = TimeEntry.__table__
-        base = await snapshot_at(session, table, entry.id, ctx.base)  # type: ignore[arg-type]
+        # An edit of a version the device saw, or of its own creation that
+        # it has not pulled back: then its base is the row as it last wrote it.
+        base = (
+            await snapshot_at(session, ENTRY_TABLE, entry.id, ctx.base)
+            if ctx.base is not None
+            else await last_own_snapshot(
+                session, ENTRY_TABLE, entry.id, ctx.client_id, "edited_client_id"
+            )
+        )
         base_fields = None if base is None else {name: base.get(name) for name in ENTRY_FIELDS}
         merge = three_way(base_fields, server, device)
         won = device_wins(ctx.corrected_at, entry.edited_at)
@@ -343,7 +366,7 @@ async def delete_entry(ctx: MutationContext, entry_id: uuid.UUID) -> None:
     if entry.user_id != actor.id:
         raise Rejected("forbidden")
     await _guard_week_open(ctx, actor.id, entry.work_date, entry.id, {"deleted": True})
-    if _concurrent(ctx, entry) and ctx.base is not None:
+    if _concurrent(ctx, entry):
         raise _entry_conflict(entry, DELETE_VS_UPDATE, _current(entry), {"deleted": True})
     entry.deleted_at = utc_now()
     entry.edited_by_id = actor.id

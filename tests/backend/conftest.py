@@ -158,3 +158,11 @@ async def device_of(db: Database, app: Litestar, company: Company) -> AsyncItera
     yield make
     for client in opened:
         await client.aclose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_sign_in_throttle() -> None:
+    """Failed sign-ins of one test must not slow down the next one."""
+    from backend.people.controllers import SIGN_IN_THROTTLE
+
+    SIGN_IN_THROTTLE._failures.clear()

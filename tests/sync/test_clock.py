@@ -39,7 +39,23 @@ def test_smooth_offset(previous: int | None, measured: int, kept: int) -> None:
 def test_an_hour_fast_clock_is_corrected_back() -> None:
     device_time = dt.datetime(2026, 12, 4, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
 
-    corrected = corrected_time(device_time, 3_600_000)
+    corrected = corrected_time(device_time, 3_600_000, NOW + dt.timedelta(minutes=5))
 
     assert corrected == dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
     assert corrected.tzinfo == dt.UTC
+
+
+@pytest.mark.parametrize(
+    ("at", "offset_ms"),
+    [
+        # sent_at said 1970: the offset would carry "an hour ago" to 2083.
+        (NOW - dt.timedelta(hours=1), -1_780_000_000_000),
+        # A clock at the end of time cannot overflow the correction.
+        (dt.datetime(9999, 12, 31, tzinfo=dt.UTC), -10_000_000),
+        (dt.datetime(1, 1, 1, 0, 30, tzinfo=dt.UTC), 3_600_000),
+    ],
+)
+def test_a_corrected_time_is_never_after_its_arrival(at: dt.datetime, offset_ms: int) -> None:
+    corrected = corrected_time(at, offset_ms, NOW)
+
+    assert corrected <= NOW

@@ -81,6 +81,9 @@ class MemoryStore:
     def is_race(self, exc: Exception) -> bool:
         return isinstance(exc, Race)
 
+    def is_unstorable(self, exc: Exception) -> bool:
+        return isinstance(exc, OverflowError)
+
     def log_failure(self, mutation: Mutation, exc: Exception) -> None:
         pass
 
@@ -98,6 +101,8 @@ async def _apply(store: Any, args: Args) -> None:
         raise Transient()
     if args.value == 404:
         raise KeyError("a bug")
+    if args.value == 10**18:
+        raise OverflowError("the database refuses it")
 
 
 @registry.register("office", Args, ["supervisor"])
@@ -123,6 +128,44 @@ CASES = [
     ("role may not", mutation(1, 1, "office"), "rejected", "forbidden"),
     ("bad args", mutation(1, "x"), "rejected", "invalid_input"),
     ("a crash in a mutator", mutation(1, 404), "rejected", "internal_error"),
+    ("a value the database refuses", mutation(1, 10**18), "rejected", "invalid_input"),
+    (
+        "deep nesting",
+        Mutation(
+            seq=1,
+            id=uuid.uuid4(),
+            name="apply",
+            args=msgspec.Raw(b"[" * 5000 + b"]" * 5000),
+            at=dt.datetime(2026, 12, 4, tzinfo=dt.UTC),
+        ),
+        "rejected",
+        "invalid_input",
+    ),
+    (
+        "unknown time zone",
+        Mutation(
+            seq=1,
+            id=uuid.uuid4(),
+            name="apply",
+            args=msgspec.Raw(b'{"value": 1}'),
+            tz="Mars/Olympus",
+            at=dt.datetime(2026, 12, 4, tzinfo=dt.UTC),
+        ),
+        "rejected",
+        "invalid_input",
+    ),
+    (
+        "a NUL in a text",
+        Mutation(
+            seq=1,
+            id=uuid.uuid4(),
+            name="apply",
+            args=msgspec.Raw(b'{"value": 1, "x": "a\\u0000"}'),
+            at=dt.datetime(2026, 12, 4, tzinfo=dt.UTC),
+        ),
+        "rejected",
+        "invalid_input",
+    ),
 ]
 
 

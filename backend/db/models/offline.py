@@ -46,7 +46,9 @@ class AppliedMutation(Base):
         sa.ForeignKey("devices.client_id"), primary_key=True
     )
     seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
-    mutation_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    # Not unique: a device that reuses an id gets its mutation refused, and
+    # that refusal is recorded too.
+    mutation_id: Mapped[uuid.UUID] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(sa.String(60))
     status: Mapped[MutationStatus] = mapped_column(choice(MutationStatus, "mutation_status"))
     code: Mapped[str | None] = mapped_column(sa.String(60), default=None)

@@ -298,3 +298,18 @@ async def test_unknown_run_or_order_is_not_found(device_of: Any, company: Compan
     ]
 
     assert [r["code"] for r in results] == ["not_found", "not_found"]
+
+
+async def test_a_blank_note_is_refused(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+
+    result = await tech.send(
+        "service_order.note",
+        {
+            "id": str(company.order_id),
+            "note_id": str(uuid7()),
+            "text": "   \n ",
+        },
+    )
+
+    assert (result["status"], result["code"]) == ("rejected", "invalid_input")

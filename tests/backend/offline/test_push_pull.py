@@ -329,3 +329,154 @@ def _ids(count: int) -> list[Any]:
     from sync.ids import uuid7
 
     return [uuid7() for _ in range(count)]
+
+
+async def test_a_reused_mutation_id_is_refused_and_the_batch_goes_on(
+    device_of: Any, company: Company
+) -> None:
+    tech = await device_of("tech")
+    first = tech.mutation("checklist.answer", answer(company))
+    await tech.push(first)
+    reused = {
+        **tech.mutation("checklist.answer", answer(company, "pressure", 2.0)),
+        "id": first["id"],
+    }
+    after = tech.mutation("checklist.answer", answer(company, "state", "worn"))
+
+    response = await tech.push(reused, after)
+    again = await tech.push(reused, after)
+
+    assert response.status_code == again.status_code == 200
+    results = response.json()["results"]
+    assert (results[0]["status"], results[0]["code"]) == ("rejected", "duplicate_mutation_id")
+    assert results[1]["status"] == "applied"
+    assert [r["status"] for r in again.json()["results"]] == ["duplicate", "duplicate"]
+
+
+async def test_a_cursor_the_server_never_gave_resets(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+
+    for cursor in ("c999999999", "c١٢٣", "c-1", "c1.5"):
+        response = await tech.client.post(
+            "/api/sync/pull",
+            json={
+                "protocol": 1,
+                "schema": 1,
+                "client_id": str(tech.client_id),
+                "cursor": cursor,
+            },
+        )
+        page = response.json()
+        assert response.status_code == 200, cursor
+        assert page["reset"] is True, cursor
+        assert page["changes"], cursor
+        assert page["cursor"] != cursor
+
+
+async def test_encodings_of_a_push_body(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    body = json.dumps(
+        {
+            "protocol": 1,
+            "schema": 1,
+            "client_id": str(tech.client_id),
+            "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+            "mutations": [tech.mutation("checklist.answer", answer(company))],
+        }
+    ).encode()
+
+    def post(content: bytes, encoding: str) -> Any:
+        return tech.client.post(
+            "/api/sync/push",
+            content=content,
+            headers={
+                "content-type": "application/json",
+                "content-encoding": encoding,
+            },
+        )
+
+    upper = await post(gzip.compress(body), "GZIP")
+    brotli = await post(body, "br")
+    truncated = await post(gzip.compress(body)[:-12], "gzip")
+
+    assert upper.status_code == 200
+    assert brotli.status_code == 415
+    assert truncated.status_code == 400
+    assert truncated.json()["details"]["reason"] == "the body is not valid gzip"
+
+
+async def test_too_large_says_why(app_client: Any) -> None:
+    response = await app_client.post(
+        "/api/auth/login",
+        content=b"x" * (9 * 1024 * 1024),
+        headers={"content-type": "application/json"},
+    )
+
+    assert response.status_code == 413
+    assert "{" not in response.json()["message"]
+
+
+async def test_deeply_nested_args_reject_one_mutation(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    nested = tech.mutation("checklist.answer", answer(company))
+    body = json.dumps(
+        {
+            "protocol": 1,
+            "schema": 1,
+            "client_id": str(tech.client_id),
+            "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+            "mutations": [nested],
+        }
+    ).replace('"value": "ok"', '"value": ' + "[" * 3000 + "]" * 3000)
+
+    response = await tech.client.post(
+        "/api/sync/push", content=body, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_input"
+
+
+async def test_a_clock_reset_to_1970_does_not_win_later_ties(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    broken = await device_of("tech")
+    honest = await device_of("supervisor")
+    an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    body = {
+        "protocol": 1,
+        "schema": 1,
+        "client_id": str(broken.client_id),
+        "sent_at": "1970-01-01T00:00:05+00:00",
+        "mutations": [broken.mutation("checklist.answer", answer(company), at=an_hour_ago)],
+    }
+    await broken.client.post("/api/sync/push", json=body)
+
+    result = await honest.send("checklist.answer", answer(company, "state", "worn"))
+
+    assert result["status"] == "applied"
+    async with db.reading() as session:
+        stored = await session.scalar(sa.select(ChecklistAnswer.value))
+    assert stored == "worn"
+
+
+async def test_a_clock_at_the_end_of_time_is_no_crash(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    body = {
+        "protocol": 1,
+        "schema": 1,
+        "client_id": str(tech.client_id),
+        "sent_at": "9999-12-31T23:59:59+00:00",
+        "mutations": [
+            tech.mutation(
+                "checklist.answer",
+                answer(company),
+                at=dt.datetime(1, 1, 2, tzinfo=dt.UTC),
+            )
+        ],
+    }
+
+    response = await tech.client.post("/api/sync/push", json=body)
+
+    assert response.status_code == 200
+    assert response.json()["results"][0]["status"] == "applied"

@@ -174,3 +174,43 @@ async def test_language_update_refuses_bad_input_and_strangers(
     assert stranger.status_code == 401
     assert [response.status_code for response in bad] == [400, 400, 400]
     assert (await app_client.get("/api/auth/me")).json()["role"] == "technician"
+
+
+async def test_guessing_passwords_is_slowed_down(app_client: Any, company: Company) -> None:
+    wrong = {"email": "sales@test.example", "password": "guess"}
+
+    answers = [await app_client.post("/api/auth/login", json=wrong) for _ in range(11)]
+    right = await app_client.post(
+        "/api/auth/login", json={"email": "sales@test.example", "password": PASSWORD}
+    )
+
+    assert [a.status_code for a in answers[:10]] == [401] * 10
+    assert answers[10].status_code == right.status_code == 429
+    assert right.json()["code"] == "too_many_attempts"
+    assert int(right.headers["retry-after"]) > 0
+
+
+async def test_deep_nesting_and_nul_characters_are_bad_input(
+    app_client: Any, company: Company
+) -> None:
+    nested = b'{"password": "p", "email": ' + b"[" * 2000 + b"]" * 2000 + b"}"
+
+    deep = await app_client.post(
+        "/api/auth/login", content=nested, headers={"content-type": "application/json"}
+    )
+    nul = await app_client.post(
+        "/api/auth/login", json={"email": "tech\u0000@test.example", "password": "p"}
+    )
+
+    assert deep.status_code == 400
+    assert deep.json()["code"] == "invalid_input"
+    assert nul.status_code in (400, 401)
+    assert set(nul.json()) == {"code", "message", "details"}
+
+
+async def test_spaces_around_the_email_are_forgiven(app_client: Any, company: Company) -> None:
+    response = await app_client.post(
+        "/api/auth/login", json={"email": "  tech@test.example ", "password": PASSWORD}
+    )
+
+    assert response.status_code == 200

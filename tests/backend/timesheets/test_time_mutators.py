@@ -491,3 +491,78 @@ async def test_bad_args_are_rejected_without_writing(
     async with db.reading() as session:
         assert await session.scalar(sa.select(sa.func.count()).select_from(TimeEntry)) == 0
         assert await session.scalar(sa.select(sa.func.count()).select_from(TimesheetWeek)) == 0
+
+
+@pytest.mark.parametrize(
+    "week", ["2026-W49\n", "2026-W99", "2026-W00", "2027-W53", "0000-W01", "9999-W52", ""]
+)
+async def test_weeks_that_are_not_in_the_calendar_are_bad_input(
+    device_of: Any, company: Company, db: Database, week: str
+) -> None:
+    tech = await device_of("tech")
+
+    result = await tech.send("timesheet.submit", {"week": week})
+
+    assert (result["status"], result["code"]) == ("rejected", "invalid_input")
+    async with db.reading() as session:
+        assert await session.scalar(sa.select(sa.func.count()).select_from(TimesheetWeek)) == 0
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "9999-12-31", "2030-06-01"])
+async def test_implausible_work_dates_are_refused(
+    device_of: Any, company: Company, day: str
+) -> None:
+    tech = await device_of("tech")
+
+    result = await tech.send("time_entry.put", entry(company, work_date=day))
+
+    assert (result["status"], result["code"]) == ("rejected", "date_out_of_range")
+
+
+async def test_the_start_must_be_on_the_work_date(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    elsewhere = dt.datetime(2027, 6, 1, 9, 0, tzinfo=dt.UTC).isoformat()
+
+    result = await tech.send(
+        "time_entry.put", entry(company, starts_at=elsewhere, tz="Europe/Paris")
+    )
+    empty_zone = await tech.send("time_entry.put", entry(company, tz=""))
+
+    assert (result["status"], result["code"]) == ("rejected", "invalid_input")
+    assert (empty_zone["status"], empty_zone["code"]) == ("rejected", "invalid_input")
+
+
+async def test_S3_delete_without_base_never_discards_an_edit_made_elsewhere(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    phone = await device_of("tech")
+    tablet = await device_of("tech")
+    values = entry(company)
+    await phone.send("time_entry.put", values)
+    await tablet.send(
+        "time_entry.put", {**values, "minutes": 300}, base=await version_of(db, values["id"])
+    )
+
+    result = await phone.send("time_entry.delete", {"id": values["id"]})
+
+    assert (result["status"], result["code"]) == ("conflict", "delete_vs_update")
+    [stored] = await entries_of(db, values["id"])
+    assert (stored.minutes, stored.deleted_at) == (300, None)
+
+
+async def test_editing_my_own_creation_after_another_device_is_a_merge_not_a_clash(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    phone = await device_of("tech")
+    tablet = await device_of("tech")
+    values = entry(company, note="start")
+    await phone.send("time_entry.put", values)
+    await tablet.send(
+        "time_entry.put", {**values, "minutes": 300}, base=await version_of(db, values["id"])
+    )
+
+    later = await phone.send("time_entry.put", {**values, "note": "from the phone"})
+
+    assert later["status"] == "applied"
+    [stored] = await entries_of(db, values["id"])
+    assert (stored.minutes, stored.note) == (300, "from the phone")

@@ -471,8 +471,11 @@ def upgrade() -> None:
             name=op.f("fk_applied_mutations_client_id_devices"),
         ),
         sa.PrimaryKeyConstraint("client_id", "seq", name=op.f("pk_applied_mutations")),
-        sa.UniqueConstraint("mutation_id", name=op.f("uq_applied_mutations_mutation_id")),
     )
+    with op.batch_alter_table("applied_mutations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_applied_mutations_mutation_id"), ["mutation_id"], unique=False
+        )
     op.create_table(
         "budget_lines",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -929,6 +932,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_budget_lines_affair_id"))
 
     op.drop_table("budget_lines")
+    with op.batch_alter_table("applied_mutations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_applied_mutations_mutation_id"))
     op.drop_table("applied_mutations")
     with op.batch_alter_table("affair_members", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_affair_members_user_id"))
