@@ -25,7 +25,11 @@ from backend.settings import normalise_database_url
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith(("postgres", "postgresql"))
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# Real data of other products, beside the project (never copied into it);
+# AFFAIRES_SHARED_DATA points elsewhere.
+SHARED_DATA = Path(
+    os.environ.get("AFFAIRES_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 
 
 def _pg_admin_dsn() -> str:
