@@ -9,25 +9,14 @@ process's resident memory (VmRSS) and prints a table.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 import httpx
+from demo_server import demo_server
 
-AFFAIRES = str(Path(sys.executable).with_name("affaires"))
 TARGET_MB = 150
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def resident_mb(pid: int) -> float:
@@ -38,40 +27,18 @@ def resident_mb(pid: int) -> float:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        database = f"sqlite+aiosqlite:///{folder}/memory.db"
-        subprocess.run([AFFAIRES, "demo", "--database", database], check=True, capture_output=True)
-        port = free_port()
-        server = subprocess.Popen(
-            [AFFAIRES, "serve", "--port", str(port), "--database", database],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "AFFAIRES_LOG_LEVEL": "warning"},
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    httpx.get(url + "/api/build", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
-            started = resident_mb(server.pid)
-            with httpx.Client(base_url=url) as client:
+    with demo_server() as server:
+        started = resident_mb(server.pid)
+        with httpx.Client(base_url=server.url) as client:
+            client.post("/api/auth/login", json={"email": "tech1@demo.test", "password": "demo"})
+            for _ in range(20):
                 client.post(
-                    "/api/auth/login", json={"email": "tech1@demo.test", "password": "demo"}
+                    "/api/sync/pull",
+                    json={"protocol": 1, "schema": 1, "client_id": str(uuid.uuid4())},
                 )
-                for _ in range(20):
-                    client.post(
-                        "/api/sync/pull",
-                        json={"protocol": 1, "schema": 1, "client_id": str(uuid.uuid4())},
-                    )
-                    client.get("/")
-            time.sleep(2)
-            idle = resident_mb(server.pid)
-        finally:
-            server.terminate()
-            server.wait(10)
+                client.get("/")
+        time.sleep(2)
+        idle = resident_mb(server.pid)
 
     print("| figure | measured | target | met |")
     print("|---|---|---|---|")

@@ -19,19 +19,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import sync_playwright
+from demo_server import demo_server
+from playwright.sync_api import Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-AFFAIRES = str(Path(sys.executable).with_name("affaires"))
 LIGHTHOUSE = ROOT / "bench" / ".work" / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -50,6 +47,13 @@ PHONE = {
     "has_touch": True,
 }
 FIRST_LOAD_TARGET = 150 * 1024
+# The screens Lighthouse grades, and who is signed in for each.
+SCREENS = {
+    "sign in": ("/", None),
+    "my service orders": ("/#/orders", "tech1@demo.test"),
+    "my time": ("/#/time", "tech1@demo.test"),
+    "approvals": ("/#/approvals", "supervisor@demo.test"),
+}
 OFFLINE_START_TARGET_MS = 500
 # Records when the first service order reaches the screen, before any
 # script of the app runs (init scripts are injected by the browser tools).
@@ -61,33 +65,6 @@ new MutationObserver((_, observer) => {
   }
 }).observe(document, {childList: true, subtree: true});
 """
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
-    database = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
-    subprocess.run([AFFAIRES, "demo", "--database", database], check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [AFFAIRES, "serve", "--port", str(port), "--database", database],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "AFFAIRES_LOG_LEVEL": "warning"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(url + "/api/build", timeout=1)
-            return server, url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("the server did not start")
 
 
 def first_load(url: str) -> tuple[int, list[tuple[str, int]]]:
@@ -102,14 +79,14 @@ def first_load(url: str) -> tuple[int, list[tuple[str, int]]]:
     return sum(size for _, size in sizes), sorted(sizes, key=lambda item: -item[1])
 
 
-def sign_in(page, url: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def sign_in(page: Page, url: str, email: str) -> None:
     page.goto(url + "/")
     page.fill("#email", email)
     page.fill("#password", "demo")
     page.locator("form[data-submit=signin] button[type=submit]").click()
 
 
-def wait_until(page, expression: str, timeout: float = 20.0) -> object:  # type: ignore[no-untyped-def]
+def wait_until(page: Page, expression: str, timeout: float = 20.0) -> object:
     """Poll ``expression``: the app's CSP forbids ``wait_for_function``'s eval."""
     deadline = time.monotonic() + timeout
     while True:
@@ -177,25 +154,15 @@ def main() -> None:
     parser.add_argument("--no-lighthouse", action="store_true")
     options = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as folder:
-        server, url = start_server(Path(folder))
-        try:
-            total, files = first_load(url)
-            timings = offline_start_ms(url, options.runs)
-            scores = {}
-            if not options.no_lighthouse and LIGHTHOUSE.exists():
-                screens = {
-                    "sign in": ("/", None),
-                    "my service orders": ("/#/orders", "tech1@demo.test"),
-                    "my time": ("/#/time", "tech1@demo.test"),
-                    "approvals": ("/#/approvals", "supervisor@demo.test"),
-                }
-                for name, (path, email) in screens.items():
-                    cookie = session_cookie(url, email) if email else None
-                    scores[name] = lighthouse(url + path, cookie)
-        finally:
-            server.terminate()
-            server.wait(10)
+    with demo_server() as server:
+        url = server.url
+        total, files = first_load(url)
+        timings = offline_start_ms(url, options.runs)
+        scores = {}
+        if not options.no_lighthouse and LIGHTHOUSE.exists():
+            for name, (path, email) in SCREENS.items():
+                cookie = session_cookie(url, email) if email else None
+                scores[name] = lighthouse(url + path, cookie)
 
     print("| figure | measured | target | met |")
     print("|---|---|---|---|")

@@ -113,7 +113,8 @@ def start_server(
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server stopped: {process.stderr.read().decode()[-2000:]}")  # type: ignore[union-attr]
+            said = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"server stopped: {said[-2000:]}")
         try:
             if httpx.get(f"{url}/api/build", timeout=1).status_code == 200:
                 return process, url
