@@ -55,6 +55,9 @@ const ROUTES = [
 let screen = null;
 let touching = false;
 let redrawDue = false;
+/** A fresh store asks the server whose session this is before it shows
+ * the sign-in form (see `start`). */
+let askingWho = false;
 
 /** Redraw after a change of the data, unless a finger is down. */
 function redrawSoon() {
@@ -77,9 +80,12 @@ function home() {
     : "#/time";
 }
 
+/** What shows while a fresh store waits for the server's answer. */
+const WAITING = { title: "", content: html`` };
+
 function route() {
   const hash = location.hash.split("?")[0];
-  if (!me()) return signInScreen();
+  if (!me()) return askingWho ? WAITING : signInScreen();
   for (const [pattern, make] of ROUTES) {
     const found = /** @type {RegExp} */ (pattern).exec(hash);
     if (found) return /** @type {Function} */ (make)(found);
@@ -98,12 +104,16 @@ function draw() {
   if (hash !== lastRoute) screen?.leave?.();
   screen = next;
   const main = $("main");
+  // Nothing to show yet: no box either, so the first screen appears in
+  // one piece (with the sync line and the notice) and nothing moves.
+  main.hidden = next === WAITING;
   render(main, next.content);
-  document.title = `${next.title} · Affaires`;
-  $("title").textContent = next.title;
+  document.title = next.title ? `${next.title} · Affaires` : "Affaires";
+  $("title").textContent = next.title || "Affaires";
   drawNav(next.nav || "");
   drawLanguage();
   drawSyncLine();
+  drawNotice();
   if (hash !== lastRoute) {
     lastRoute = hash;
     window.scrollTo(0, 0);
@@ -236,6 +246,9 @@ async function upgradeForServer() {
 
 // ---- start -------------------------------------------------------------
 
+/** How long a fresh store waits for the server before showing sign-in. */
+const ASK_WHO_MS = 1500;
+
 /** Shown once when the browser emptied this device's store (case S10). */
 function drawNotice() {
   const box = $("notice");
@@ -285,7 +298,6 @@ async function start() {
     await setMeta({ lang: next });
     setLanguage(next);
     draw();
-    drawNotice();
   });
   for (const wake of ["online", "focus"]) {
     window.addEventListener(wake, () => requestSync());
@@ -297,11 +309,20 @@ async function start() {
   setInterval(drawSyncLine, 30000);
 
   // The screen comes from the device's store, before any network call.
+  // A fresh store (first start, or emptied by the browser) holds nothing
+  // to show: it asks the server whose session this is first, so that a
+  // session that still works goes straight to its screen (with the
+  // notice, all in one frame, nothing jumps) instead of flashing the
+  // sign-in form. A slow answer does not hold the form back for long.
+  const known = me();
+  askingWho = fresh && !known;
+  const showForm = askingWho ? setTimeout(() => {
+    askingWho = false;
+    draw();
+  }, ASK_WHO_MS) : undefined;
   draw();
-  drawNotice();
   registerWorker().catch((exc) => console.warn("no service worker", exc));
 
-  const known = me();
   if (known) {
     await adopt(known);
     return;
@@ -309,10 +330,15 @@ async function start() {
   try {
     const current = await api("/api/auth/me");
     if (fresh) await setMeta({ notice: "wiped" });
-    drawNotice();
+    clearTimeout(showForm);
+    askingWho = false;
     await adopt(current);
   } catch (exc) {
-    if (!(exc instanceof ApiError)) draw();
+    clearTimeout(showForm);
+    if (askingWho || !(exc instanceof ApiError)) {
+      askingWho = false;
+      draw();
+    }
   }
 }
 

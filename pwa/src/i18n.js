@@ -17,6 +17,30 @@ let language = "en";
 let plurals = new Intl.PluralRules("en");
 
 /**
+ * Intl formatters are slow to make and quick to use: each one is made
+ * once per locale and options, then kept (a screen formats dozens of days
+ * and numbers on every redraw).
+ * @type {Map<string, any>}
+ */
+const formatters = new Map();
+
+/**
+ * @template T
+ * @param {new (locale: string, options?: any) => T} Kind
+ * @param {object} [options]
+ * @returns {T}
+ */
+function formatter(Kind, options) {
+  const key = `${Kind.name}|${locale()}|${JSON.stringify(options ?? {})}`;
+  let made = formatters.get(key);
+  if (!made) {
+    made = new Kind(locale(), options);
+    formatters.set(key, made);
+  }
+  return made;
+}
+
+/**
  * @param {string | null | undefined} chosen
  * @param {string | null | undefined} setting
  */
@@ -92,19 +116,19 @@ export function pickLabel(label) {
 /** @param {string} day @param {Intl.DateTimeFormatOptions} options */
 export function formatDay(day, options = { weekday: "long", day: "numeric",
   month: "long" }) {
-  return new Intl.DateTimeFormat(locale(), options).format(parseDate(day));
+  return formatter(Intl.DateTimeFormat, options).format(parseDate(day));
 }
 
 /** @param {string | Date} instant @param {Intl.DateTimeFormatOptions} [o] */
 export function formatTime(instant,
   o = { hour: "2-digit", minute: "2-digit" }) {
   const d = typeof instant === "string" ? new Date(instant) : instant;
-  return new Intl.DateTimeFormat(locale(), o).format(d);
+  return formatter(Intl.DateTimeFormat, o).format(d);
 }
 
 /** @param {number} value @param {Intl.NumberFormatOptions} [options] */
 export function formatNumber(value, options) {
-  return new Intl.NumberFormat(locale(), options).format(value);
+  return formatter(Intl.NumberFormat, options).format(value);
 }
 
 /** Minutes as hours and minutes: "7 h 30". @param {number} minutes */
@@ -119,7 +143,7 @@ export function formatDuration(minutes) {
 /** "30 Nov – 6 Dec". @param {string} week */
 export function weekRange(week) {
   const days = daysOf(week);
-  const range = new Intl.DateTimeFormat(locale(), { day: "numeric",
+  const range = formatter(Intl.DateTimeFormat, { day: "numeric",
     month: "short" });
   return range.formatRange(parseDate(days[0]), parseDate(days[6]));
 }
@@ -131,7 +155,7 @@ export function formatWeek(week) {
 
 /** A relative "2 min ago". @param {number} ms since then */
 export function formatAgo(ms) {
-  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: "auto" });
+  const rtf = formatter(Intl.RelativeTimeFormat, { numeric: "auto" });
   const minutes = Math.round(ms / 60000);
   if (minutes < 1) return t("time.just_now");
   if (minutes < 60) return rtf.format(-minutes, "minute");

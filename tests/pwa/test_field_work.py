@@ -116,6 +116,68 @@ def test_app_starts_offline_from_cache(phone: Any) -> None:
     page.locator(".sync-line").filter(has_text="Offline since").wait_for()
 
 
+# Injected by the browser tools before the app runs (the CSP does not apply).
+WATCH_THE_START = """
+window.__signInShown = false;
+window.__shifts = 0;
+new MutationObserver(() => {
+  if (document.getElementById('email')) window.__signInShown = true;
+}).observe(document, {childList: true, subtree: true});
+new PerformanceObserver((list) => {
+  for (const shift of list.getEntries()) {
+    if (!shift.hadRecentInput) window.__shifts += shift.value;
+  }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+def test_S10_emptied_store_with_a_live_session(phone: Any, server: Server) -> None:
+    """The browser emptied the store, the session cookie still works: the
+    person's screen comes with the notice, in one piece (no sign-in form
+    in between, nothing jumps), and the notice is shown once."""
+    session = server.session("tech1@demo.test")
+    cookie = session.client.cookies["affaires_session"]
+    session.close()
+    context = phone()
+    context.add_cookies([{"name": "affaires_session", "value": cookie, "url": server.url}])
+    context.add_init_script(WATCH_THE_START)
+    page = context.new_page()
+
+    page.goto("/#/time")
+    page.locator("#notice", has_text="storage was emptied").wait_for()
+    wait_synced(page)
+    page.wait_for_timeout(300)
+
+    assert page.locator(".day-chip").count() == 7
+    assert page.evaluate("window.__signInShown") is False
+    assert page.evaluate("window.__shifts") == 0
+    # Every file came once: the preloads in index.html were used.
+    fetched = page.evaluate(
+        "performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname)"
+    )
+    shell = [path for path in fetched if not path.startswith("/api/")]
+    assert "/i18n/en.json" in shell and "/src/views/time.js" in shell
+    assert len(shell) == len(set(shell)), sorted(shell)
+
+    page.locator("#notice-ok").click()
+    page.locator("#notice").wait_for(state="hidden")
+    page.reload()
+    page.locator(".day-chip").first.wait_for()
+    wait_synced(page)
+    assert page.locator("#notice").is_hidden()
+
+
+def test_a_first_start_with_no_answer_still_offers_the_sign_in_form(phone: Any) -> None:
+    page = phone().new_page()
+    # The server never answers "who is this?" (a network that hangs).
+    page.route("**/api/auth/me", lambda route: None)
+
+    page.goto("/")
+
+    page.locator("#email").wait_for(timeout=5000)
+    assert page.locator("#nav").is_hidden()
+
+
 def test_S6_work_queued_offline_tab_closed(phone: Any, server: Server) -> None:
     context = phone()
     page = context.new_page()
