@@ -206,6 +206,8 @@ export function pendingMutations() {
  */
 export async function recordResults(results) {
   const bySeq = new Map(mem.outbox.map((m) => [m.seq, m]));
+  /** @type {Set<number>} */
+  const settled = new Set();
   const tx = idb.transaction(["outbox", "problems"], "readwrite");
   for (const result of results) {
     const mutation = bySeq.get(result.seq);
@@ -228,10 +230,12 @@ export async function recordResults(results) {
     tx.objectStore("problems").put(problem);
     tx.objectStore("outbox").delete(mutation.seq);
     mem.problems.set(problem.id, problem);
-    bySeq.delete(result.seq);
+    settled.add(mutation.seq);
   }
   await done(tx);
-  mem.outbox = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+  // Filter the outbox as it is now: a change saved while this transaction
+  // ran was added to it meanwhile and must stay.
+  mem.outbox = mem.outbox.filter((m) => !settled.has(m.seq));
   changed();
 }
 
@@ -241,10 +245,15 @@ export async function recordResults(results) {
  * @param {number} from
  */
 export async function renumberOutbox(from) {
-  const pending = pendingMutations();
   const tx = idb.transaction(["meta", "outbox"], "readwrite");
   const outbox = tx.objectStore("outbox");
-  for (const m of mem.outbox) outbox.delete(m.seq);
+  // Read the outbox inside the transaction: a change saved just before it
+  // is in there, and gets its new number too.
+  /** @type {Mutation[]} */
+  const all = await done(outbox.getAll());
+  const pending = all.filter((m) => m.state === "pending")
+    .sort((a, b) => a.seq - b.seq);
+  for (const m of pending) outbox.delete(m.seq);
   let seq = from;
   for (const m of pending) {
     m.seq = seq;
@@ -253,8 +262,10 @@ export async function renumberOutbox(from) {
   }
   tx.objectStore("meta").put({ k: "next_seq", v: seq });
   await done(tx);
-  mem.outbox = pending;
+  mem.outbox = [...all.filter((m) => m.state !== "pending"), ...pending]
+    .sort((a, b) => a.seq - b.seq);
   mem.meta.set("next_seq", seq);
+  changed();
 }
 
 /**

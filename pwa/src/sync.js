@@ -128,6 +128,12 @@ async function run() {
   } finally {
     running = false;
   }
+  // A change saved during the last awaits above set `again` after the
+  // loop had looked: send it now rather than at the next timer.
+  if (again && enabled) {
+    again = false;
+    requestSync();
+  }
 }
 
 /** @param {unknown} exc */
