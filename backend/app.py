@@ -30,7 +30,8 @@ from backend.lib.http import (
     handle_unexpected,
 )
 from backend.lib.logging import configure_logging
-from backend.offline.controllers import SyncController
+from backend.offline import mutators as offline_mutators
+from backend.offline.controllers import ConflictController, SyncController
 from backend.people.auth import provide_actor
 from backend.people.controllers import AuthController
 from backend.settings import Settings
@@ -56,6 +57,7 @@ def build_mutators() -> MutatorRegistry:
     registry = MutatorRegistry()
     timesheet_mutators.register(registry)
     aftersales_mutators.register(registry)
+    offline_mutators.register(registry)
     return registry
 
 
@@ -102,6 +104,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         route_handlers=[
             AuthController,
             SyncController,
+            ConflictController,
             AffairController,
             service_worker,
             current_build,

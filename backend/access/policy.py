@@ -167,8 +167,7 @@ def oversees(actor: Actor, person_team_id: uuid.UUID | None) -> bool:
     )
 
 
-def may_approve_time_of(
-    actor: Actor, person_id: uuid.UUID, person_team_id: uuid.UUID | None
-) -> bool:
-    """Nobody approves their own time; otherwise whoever oversees the person."""
+def may_decide_for(actor: Actor, person_id: uuid.UUID, person_team_id: uuid.UUID | None) -> bool:
+    """Nobody decides on their own time or their own conflicts; whoever
+    oversees the person does."""
     return actor.id != person_id and oversees(actor, person_team_id)

@@ -151,6 +151,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This affair is closed to new time.",
         "fr": "Cette affaire n'accepte plus de temps.",
     },
+    "conflict_resolved": {
+        "en": "This conflict was already resolved.",
+        "fr": "Ce conflit a déjà été résolu.",
+    },
+    "cannot_replay": {
+        "en": "This change cannot be sent again; keep the server's value.",
+        "fr": "Cette modification ne peut pas être renvoyée ; gardez la valeur du serveur.",
+    },
     "unavailable": {
         "en": "The server is busy; try again shortly.",
         "fr": "Le serveur est occupé ; réessayez dans un instant.",

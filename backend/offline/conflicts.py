@@ -34,6 +34,7 @@ async def keep_conflict(ctx: MutationContext, conflict: Conflicted) -> uuid.UUID
             affair_id=conflict.affair_id,
             mutation_id=ctx.mutation.id,
             mutation_name=ctx.mutation.name,
+            mutation_args=msgspec.json.decode(ctx.mutation.args),
             client_id=ctx.client_id,
             author_id=ctx.actor.id,
             server_author_id=conflict.server_author_id,

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access.actors import Actor
 from sync.messages import Mutation
+from sync.registry import MutatorRegistry
 
 
 @dataclass
@@ -20,6 +21,8 @@ class MutationContext:
     mutation: Mutation
     # The mutation's device time corrected by the device's clock offset.
     corrected_at: dt.datetime
+    # Every mutator, for the few that replay others (conflict resolution).
+    mutators: MutatorRegistry | None = None
 
     @property
     def base(self) -> int | None:

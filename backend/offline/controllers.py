@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from typing import Any, Literal
 
 import msgspec
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.dependencies import AppSettings, Db, Mutators, SignedIn
 from backend.lib.http import decode_body, request_language
 from backend.lib.i18n import translate
+from backend.offline.resolution import describe_conflicts, list_conflicts, resolve_conflict
+from backend.offline.schemas import ConflictOut, ResolveRequest
 from backend.offline.services import SeqGap, run_pull, run_push
 from sync.messages import MAX_PUSH_BYTES, PullRequest, PullResponse, PushRequest, PushResponse
 
@@ -23,6 +27,44 @@ class SeqGapBody(msgspec.Struct):
     message: str
     details: dict[str, Any]
     expected: int
+
+
+class ConflictController(Controller):
+    """Conflicts for review: who may see them lists them, who oversees their
+    author resolves them."""
+
+    path = "/api/conflicts"
+
+    @get("/")
+    async def index(
+        self,
+        request: Request[Any, Any, State],
+        actor: SignedIn,
+        db: Db,
+        status: FromQuery[Literal["open", "resolved", "all"]] = "open",
+    ) -> list[ConflictOut]:
+        async with db.reading() as session:
+            return await list_conflicts(
+                session,
+                actor,
+                status=None if status == "all" else status,
+                language=request_language(request),
+            )
+
+    @post("/{conflict_id:uuid}/resolve", status_code=200)
+    async def resolve(
+        self,
+        request: Request[Any, Any, State],
+        conflict_id: FromPath[uuid.UUID],
+        data: JSONBody[ResolveRequest],
+        actor: SignedIn,
+        db: Db,
+        mutators: Mutators,
+    ) -> ConflictOut:
+        async with db.writing() as session:
+            conflict = await resolve_conflict(session, actor, conflict_id, data.keep, mutators)
+            [described] = await describe_conflicts(session, [conflict], request_language(request))
+        return described
 
 
 class SyncController(Controller):

@@ -70,7 +70,7 @@ async def run_push(
             note_push(
                 device, sent_at=request.sent_at, received_at=received_at, schema=request.schema
             )
-            store = SqlPushStore(session, actor, device, language, received_at)
+            store = SqlPushStore(session, actor, device, language, received_at, registry)
             outcome = await push(store, registry, request.mutations)
             checkpoint = await head_change(session)
     except DBAPIError as exc:

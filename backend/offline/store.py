@@ -21,7 +21,7 @@ from backend.offline.context import MutationContext
 from sync.clock import corrected_time
 from sync.messages import Mutation, MutationResult
 from sync.outcomes import Conflicted, Kept, Rejected
-from sync.registry import Mutator
+from sync.registry import Mutator, MutatorRegistry
 
 logger = structlog.get_logger()
 
@@ -34,8 +34,10 @@ class SqlPushStore:
         device: Device,
         language: str,
         received_at: dt.datetime,
+        mutators: MutatorRegistry,
     ) -> None:
         self.session = session
+        self.mutators = mutators
         self.received_at = received_at
         self.actor = actor
         self.device = device

@@ -63,6 +63,8 @@ ENTRY_FIELDS = (
     "time_zone",
     "note",
 )
+# Columns whose argument in ``time_entry.put`` has another name.
+ARG_NAMES = {"time_zone": "tz"}
 CLOSED_AFFAIR_STATUSES = (AffairStatus.CLOSED, AffairStatus.LOST)
 # Time is entered for days that are plausible: not before the product's
 # era, and not further ahead than a planned absence or a week ahead.
@@ -127,7 +129,7 @@ async def _guard_week_open(
         entity_id=entity_id,
         code="week_locked",
         server_value={"week": week, "status": row.status.value},
-        device_value=device_value,
+        device_value=as_args(device_value),
         server_version=row.version,
         server_author_id=row.decided_by_id,
         fields={
@@ -238,6 +240,14 @@ async def _created_here(ctx: MutationContext, entry: TimeEntry) -> bool:
     return first is not None and first.get("edited_client_id") == ctx.client_id
 
 
+def as_args(values: Any) -> Any:
+    """Entry values named as ``time_entry.put`` names them, so that a kept
+    side can be sent again as it is."""
+    if not isinstance(values, dict):
+        return values
+    return {ARG_NAMES.get(name, name): value for name, value in values.items()}
+
+
 def _entry_conflict(
     entry: TimeEntry,
     kind: str,
@@ -252,8 +262,8 @@ def _entry_conflict(
         entity_id=entry.id,
         code=kind,
         affair_id=entry.affair_id,
-        server_value=server_value,
-        device_value=device_value,
+        server_value=as_args(server_value),
+        device_value=as_args(device_value),
         server_version=entry.version,
         server_author_id=entry.edited_by_id,
         fields=fields or {},
@@ -395,7 +405,7 @@ async def _overseen_week(ctx: MutationContext, user_id: uuid.UUID, week: str) ->
         raise Rejected("not_found")
     if person.id == ctx.actor.id:
         raise Rejected("own_week")
-    if not policy.may_approve_time_of(ctx.actor, person.id, person.team_id):
+    if not policy.may_decide_for(ctx.actor, person.id, person.team_id):
         raise Rejected("forbidden")
     return await ensure_week(ctx.session, user_id, week)
 

@@ -102,6 +102,8 @@ class ConflictRecord(Synced, Base):
     )
     mutation_id: Mapped[uuid.UUID]
     mutation_name: Mapped[str] = mapped_column(sa.String(60))
+    # The device's change as it was sent: resolving for the device replays it.
+    mutation_args: Mapped[Any] = mapped_column(JSONDocument, nullable=True, default=None)
     client_id: Mapped[uuid.UUID]
     author_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
     server_author_id: Mapped[uuid.UUID | None] = mapped_column(
