@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import structlog
 from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
@@ -32,12 +35,15 @@ from backend.lib.http import (
 from backend.lib.logging import configure_logging
 from backend.offline import mutators as offline_mutators
 from backend.offline.controllers import ConflictController, SyncController
+from backend.offline.horizon import purge_tombstones
 from backend.people.auth import provide_actor
 from backend.people.controllers import AuthController
 from backend.settings import Settings
 from backend.timesheets import mutators as timesheet_mutators
 from sync.outcomes import Conflicted, Rejected
 from sync.registry import MutatorRegistry
+
+logger = structlog.get_logger()
 
 # The app's own scripts and styles only; no inline code, no other origin.
 CONTENT_SECURITY_POLICY = (
@@ -85,6 +91,21 @@ async def _add_security_headers(response: Response[Any]) -> Response[Any]:
     return response
 
 
+PURGE_EVERY = dt.timedelta(days=1)
+
+
+async def _purge_daily(db: Database, settings: Settings) -> None:
+    """Purge old tombstones at start-up, then once a day."""
+    horizon = dt.timedelta(days=settings.tombstone_days)
+    while True:
+        try:
+            await purge_tombstones(db, horizon)
+        except DBAPIError as exc:
+            # A busy database tomorrow is no reason to stop serving today.
+            logger.warning("sync.purge_failed", error=type(exc).__name__)
+        await asyncio.sleep(PURGE_EVERY.total_seconds())
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
     """The application for ``settings``; ``database`` may be given by tests."""
     settings = settings or Settings.from_env()
@@ -94,9 +115,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        housekeeping = asyncio.create_task(_purge_daily(db, settings))
         try:
             yield
         finally:
+            housekeeping.cancel()
             if database is None:
                 await db.dispose()
 

@@ -136,6 +136,28 @@ def migrate(database_url: str | None) -> None:
 
 
 @main.command()
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="Keep tombstones this many days (default: the setting, 30).",
+)
+@database_option
+def purge(days: int | None, database_url: str | None) -> None:
+    """Remove deleted records and history older than the horizon."""
+    import datetime as dt
+
+    from backend.offline.horizon import purge_tombstones
+
+    settings = _settings(database_url)
+    _migrate(settings)
+    horizon = dt.timedelta(days=days or settings.tombstone_days)
+    report = _with_database(settings, lambda db: purge_tombstones(db, horizon))
+    purged = ", ".join(f"{count} {kind}" for kind, count in report.purged.items()) or "nothing"
+    click.echo(f"Purged {purged}; {report.history_removed} old changes removed from history.")
+
+
+@main.command()
 @database_option
 def demo(database_url: str | None) -> None:
     """Fill an empty database with the demo company."""

@@ -41,6 +41,9 @@ class Settings:
     # on every use and ends after this many idle days, or when revoked.
     session_days: int = 30
     secure_cookies: bool = False
+    # Deleted records stay as tombstones this long, then are purged; a
+    # device offline for longer starts again from a full snapshot.
+    tombstone_days: int = 30
     # Accepted client versions (PROTOCOL.md, Versions and upgrades).
     min_schema: int = 1
     max_schema: int = 1
@@ -59,6 +62,7 @@ class Settings:
             log_json=os.environ.get("AFFAIRES_LOG_JSON", "") == "1",
             session_days=_env_int("AFFAIRES_SESSION_DAYS", 30),
             secure_cookies=os.environ.get("AFFAIRES_SECURE_COOKIES", "") == "1",
+            tombstone_days=_env_int("AFFAIRES_TOMBSTONE_DAYS", 30),
         )
 
     def with_database(self, url: str | None) -> Settings:

@@ -39,6 +39,7 @@ from backend.db.models import (
 )
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
+from backend.offline.horizon import was_purged
 from sync.ids import derived_id
 from sync.merge import device_wins
 from sync.outcomes import (
@@ -91,6 +92,13 @@ async def _visible_order(ctx: MutationContext, order_id: uuid.UUID) -> ServiceOr
         .execution_options(populate_existing=True)
     )
     if order is None:
+        if await was_purged(ctx.session, order_id):
+            raise Conflicted(
+                kind=DELETE_VS_UPDATE,
+                entity_type="service_order",
+                entity_id=order_id,
+                code="delete_vs_update",
+            )
         raise Rejected("not_found")
     return order
 
@@ -142,6 +150,15 @@ async def add_order_note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> No
     order = await _visible_order(ctx, args.id)
     device = {"text": args.text}
     existing = await ctx.session.get(ServiceOrderNote, args.note_id)
+    if existing is None and await was_purged(ctx.session, args.note_id):
+        raise Conflicted(
+            kind=DELETE_VS_UPDATE,
+            entity_type="service_order_note",
+            entity_id=args.note_id,
+            code="delete_vs_update",
+            affair_id=order.affair_id,
+            device_value=device,
+        )
     if existing is not None:
         if existing.service_order_id == order.id and existing.text == args.text:
             return
@@ -222,6 +239,15 @@ async def _answerable_run(ctx: MutationContext, args: ChecklistAnswerArgs) -> Ch
         .execution_options(populate_existing=True)
     )
     if run is None:
+        if await was_purged(session, args.run_id):
+            raise Conflicted(
+                kind=PARENT_DELETED,
+                entity_type="checklist_answer",
+                entity_id=answer_id(args.run_id, args.item_key),
+                code="parent_deleted",
+                device_value={"item_key": args.item_key, "value": args.value},
+                fields={"item_key": args.item_key},
+            )
         raise Rejected("not_found")
     entity_id = answer_id(run.id, args.item_key)
     device = {"item_key": args.item_key, "value": args.value, "note": args.note}

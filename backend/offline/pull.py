@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.access.actors import Actor
 from backend.access.scope import scope_of
 from backend.db.models import ChangeLogEntry, synced_tables
+from backend.offline.horizon import purged_through
 from sync.messages import Change, PullResponse, decode_cursor, encode_cursor
 
 # Columns devices never receive: secrets, bookkeeping, import keys.
@@ -33,16 +34,18 @@ async def read_changes(
 ) -> PullResponse:
     """One page of changes in ``actor``'s scope after ``cursor``.
 
-    A cursor this server did not make, or one ahead of its newest change
-    (the database was restored from a backup), answers ``reset`` and the
+    A cursor this server did not make, one ahead of its newest change (the
+    database was restored from a backup), or one older than the tombstone
+    horizon (it may have missed a deletion), answers ``reset`` and the
     whole scope from the start.
     """
     head = await head_change(session)
     after = decode_cursor(cursor)
-    reset = cursor is not None and (after is None or after > head)
+    reset = cursor is not None and (
+        after is None or after > head or after < await purged_through(session)
+    )
     if reset or after is None:
         after = 0
-    # TODO(#3): a cursor older than the tombstone horizon must also reset.
     if head <= after:
         return PullResponse(
             cursor=encode_cursor(after), has_more=False, reset=reset, last_seq=last_seq, changes=[]

@@ -38,6 +38,7 @@ from backend.lib.time import parse_week, utc_now, week_of, zone
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
 from backend.offline.history import first_snapshot, last_own_snapshot, snapshot_at
+from backend.offline.horizon import was_purged
 from backend.timesheets.schemas import TimeEntryPut
 from sync.ids import derived_id
 from sync.merge import device_wins, three_way
@@ -281,6 +282,14 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
     entry = await session.get(TimeEntry, args.id, populate_existing=True)
 
     if entry is None:
+        if await was_purged(session, args.id):
+            raise Conflicted(
+                kind=DELETE_VS_UPDATE,
+                entity_type="time_entry",
+                entity_id=args.id,
+                code="delete_vs_update",
+                device_value=as_args(device),
+            )
         await _check_affair(session, actor, device["affair_id"], device["service_order_id"])
         await _guard_week_open(ctx, actor.id, device["work_date"], args.id, device)
         await _check_day(session, actor.id, device["work_date"], device["minutes"], args.id)

@@ -35,6 +35,8 @@ from backend.db.models.offline import (
     ConflictStatus,
     Device,
     MutationStatus,
+    PurgedEntity,
+    SyncHorizon,
 )
 from backend.db.models.parties import Contact, Customer, Site
 from backend.db.models.people import AuthSession, HourlyRate, Role, Team, User
@@ -68,11 +70,13 @@ __all__ = [
     "MutationStatus",
     "Product",
     "ProductKind",
+    "PurgedEntity",
     "Role",
     "ServiceOrder",
     "ServiceOrderNote",
     "ServiceOrderStatus",
     "Site",
+    "SyncHorizon",
     "Team",
     "TimeEntry",
     "TimesheetWeek",

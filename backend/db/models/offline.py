@@ -124,3 +124,26 @@ class ConflictRecord(Synced, Base):
     )
     resolved_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     resolution: Mapped[str | None] = mapped_column(sa.String(20), default=None)
+
+
+class PurgedEntity(Base):
+    """A synced row removed for good after its tombstone outlived the
+    horizon. Its id stays here, so that a device's late change to it is a
+    conflict and never brings it back."""
+
+    __tablename__ = "purged_entities"
+
+    entity_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    entity_type: Mapped[str] = mapped_column(sa.String(40))
+    purged_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class SyncHorizon(Base):
+    """How far back a device's cursor may be: below ``purged_through`` some
+    deletions are gone for good, so such a device starts again (reset)."""
+
+    __tablename__ = "sync_horizon"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    purged_through: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    purged_at: Mapped[dt.datetime | None] = mapped_column(default=None)
