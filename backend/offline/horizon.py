@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.base import Base
 from backend.db.engine import Database
-from backend.db.upsert import insert_ignoring_duplicates
 from backend.db.models import ChangeLogEntry, PurgedEntity, SyncHorizon, synced_tables
+from backend.db.upsert import insert_ignoring_duplicates
 from backend.lib.time import utc_now
 
 logger = structlog.get_logger()
