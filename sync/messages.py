@@ -95,16 +95,25 @@ class PullResponse(msgspec.Struct):
     changes: list[Change]
 
 
-def encode_cursor(change_number: int) -> str:
-    """The cursor is a change number; devices treat it as opaque text."""
-    return f"c{change_number}"
+class Cursor(msgspec.Struct, frozen=True):
+    """Where a device stands: the change number it has everything up to,
+    and a fingerprint of what its person could see then."""
+
+    change: int
+    scope: str | None = None
 
 
-_CURSOR = re.compile(r"\Ac([0-9]{1,18})\Z")
+def encode_cursor(cursor: Cursor) -> str:
+    """The cursor as opaque text: ``c5230.3fa9c01b77e2``."""
+    text = f"c{cursor.change}"
+    return f"{text}.{cursor.scope}" if cursor.scope else text
 
 
-def decode_cursor(cursor: str | None) -> int | None:
-    """The change number in ``cursor``; None for a first pull or a cursor
-    this server did not make (the device then gets a reset)."""
-    match = _CURSOR.match(cursor or "")
-    return int(match[1]) if match else None
+_CURSOR = re.compile(r"\Ac([0-9]{1,18})(?:\.([0-9a-f]{12}))?\Z")
+
+
+def decode_cursor(text: str | None) -> Cursor | None:
+    """The cursor in ``text``; None for a first pull or a cursor this
+    server did not make (the device then gets a reset)."""
+    match = _CURSOR.match(text or "")
+    return Cursor(int(match[1]), match[2]) if match else None

@@ -64,3 +64,6 @@ DELETE_VS_UPDATE = "delete_vs_update"
 PARENT_DELETED = "parent_deleted"
 CONCURRENT_UPDATE = "concurrent_update"
 DUPLICATE_ID = "duplicate_id"
+# The record left what the device's person may see (reassigned, moved to
+# another team) while the change waited in the device's outbox.
+OUT_OF_SCOPE = "out_of_scope"

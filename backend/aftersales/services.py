@@ -47,6 +47,7 @@ from sync.outcomes import (
     DELETE_VS_UPDATE,
     DUPLICATE_ID,
     LOCKED,
+    OUT_OF_SCOPE,
     PARENT_DELETED,
     Conflicted,
     Kept,
@@ -98,6 +99,14 @@ async def _visible_order(ctx: MutationContext, order_id: uuid.UUID) -> ServiceOr
                 entity_type="service_order",
                 entity_id=order_id,
                 code="delete_vs_update",
+            )
+        if ctx.held_before("service_order", order_id):
+            raise Conflicted(
+                kind=OUT_OF_SCOPE,
+                entity_type="service_order",
+                entity_id=order_id,
+                code="out_of_scope",
+                device_value=msgspec.json.decode(ctx.mutation.args),
             )
         raise Rejected("not_found")
     return order
@@ -245,6 +254,15 @@ async def _answerable_run(ctx: MutationContext, args: ChecklistAnswerArgs) -> Ch
                 entity_type="checklist_answer",
                 entity_id=answer_id(args.run_id, args.item_key),
                 code="parent_deleted",
+                device_value={"item_key": args.item_key, "value": args.value},
+                fields={"item_key": args.item_key},
+            )
+        if ctx.held_before("checklist_run", args.run_id):
+            raise Conflicted(
+                kind=OUT_OF_SCOPE,
+                entity_type="checklist_answer",
+                entity_id=answer_id(args.run_id, args.item_key),
+                code="out_of_scope",
                 device_value={"item_key": args.item_key, "value": args.value},
                 fields={"item_key": args.item_key},
             )

@@ -81,3 +81,62 @@ def install_change_log(connection: sa.Connection, table: str, sync_type: str) ->
     for event in ("INSERT", "UPDATE"):
         connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_log_{event.lower()}")
         connection.exec_driver_sql(_sqlite_trigger(table, sync_type, columns, event))
+
+
+# Tables that are not synced themselves but decide who sees what (a member
+# added to an affair, a team's supervisor changed). A write to them logs a
+# "scope" change: it moves the change number on, so that each device's next
+# pull looks again at what its person may see.
+SCOPE_CHANGE = "scope"
+
+PG_SCOPE_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION log_scope_change() RETURNS trigger AS $$
+DECLARE
+    changed uuid;
+BEGIN
+    PERFORM pg_advisory_xact_lock({CHANGE_LOCK_KEY});
+    IF TG_OP = 'DELETE' THEN
+        changed := OLD.{{column}};
+    ELSE
+        changed := NEW.{{column}};
+    END IF;
+    INSERT INTO change_log (id, entity_type, entity_id, data, changed_at)
+    VALUES (nextval('change_log_id_seq'), '{SCOPE_CHANGE}', changed, NULL, now());
+    RETURN NULL;
+END
+$$ LANGUAGE plpgsql
+"""
+
+
+def install_scope_log(connection: sa.Connection, table: str, column: str) -> None:
+    """Log a scope change on every write to ``table`` (``column``: the row's
+    key to name in the log, a UUID column)."""
+    function = f"log_scope_change_{table}"
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            PG_SCOPE_FUNCTION.replace("log_scope_change()", f"{function}()").format(column=column)
+        )
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_scope ON {table}")
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER {table}_scope AFTER INSERT OR UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+        )
+        return
+
+    for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+        name = f"{table}_scope_{event.lower()}"
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} BEGIN "
+            f"INSERT INTO change_log (entity_type, entity_id, data, changed_at) "
+            f"VALUES ('{SCOPE_CHANGE}', {row}.{column}, NULL, CURRENT_TIMESTAMP); END"
+        )
+
+
+def drop_scope_log(connection: sa.Connection, table: str) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_scope ON {table}")
+        connection.exec_driver_sql(f"DROP FUNCTION IF EXISTS log_scope_change_{table}()")
+        return
+    for event in ("insert", "update", "delete"):
+        connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {table}_scope_{event}")

@@ -111,6 +111,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Someone changed the same value at about the same time; both were kept.",
         "fr": "Quelqu'un a modifié la même valeur au même moment ; les deux sont gardées.",
     },
+    "out_of_scope": {
+        "en": "This is no longer assigned to you; your change was kept for review.",
+        "fr": "Ceci ne vous est plus attribué ; votre modification est gardée pour revue.",
+    },
     "duplicate_id": {
         "en": "A different record already has this id; your version was kept for review.",
         "fr": "Un autre enregistrement a déjà cet identifiant ; votre version est gardée.",

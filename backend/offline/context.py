@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access.actors import Actor
 from sync.messages import Mutation
-from sync.registry import MutatorRegistry
 
 
 @dataclass
@@ -21,8 +20,12 @@ class MutationContext:
     mutation: Mutation
     # The mutation's device time corrected by the device's clock offset.
     corrected_at: dt.datetime
-    # Every mutator, for the few that replay others (conflict resolution).
-    mutators: MutatorRegistry | None = None
+    # The records that decided what this device held at its last pull, by
+    # type: a change to one that left its scope since is a conflict.
+    held: dict[str, frozenset[str]] | None = None
+
+    def held_before(self, root_type: str, entity_id: uuid.UUID) -> bool:
+        return self.held is not None and str(entity_id) in self.held.get(root_type, frozenset())
 
     @property
     def base(self) -> int | None:

@@ -8,7 +8,8 @@ change number purged is kept: a device whose cursor is below it may have
 missed a deletion, so its next pull is a reset.
 
 The change log's snapshots older than the horizon go too; a device whose
-``base`` is older then merges by time instead of field by field.
+``base`` is older then merges by time instead of field by field. So do the
+scope sets that no device stands on any more.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.base import Base
 from backend.db.engine import Database
-from backend.db.models import ChangeLogEntry, PurgedEntity, SyncHorizon, synced_tables
+from backend.db.models import (
+    ChangeLogEntry,
+    Device,
+    PurgedEntity,
+    ScopeSet,
+    SyncHorizon,
+    synced_tables,
+)
 from backend.db.upsert import insert_ignoring_duplicates
 from backend.lib.time import utc_now
 
@@ -74,6 +82,16 @@ async def purge_tombstones(db: Database, horizon: dt.timedelta = DEFAULT_HORIZON
 
         removed = await session.execute(
             sa.delete(ChangeLogEntry).where(ChangeLogEntry.changed_at < cutoff)
+        )
+        # Scope sets no device stands on any more (a device far behind
+        # whose set is gone starts again from a snapshot).
+        await session.execute(
+            sa.delete(ScopeSet).where(
+                ScopeSet.touched_at < cutoff,
+                ScopeSet.fingerprint.not_in(
+                    sa.select(Device.scope).where(Device.scope.is_not(None))
+                ),
+            )
         )
         report.history_removed = int(getattr(removed, "rowcount", 0) or 0)
         await session.execute(

@@ -9,6 +9,7 @@ visible to this read; every number below it is committed (see
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -19,7 +20,15 @@ from backend.access.actors import Actor
 from backend.access.scope import scope_of
 from backend.db.models import ChangeLogEntry, synced_tables
 from backend.offline.horizon import purged_through
-from sync.messages import Change, PullResponse, decode_cursor, encode_cursor
+from backend.offline.scope_changes import (
+    EVERYTHING,
+    Roots,
+    current_roots,
+    fingerprint,
+    known_roots,
+    scope_changes,
+)
+from sync.messages import Change, Cursor, PullResponse, decode_cursor, encode_cursor
 
 # Columns devices never receive: secrets, bookkeeping, import keys.
 HIDDEN_COLUMNS = frozenset({"password_hash", "login", "external_ref", "version", "deleted_at"})
@@ -29,44 +38,96 @@ async def head_change(session: AsyncSession) -> int:
     return int(await session.scalar(sa.select(sa.func.max(ChangeLogEntry.id))) or 0)
 
 
+@dataclass
+class PullPage:
+    """A page to answer, and a scope set the server has not kept yet."""
+
+    response: PullResponse
+    # The fingerprint of the scope this page leads to, and its roots when
+    # the server does not keep them yet.
+    scope: str | None = None
+    new_scope: tuple[str, Roots] | None = None
+
+
 async def read_changes(
     session: AsyncSession, actor: Actor, *, cursor: str | None, limit: int, last_seq: int
-) -> PullResponse:
+) -> PullPage:
     """One page of changes in ``actor``'s scope after ``cursor``.
 
-    A cursor this server did not make, one ahead of its newest change (the
-    database was restored from a backup), or one older than the tombstone
-    horizon (it may have missed a deletion), answers ``reset`` and the
-    whole scope from the start.
+    The answer is a ``reset`` and the whole scope from the start when the
+    cursor is not one this server made, is ahead of its newest change (the
+    database was restored from a backup), or is older than the tombstone
+    horizon (it may have missed a deletion). When what the person may see
+    changed since the cursor, the page also carries the rows that became
+    visible and the deletions of those that no longer are
+    (``backend.offline.scope_changes``).
     """
     head = await head_change(session)
-    after = decode_cursor(cursor)
-    reset = cursor is not None and (
-        after is None or after > head or after < await purged_through(session)
-    )
-    if reset or after is None:
-        after = 0
-    if head <= after:
-        return PullResponse(
-            cursor=encode_cursor(after), has_more=False, reset=reset, last_seq=last_seq, changes=[]
+    given = decode_cursor(cursor)
+    if given is not None and given.change == head:
+        # Nothing was written since: nobody's scope can have changed.
+        return PullPage(
+            _page(given, [], has_more=False, reset=False, last_seq=last_seq), given.scope
         )
 
-    # TODO(#3): a change of scope (a service order newly assigned) must also
-    # send the rows that become visible or invisible without changing.
-    found: list[Change] = []
-    for sync_type, table in synced_tables().items():
-        found.extend(await _changes_of(session, actor, sync_type, table, after, head, limit + 1))
-    found.sort(key=lambda change: change.version)
+    roots = await current_roots(session, actor)
+    scope = fingerprint(actor, roots)
+    before = await _roots_at(session, given, scope)
+    reset = cursor is not None and (
+        given is None
+        or given.change > head
+        or given.change < await purged_through(session)
+        or before is _UNKNOWN
+    )
+    after = 0 if reset or given is None else given.change
+    new_scope = (
+        (scope, roots) if roots is not None and await known_roots(session, scope) is None else None
+    )
 
+    found: list[Change] = []
+    if after < head:
+        for sync_type, table in synced_tables().items():
+            found.extend(
+                await _changes_of(session, actor, sync_type, table, after, head, limit + 1)
+            )
+        found.sort(key=lambda change: change.version)
     has_more = len(found) > limit
     page = found[:limit]
-    next_cursor = page[-1].version if has_more else head
+    next_change = page[-1].version if has_more else head
+    if not reset and isinstance(before, dict) and roots is not None and after > 0:
+        page.extend(await scope_changes(session, actor, before, roots, after, _change))
+
+    return PullPage(
+        _page(Cursor(next_change, scope), page, has_more=has_more, reset=reset, last_seq=last_seq),
+        scope,
+        new_scope,
+    )
+
+
+_UNKNOWN = object()
+
+
+async def _roots_at(session: AsyncSession, given: Cursor | None, scope: str) -> Any:
+    """The roots the device's cursor was made with: None when there is
+    nothing to compare (a first pull, or the same scope), ``_UNKNOWN`` when
+    the set is no longer kept (the device starts again)."""
+    if given is None or given.scope is None or given.scope == scope:
+        return None
+    if EVERYTHING in (given.scope, scope):
+        return _UNKNOWN
+    kept = await known_roots(session, given.scope)
+    return _UNKNOWN if kept is None else kept
+
+
+def _page(
+    cursor: Cursor, changes: list[Change], *, has_more: bool, reset: bool, last_seq: int
+) -> PullResponse:
     return PullResponse(
-        cursor=encode_cursor(next_cursor),
+        cursor=encode_cursor(cursor),
         has_more=has_more,
         reset=reset,
         last_seq=last_seq,
-        changes=page,
+        changes=changes,
     )
 
 

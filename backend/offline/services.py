@@ -13,6 +13,7 @@ from backend.lib.errors import Forbidden, ServiceUnavailable, TooLarge, UpgradeR
 from backend.lib.time import utc_now
 from backend.offline.devices import device_for, note_push
 from backend.offline.pull import head_change, read_changes
+from backend.offline.scope_changes import keep_scope_set, known_roots
 from backend.offline.store import SqlPushStore
 from backend.settings import Settings
 from sync.engine import PushOutcome, push
@@ -70,7 +71,15 @@ async def run_push(
             note_push(
                 device, sent_at=request.sent_at, received_at=received_at, schema=request.schema
             )
-            store = SqlPushStore(session, actor, device, language, received_at, registry)
+            held = await known_roots(session, device.scope) if device.scope else None
+            store = SqlPushStore(
+                session,
+                actor,
+                device,
+                language,
+                received_at,
+                held={kind: frozenset(ids) for kind, ids in held.items()} if held else None,
+            )
             outcome = await push(store, registry, request.mutations)
             checkpoint = await head_change(session)
     except DBAPIError as exc:
@@ -104,10 +113,20 @@ async def run_pull(
         device = await session.get(Device, request.client_id)
         if device is not None and device.user_id != actor.id:
             raise Forbidden("device_of_another_user", code="device_of_another_user")
-        return await read_changes(
+        page = await read_changes(
             session,
             actor,
             cursor=request.cursor,
             limit=request.limit,
             last_seq=device.last_seq if device is not None else 0,
         )
+
+    if page.new_scope is not None or device is None or device.scope != page.scope:
+        async with db.writing() as session:
+            if page.new_scope is not None:
+                # Kept before the cursor naming it leaves: the next pull
+                # compares with it.
+                await keep_scope_set(session, *page.new_scope)
+            known = await device_for(session, actor, request.client_id, for_update=False)
+            known.scope = page.scope
+    return page.response

@@ -21,7 +21,7 @@ from backend.offline.context import MutationContext
 from sync.clock import corrected_time
 from sync.messages import Mutation, MutationResult
 from sync.outcomes import Conflicted, Kept, Rejected
-from sync.registry import Mutator, MutatorRegistry
+from sync.registry import Mutator
 
 logger = structlog.get_logger()
 
@@ -34,10 +34,10 @@ class SqlPushStore:
         device: Device,
         language: str,
         received_at: dt.datetime,
-        mutators: MutatorRegistry,
+        held: dict[str, frozenset[str]] | None = None,
     ) -> None:
         self.session = session
-        self.mutators = mutators
+        self.held = held
         self.received_at = received_at
         self.actor = actor
         self.device = device
@@ -127,4 +127,5 @@ class SqlPushStore:
             client_id=self.device.client_id,
             mutation=mutation,
             corrected_at=corrected_time(mutation.at, self.device.clock_offset_ms, self.received_at),
+            held=self.held,
         )

@@ -18,11 +18,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access import policy
-from backend.access.actors import Actor
 from backend.db.models import (
     Affair,
     AffairStatus,
@@ -47,6 +47,7 @@ from sync.outcomes import (
     DELETE_VS_UPDATE,
     DUPLICATE_ID,
     LOCKED,
+    OUT_OF_SCOPE,
     Conflicted,
     Kept,
     Rejected,
@@ -156,11 +157,24 @@ async def _after_entry_change(
 
 
 async def _check_affair(
-    session: AsyncSession, actor: Actor, affair_id: uuid.UUID, service_order_id: uuid.UUID | None
+    ctx: MutationContext,
+    entry_id: uuid.UUID,
+    affair_id: uuid.UUID,
+    service_order_id: uuid.UUID | None,
 ) -> None:
+    session, actor = ctx.session, ctx.actor
     affair = await session.scalar(
         sa.select(Affair).where(Affair.id == affair_id, policy.visible_affairs(actor))
     )
+    if affair is None and ctx.held_before("affair", affair_id):
+        raise Conflicted(
+            kind=OUT_OF_SCOPE,
+            entity_type="time_entry",
+            entity_id=entry_id,
+            code="out_of_scope",
+            affair_id=affair_id,
+            device_value=msgspec.json.decode(ctx.mutation.args),
+        )
     if affair is None or affair.deleted_at is not None:
         raise Rejected("not_found")
     if affair.status in CLOSED_AFFAIR_STATUSES:
@@ -290,7 +304,7 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
                 code="delete_vs_update",
                 device_value=as_args(device),
             )
-        await _check_affair(session, actor, device["affair_id"], device["service_order_id"])
+        await _check_affair(ctx, args.id, device["affair_id"], device["service_order_id"])
         await _guard_week_open(ctx, actor.id, device["work_date"], args.id, device)
         await _check_day(session, actor.id, device["work_date"], device["minutes"], args.id)
         session.add(
@@ -362,7 +376,7 @@ async def _write_entry(ctx: MutationContext, entry: TimeEntry, wanted: dict[str,
         wanted["affair_id"] != entry.affair_id
         or wanted["service_order_id"] != entry.service_order_id
     ):
-        await _check_affair(session, actor, wanted["affair_id"], wanted["service_order_id"])
+        await _check_affair(ctx, entry.id, wanted["affair_id"], wanted["service_order_id"])
     await _check_day(session, actor.id, wanted["work_date"], wanted["minutes"], entry.id)
 
     days = {entry.work_date, wanted["work_date"]}

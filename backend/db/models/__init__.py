@@ -36,6 +36,7 @@ from backend.db.models.offline import (
     Device,
     MutationStatus,
     PurgedEntity,
+    ScopeSet,
     SyncHorizon,
 )
 from backend.db.models.parties import Contact, Customer, Site
@@ -72,6 +73,7 @@ __all__ = [
     "ProductKind",
     "PurgedEntity",
     "Role",
+    "ScopeSet",
     "ServiceOrder",
     "ServiceOrderNote",
     "ServiceOrderStatus",

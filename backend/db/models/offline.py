@@ -28,6 +28,10 @@ class Device(Base):
     first_seen_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     last_cursor: Mapped[int | None] = mapped_column(sa.BigInteger, default=None)
+    # Fingerprint of the scope the device last pulled (see ``ScopeSet``): a
+    # change it sends to a record that has left that scope is kept as a
+    # conflict, not refused as unknown.
+    scope: Mapped[str | None] = mapped_column(sa.String(12), default=None)
 
 
 class MutationStatus(enum.StrEnum):
@@ -147,3 +151,16 @@ class SyncHorizon(Base):
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     purged_through: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     purged_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ScopeSet(Base):
+    """What one person could see, by the records that decide it, named by
+    its fingerprint. A device's cursor carries the fingerprint of the scope
+    it holds; when the scope moves on, the two sets say what to add to the
+    device and what to take away."""
+
+    __tablename__ = "scope_sets"
+
+    fingerprint: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    roots: Mapped[dict[str, list[str]]] = mapped_column(JSONDocument)
+    touched_at: Mapped[dt.datetime] = mapped_column(default=utc_now)

@@ -49,7 +49,9 @@ async def pull_until(db: Database, done: asyncio.Event) -> set[uuid.UUID]:
         async with db.reading() as session:
             if not db.is_sqlite:
                 await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            page = await read_changes(session, MANAGER, cursor=cursor, limit=1000, last_seq=0)
+            page = (
+                await read_changes(session, MANAGER, cursor=cursor, limit=1000, last_seq=0)
+            ).response
         seen.update(change.id for change in page.changes if change.type == "customer")
         cursor = page.cursor
         if finished and not page.has_more:

@@ -1,0 +1,138 @@
+"""When what a person may see changes, their devices follow.
+
+A service order assigned to a technician brings its checklist runs,
+answers and notes, though none of them changed; one taken away must leave
+the phone, though it still exists. Neither shows in the change numbers, so
+each pull also compares the person's *roots* (the records whose own
+columns decide visibility: people, affairs, actions, service orders,
+checklist runs, customers, sites) with the roots the device's cursor was
+made with. The sets are kept by fingerprint in ``scope_sets``; the cursor
+names the fingerprint, so a lost answer is simply asked again.
+
+    roots at the cursor  vs  roots now
+      grown root  -> put it, and its followers, even unchanged
+      shrunk root -> del it, and its followers no longer visible
+
+Followers are the rows seen through a root: an order's notes, a run's
+answers, a person's time, weeks and conflicts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.access.actors import Actor
+from backend.access.scope import scope_of
+from backend.db.models import ScopeSet, synced_tables
+from backend.db.upsert import insert_ignoring_duplicates
+from backend.lib.time import utc_now
+from sync.messages import Change
+
+SCOPE_ROOTS = ("user", "affair", "action", "service_order", "checklist_run", "customer", "site")
+FOLLOWERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "service_order": (("service_order_note", "service_order_id"),),
+    "checklist_run": (("checklist_answer", "run_id"),),
+    "user": (("time_entry", "user_id"), ("timesheet_week", "user_id"), ("conflict", "author_id")),
+}
+# Whoever sees everything has one scope, whatever is written.
+EVERYTHING = "0" * 12
+# Big sets are read in slices: databases limit the values of one statement.
+SLICE = 500
+
+Roots = dict[str, list[str]]
+
+
+async def current_roots(session: AsyncSession, actor: Actor) -> Roots | None:
+    """The ids of each root type the actor sees; None when they see all."""
+    if actor.sees_everything:
+        return None
+    tables = synced_tables()
+    roots: Roots = {}
+    for sync_type in SCOPE_ROOTS:
+        table = tables[sync_type]
+        ids = await session.scalars(
+            sa.select(table.c.id).where(scope_of(sync_type, actor)).order_by(table.c.id)
+        )
+        roots[sync_type] = [str(entity_id) for entity_id in ids]
+    return roots
+
+
+def fingerprint(actor: Actor, roots: Roots | None) -> str:
+    if roots is None:
+        return EVERYTHING
+    digest = hashlib.sha256(actor.role.value.encode())
+    for sync_type in SCOPE_ROOTS:
+        digest.update(b"|" + sync_type.encode())
+        for entity_id in roots[sync_type]:
+            digest.update(entity_id.encode())
+    return digest.hexdigest()[:12]
+
+
+async def known_roots(session: AsyncSession, scope: str) -> Roots | None:
+    return await session.scalar(sa.select(ScopeSet.roots).where(ScopeSet.fingerprint == scope))
+
+
+async def keep_scope_set(session: AsyncSession, scope: str, roots: Roots) -> None:
+    await session.execute(
+        insert_ignoring_duplicates(session, ScopeSet).values(
+            fingerprint=scope, roots=roots, touched_at=utc_now()
+        )
+    )
+
+
+async def scope_changes(
+    session: AsyncSession,
+    actor: Actor,
+    before: Roots,
+    now: Roots,
+    after: int,
+    change_of: Any,
+) -> list[Change]:
+    """Puts for what became visible, dels for what no longer is.
+
+    Rows changed after the cursor (``after``) come with the ordinary pull;
+    only older rows are added here. ``change_of(sync_type, row)`` makes a
+    change from a row.
+    """
+    tables = synced_tables()
+    changes: list[Change] = []
+    for root_type in SCOPE_ROOTS:
+        grown = set(now[root_type]) - set(before.get(root_type, []))
+        shrunk = set(before.get(root_type, [])) - set(now[root_type])
+        kinds = ((root_type, "id"), *FOLLOWERS.get(root_type, ()))
+        for sync_type, column in kinds:
+            table = tables[sync_type]
+            for ids in _slices(grown):
+                rows = await session.execute(
+                    sa.select(table).where(
+                        table.c[column].in_(ids),
+                        table.c.version <= after,
+                        table.c.deleted_at.is_(None),
+                        scope_of(sync_type, actor),
+                    )
+                )
+                changes.extend(change_of(sync_type, row) for row in rows.mappings())
+            for ids in _slices(shrunk):
+                # NOT of a condition that is NULL (a person with no team) is
+                # NULL too: unknown must count as "not visible".
+                hidden = sa.not_(sa.func.coalesce(scope_of(sync_type, actor), sa.false()))
+                gone = await session.execute(
+                    sa.select(table.c.id, table.c.version).where(table.c[column].in_(ids), hidden)
+                )
+                changes.extend(
+                    Change(op="del", type=sync_type, id=row.id, version=row.version or 0)
+                    for row in gone
+                )
+    return changes
+
+
+def _slices(ids: Iterable[str]) -> Iterable[list[uuid.UUID]]:
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), SLICE):
+        yield [uuid.UUID(entity_id) for entity_id in ordered[start : start + SLICE]]
