@@ -120,6 +120,9 @@ def serve(host: str | None, port: int | None, database_url: str | None, demo: bo
 def _check_free(host: str, port: int) -> None:
     """Refuse at once, before saying where to connect, if the port is taken."""
     with socket.socket() as probe:
+        # As the server itself will: a port left in TIME_WAIT by a server
+        # that just stopped is free to take again.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
