@@ -19,17 +19,18 @@ export class NetworkError extends Error {}
 
 /**
  * @param {string} path
- * @param {unknown} [body] sent as JSON with POST
+ * @param {unknown} [body] sent as JSON, with POST unless `method` says
+ * @param {string} [method] e.g. "PATCH"
  * @returns {Promise<any>}
  */
-export async function api(path, body) {
+export async function api(path, body, method = "POST") {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
   /** @type {RequestInit} */
   const init = { credentials: "same-origin", signal: abort.signal,
     cache: "no-store" };
   if (body !== undefined) {
-    init.method = "POST";
+    init.method = method;
     init.headers = { "Content-Type": "application/json" };
     init.body = JSON.stringify(body);
   }

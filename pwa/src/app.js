@@ -12,7 +12,9 @@ import {
 import { api, ApiError } from "./api.js";
 import { openStore, getMeta, setMeta, onChange } from "./store.js";
 import { requestSync, onStatus, status } from "./sync.js";
-import { adopt, setSessionHooks } from "./session.js";
+import {
+  adopt, chooseLanguage, sendLanguage, setSessionHooks,
+} from "./session.js";
 import { me, supervises, myOrders } from "./model.js";
 import { go } from "./ui.js";
 import { ordersScreen } from "./views/orders.js";
@@ -114,6 +116,7 @@ function draw() {
   drawLanguage();
   drawSyncLine();
   drawNotice();
+  drawUpdate();
   if (hash !== lastRoute) {
     lastRoute = hash;
     window.scrollTo(0, 0);
@@ -192,6 +195,9 @@ function report(exc) {
 // ---- service worker and updates ---------------------------------------
 
 let updating = false;
+/** A new version waiting for the person's word.
+ * @type {ServiceWorkerRegistration | null} */
+let waitingUpdate = null;
 
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
@@ -217,7 +223,18 @@ async function registerWorker() {
 /** @param {ServiceWorkerRegistration} registration */
 function offerUpdate(registration) {
   if (!registration.waiting || !navigator.serviceWorker.controller) return;
+  waitingUpdate = registration;
+  drawUpdate();
+}
+
+/** The update banner, in the current language (redrawn with the screen). */
+function drawUpdate() {
   const banner = $("update");
+  const registration = waitingUpdate;
+  if (!registration) {
+    banner.hidden = true;
+    return;
+  }
   render(banner, html`<p>${t("update.ready")}</p>
     <button type="button" class="button primary" id="update-now">${
       t("update.now")}</button>`);
@@ -249,7 +266,8 @@ async function upgradeForServer() {
 /** How long a fresh store waits for the server before showing sign-in. */
 const ASK_WHO_MS = 1500;
 
-/** Shown once when the browser emptied this device's store (case S10). */
+/** Shown once when the browser emptied this device's store (case S10);
+ * drawn with the screen, so it always speaks the screen's language. */
 function drawNotice() {
   const box = $("notice");
   if (getMeta("notice") !== "wiped") {
@@ -286,18 +304,24 @@ async function start() {
       if (redrawDue) setTimeout(redrawSoon, 0);
     }, true);
   }
-  onStatus(drawSyncLine);
+  onStatus(() => {
+    drawSyncLine();
+    // A language chosen offline goes out once the server answers again.
+    if (status.state === "idle") void sendLanguage();
+  });
   setSessionHooks({
     signedIn: () => go(location.hash && location.hash !== "#/" ? location.hash
       : home()),
     signedOut: draw,
     upgrade: () => void upgradeForServer(),
   });
-  $("language").addEventListener("click", async () => {
+  // The switch takes effect at once; saving it (on this device, then with
+  // the person's account) follows and never holds it back.
+  $("language").addEventListener("click", () => {
     const next = currentLanguage() === "fr" ? "en" : "fr";
-    await setMeta({ lang: next });
     setLanguage(next);
     draw();
+    chooseLanguage(next).catch(report);
   });
   for (const wake of ["online", "focus"]) {
     window.addEventListener(wake, () => requestSync());
@@ -332,7 +356,7 @@ async function start() {
     if (fresh) await setMeta({ notice: "wiped" });
     clearTimeout(showForm);
     askingWho = false;
-    await adopt(current);
+    await adopt(current, { fromServer: true });
   } catch (exc) {
     clearTimeout(showForm);
     if (askingWho || !(exc instanceof ApiError)) {

@@ -32,6 +32,9 @@ const PATHS = {
   back: "M20 11H7.8l5.6-5.6L12 4l-8 8 8 8 1.4-1.4L7.8 13H20z",
   forward: "M4 13h12.2l-5.6 5.6L12 20l8-8-8-8-1.4 1.4 5.6 5.6H4z",
   plus: "M19 13h-6v6h-2v-6H5v-2h6V5h2v6h6z",
+  // An arrow turning back: undo, reopen.
+  undo: "M9 4 3 9.5 9 15v-4h5.5a3.5 3.5 0 0 1 0 7H10v2h4.5a5.5 5.5 0 0 0 0"
+    + "-11H9z",
   sync: "M12 4V1L8 5l4 4V6a6 6 0 0 1 5.7 7.9l1.5 1.5A8 8 0 0 0 12 4zm0 14a6 "
     + "6 0 0 1-5.7-7.9L4.8 8.6A8 8 0 0 0 12 20v3l4-4-4-4z",
 };

@@ -125,19 +125,28 @@ function replay(v, name, args, pending, at) {
       Object.assign(weekRow(v, me, args.week),
         { status: "submitted", reason: null, pending });
       break;
-    case "timesheet.approve":
-      Object.assign(weekRow(v, args.user_id, args.week),
-        { status: "approved", decided_by_id: me, pending });
+    case "timesheet.approve": {
+      const week = weekRow(v, args.user_id, args.week);
+      // The server approves a submitted week only (an approved one stays).
+      if (week.status === "submitted") {
+        Object.assign(week, { status: "approved", reason: null,
+          decided_by_id: me, decided_at: at, pending });
+      }
       break;
+    }
     case "timesheet.reject":
       Object.assign(weekRow(v, args.user_id, args.week),
         { status: "rejected", reason: args.reason, decided_by_id: me,
-          pending });
+          decided_at: at, pending });
       break;
-    case "timesheet.reopen":
-      Object.assign(weekRow(v, args.user_id, args.week),
-        { status: "draft", pending });
+    case "timesheet.reopen": {
+      const week = weekRow(v, args.user_id, args.week);
+      if (week.status !== "draft") {
+        Object.assign(week, { status: "draft", submitted_at: null,
+          decided_by_id: me, decided_at: at, pending });
+      }
       break;
+    }
     case "service_order.set_status": {
       const order = v.orders.get(args.id);
       if (order) v.orders.set(args.id, { ...order, status: args.status,
@@ -250,6 +259,21 @@ export function weeksToApprove() {
     .filter((w) => w.status === "submitted" && w.user_id !== self);
 }
 
+/**
+ * Weeks of other people decided lately (approved, rejected, or reopened
+ * back to draft), the latest decision first.
+ * @param {number} [limit]
+ */
+export function decidedWeeks(limit = 10) {
+  const self = me()?.id;
+  const when = (/** @type {Row} */ w) => Date.parse(w.decided_at) || 0;
+  return [...view().weeks.values()]
+    .filter((w) => w.user_id !== self && w.decided_at
+      && ["approved", "rejected", "draft"].includes(w.status))
+    .sort((a, b) => when(b) - when(a) || b.week.localeCompare(a.week))
+    .slice(0, limit);
+}
+
 /** Affairs time can be entered on. */
 export function openAffairs() {
   return [...rows("affair").values()]
@@ -332,6 +356,12 @@ export function approveWeek(userId, week) {
 /** @param {string} userId @param {string} week @param {string} reason */
 export function rejectWeek(userId, week, reason) {
   return enqueue("timesheet.reject", { user_id: userId, week, reason });
+}
+
+/** Back to draft, so the person can change it (and submit it again).
+ * @param {string} userId @param {string} week */
+export function reopenWeek(userId, week) {
+  return enqueue("timesheet.reopen", { user_id: userId, week });
 }
 
 /** @param {string} orderId @param {string} status */

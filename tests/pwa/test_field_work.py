@@ -295,3 +295,35 @@ def test_order_steps_and_notes(phone: Any, server: Server) -> None:
     assert [n["text"] for n in notes] == ["Vanne remplacée, fuite stoppée."]
     assert page.locator("a[href^='geo:']").count() == 1
     assert page.locator("a[href^='tel:']").count() == 1
+
+
+def test_a_note_of_only_spaces_is_refused_with_a_message(phone: Any, server: Server) -> None:
+    page = phone().new_page()
+    sign_in(page, "tech1@demo.test")
+    open_order(page, "SO-2026-0102")
+    before = outbox_seq(page)
+
+    page.locator("#note-text").fill("   \n  \t ")
+    page.locator("form[data-submit=note] button[type=submit]").click()
+
+    page.locator("#note-error", has_text="The note is empty").wait_for()
+    assert page.locator("#note-text").get_attribute("aria-invalid") == "true"
+    assert outbox_seq(page) == before
+    assert page.locator(".notes li").count() == 0
+    # Typing again clears the message; the note is sent without its spaces.
+    page.locator("#note-text").fill("  Joint de vanne changé  \n")
+    page.locator("#note-error").wait_for(state="detached")
+    page.locator("form[data-submit=note] button[type=submit]").click()
+    page.locator(".notes .note-text", has_text="Joint de vanne changé").wait_for()
+    wait_synced(page)
+
+    session = server.session("tech1@demo.test")
+    data = session.pull_all()
+    session.close()
+    order = next(o for o in data["service_order"].values() if o["number"] == "SO-2026-0102")
+    texts = [
+        n["text"]
+        for n in data.get("service_order_note", {}).values()
+        if n["service_order_id"] == order["id"]
+    ]
+    assert texts == ["Joint de vanne changé"]

@@ -231,9 +231,12 @@ def test_offline_day_end_to_end_on_dolibarr_data(
     boss = dolibarr_phone(locale="fr-FR").new_page()
     sign_in(boss, SUPERVISOR[1])
     boss.locator("#nav a[href='#/approvals']").click()
-    boss.locator("section", has_text="Alex Boston").locator("a").first.click()
+    year, number, _ = dt.date.today().isocalendar()
+    this_week = f"{year}-W{number:02d}"
+    boss.locator(f".waiting a.card[href$='{this_week}']", has_text="Alex Boston").click()
     boss.locator("button[data-action=approve]").click()
-    boss.locator("#title", has_text="Validations").wait_for()
+    # The list offers "Undo" once the approval is saved on the phone.
+    boss.locator(".decision button[data-action=undo]").wait_for()
     wait_synced(boss)
 
     # The affair's labour actuals show it, costed at the person's rate.

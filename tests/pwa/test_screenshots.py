@@ -34,6 +34,11 @@ def shoot(page: Any, language: str, name: str) -> Path:
     return path
 
 
+def week_label(language: str) -> str:
+    number = int(LAST_WEEK[-2:])
+    return f"Week {number} ·" if language == "en" else f"Semaine {number} ·"
+
+
 def use_language(page: Any, language: str) -> None:
     if page.locator("html").get_attribute("lang") != language:
         page.locator("#language").click()
@@ -76,14 +81,15 @@ def test_screenshots(phone: Any, language: str) -> None:
     sign_in(boss, "supervisor@demo.test")
     use_language(boss, language)
     boss.locator("#nav a[href='#/approvals']").click()
-    boss.locator("section", has_text=name).wait_for()
+    boss.locator(".waiting a.card", has_text=name).wait_for()
     shoot(boss, language, "approvals")
-    boss.locator("section", has_text=name).locator(f"a[href$='{LAST_WEEK}']").click()
+    boss.locator(f".waiting a.card[href$='{LAST_WEEK}']", has_text=name).click()
     boss.locator("button[data-action=approve]").wait_for()
     shoot(boss, language, "approval")
     boss.locator("button[data-action=approve]").click()
-    boss.locator(".empty, .panel").first.wait_for()
+    boss.locator(".decision button[data-action=undo]").wait_for()
     wait_synced(boss)
+    shoot(boss, language, "approved-undo")
 
     tech.goto(f"/#/time/{LAST_WEEK}")
     tech.reload()
@@ -97,3 +103,13 @@ def test_screenshots(phone: Any, language: str) -> None:
     tech.locator(".sync-line.sync-attention").click()
     tech.locator(".problem", has_text="Marie Dubois").wait_for()
     shoot(tech, language, "conflict")
+
+    # Marie finds the week among her recent decisions, to reopen it.
+    boss.goto("/#/orders")
+    boss.locator("#nav a[href='#/approvals']").click()
+    boss.locator(".decided").scroll_into_view_if_needed()
+    shoot(boss, language, "recently-decided")
+    boss.locator(".decided .card", has_text=name).filter(has_text=week_label(language)).click()
+    boss.locator("button[data-action=reopen]").click()
+    boss.locator("#reopen-q").wait_for()
+    shoot(boss, language, "reopen")

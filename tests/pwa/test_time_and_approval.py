@@ -70,9 +70,10 @@ def test_supervisor_approves_and_a_late_edit_is_a_readable_conflict(
     sign_in(boss, "supervisor@demo.test")
 
     boss.locator("#nav a[href='#/approvals']").click()
-    boss.locator("section", has_text="Thomas Martin").locator(f"a[href$='{LAST_WEEK}']").click()
+    boss.locator(f".waiting a.card[href$='{LAST_WEEK}']", has_text="Thomas Martin").click()
     boss.locator("button[data-action=approve]").click()
-    boss.locator("#title", has_text="Validations").wait_for()
+    # The list offers "Undo" once the approval is saved on the phone.
+    boss.locator(".decision button[data-action=undo]").wait_for()
     wait_synced(boss)
     tech.reload()
     tech.locator(".week-title .chip", has_text="Approved").wait_for()
@@ -123,3 +124,110 @@ def test_french_browser_starts_in_french(phone: Any) -> None:
     page.locator("#email").wait_for()
 
     assert page.locator("#title").inner_text() == "Connexion"
+
+
+TWO_WEEKS_AGO = iso_week(dt.date.today() - dt.timedelta(days=14))
+
+
+def week_status(server: Server, email: str, week: str) -> str:
+    """The status the server holds for ``email``'s ``week``."""
+    session = server.session(email)
+    data = session.pull_all()
+    session.close()
+    user_id = session.me["id"]
+    found = [
+        w for w in data["timesheet_week"].values() if w["user_id"] == user_id and w["week"] == week
+    ]
+    return str(found[0]["status"]) if found else "draft"
+
+
+def test_supervisor_reopens_an_approved_week_and_the_technicians_edit_then_applies(
+    phone: Any, server: Server
+) -> None:
+    # Thomas changes hours of a week Marie approved: not applied, he is
+    # told to ask her to reopen it.
+    tech = phone().new_page()
+    sign_in(tech, "tech1@demo.test")
+    tech.goto(f"/#/time/{TWO_WEEKS_AGO}")
+    tech.locator(".week-title .chip-week-approved").wait_for()
+    tech.locator(".day-chip").first.click()
+    tech.locator(".cards .card").first.click()
+    tech.locator(".notice", has_text="approved and locked").wait_for()
+    entry_id = tech.url.rsplit("/", 1)[1]
+    before = outbox_seq(tech)
+    tech.locator("#entry-hours").fill("5")
+    tech.locator("#entry-hours").press("Tab")
+    wait_saved(tech, before)
+    # (An earlier test's conflict of Thomas may be listed too.)
+    tech.locator(".sync-line.sync-attention").click()
+    problems = tech.locator(".problem", has_text="Ask Marie Dubois to reopen the week")
+    problems.first.wait_for()
+    while problems.count():
+        problems.first.locator("button[data-action=dismiss]").click()
+        tech.wait_for_timeout(100)
+    wait_synced(tech)
+
+    # Marie finds the week among her recent decisions and reopens it.
+    boss = phone().new_page()
+    sign_in(boss, "supervisor@demo.test")
+    thomas = server.session("tech1@demo.test")
+    thomas_id = thomas.me["id"]
+    thomas.close()
+    boss.locator("#nav a[href='#/approvals']").click()
+    boss.locator(f".decided a[href='#/approvals/{thomas_id}/{TWO_WEEKS_AGO}']").click()
+    boss.locator(".week-title .chip-week-approved").wait_for()
+    boss.locator("button[data-action=reopen]").click()
+    # One tap more: only Thomas can submit the week again.
+    boss.locator("#reopen-q").wait_for()
+    assert week_status(server, "tech1@demo.test", TWO_WEEKS_AGO) == "approved"
+    boss.locator("button[data-action=confirm-reopen]").click()
+    boss.locator(".week-title .chip-week-draft").wait_for()
+    wait_synced(boss)
+    assert week_status(server, "tech1@demo.test", TWO_WEEKS_AGO) == "draft"
+    boss.locator("#nav a[href='#/approvals']").click()
+    boss.locator(".decided .card", has_text="Thomas Martin").filter(
+        has_text="Rouverte par Marie Dubois"
+    ).wait_for()
+
+    # Thomas's phone learns it at its next sync: the week is a draft, and
+    # the same change now applies.
+    tech.goto(f"/#/time/{TWO_WEEKS_AGO}")
+    tech.reload()
+    tech.locator(".week-title .chip-week-draft").wait_for()
+    tech.locator(".notice", has_text="Reopened by Marie Dubois").wait_for()
+    tech.goto(f"/#/entry/{entry_id}")
+    tech.locator("#entry-hours").wait_for()
+    assert tech.locator(".notice", has_text="approved and locked").count() == 0
+    before = outbox_seq(tech)
+    tech.locator("#entry-hours").fill("5")
+    tech.locator("#entry-hours").press("Tab")
+    wait_saved(tech, before)
+    wait_synced(tech)
+
+    session = server.session("tech1@demo.test")
+    minutes = session.pull_all()["time_entry"][entry_id]["minutes"]
+    session.close()
+    assert minutes == 300
+
+
+def test_approving_is_one_tap_with_an_undo_that_reopens_the_week(
+    phone: Any, server: Server
+) -> None:
+    boss = phone().new_page()
+    sign_in(boss, "supervisor@demo.test")
+    boss.locator("#nav a[href='#/approvals']").click()
+    boss.locator(f".waiting a.card[href$='{LAST_WEEK}']", has_text="Julien Petit").click()
+    # A submitted week can be sent back as it is, too.
+    boss.locator("button[data-action=reopen]").wait_for()
+
+    boss.locator("button[data-action=approve]").click()
+    decision = boss.locator(".decision", has_text="Julien Petit")
+    decision.filter(has_text="validée").wait_for()
+    wait_synced(boss)
+    assert week_status(server, "employee@demo.test", LAST_WEEK) == "approved"
+
+    decision.locator("button[data-action=undo]").click()
+    decision.filter(has_text="rouverte").wait_for()
+    assert decision.locator("button[data-action=undo]").count() == 0
+    wait_synced(boss)
+    assert week_status(server, "employee@demo.test", LAST_WEEK) == "draft"

@@ -1,19 +1,36 @@
 // @ts-check
-/** Weeks to approve: submitted weeks of other people, anomalies first. */
+/**
+ * Approvals: submitted weeks of other people, anomalies first; the weeks
+ * decided lately, to reopen one; one person's week, to decide on it.
+ *
+ * Approving is one tap; the list then offers "Undo" (a reopen) until the
+ * supervisor moves on. Rejecting asks for a reason. Reopening asks first:
+ * only the person can submit the week again.
+ */
 
 import { html } from "../html.js";
-import { t, formatDay, formatDuration, formatWeek } from "../i18n.js";
-import { icon } from "../icons.js";
-import { daysOf, weekNumber } from "../dates.js";
 import {
-  weeksToApprove, entriesOfWeek, userName, approveWeek, rejectWeek, weekOfUser,
+  t, formatDay, formatDuration, formatTime, formatWeek, weekRange,
+} from "../i18n.js";
+import { icon } from "../icons.js";
+import { addWeeks, daysOf, weekNumber } from "../dates.js";
+import {
+  me, weeksToApprove, decidedWeeks, entriesOfWeek, userName, approveWeek,
+  rejectWeek, reopenWeek, weekOfUser,
 } from "../model.js";
 import { go, toast } from "../ui.js";
-import { backLink, weekChip } from "./parts.js";
+import { backLink, pendingMark, weekChip } from "./parts.js";
 import { dayTotal, entryCard } from "./time.js";
 
 /** A day with more than this is shown as worth a second look. */
 export const LONG_DAY_MINUTES = 10 * 60;
+
+/**
+ * The last decision taken on this device, shown on the list with "Undo"
+ * until the supervisor opens something else.
+ * @type {{user: string, week: string, status: string} | null}
+ */
+let lastDecision = null;
 
 /** @param {string} userId @param {string} week */
 function summary(userId, week) {
@@ -24,54 +41,193 @@ function summary(userId, week) {
   return { entries, total, longDays };
 }
 
-export function approvalsScreen() {
-  /** @type {Map<string, Record<string, any>[]>} */
-  const people = new Map();
-  for (const w of weeksToApprove()) {
-    if (!people.has(w.user_id)) people.set(w.user_id, []);
-    people.get(w.user_id)?.push(w);
-  }
-  const sorted = [...people.entries()].map(([userId, weeks]) => {
-    const rows = weeks.sort((a, b) => a.week.localeCompare(b.week))
-      .map((w) => ({ w, ...summary(userId, w.week) }));
-    const flagged = rows.some((r) => r.longDays.length);
-    return { userId, name: userName(userId), rows, flagged };
-  }).sort((a, b) => Number(b.flagged) - Number(a.flagged)
-    || a.name.localeCompare(b.name));
-
-  const content = sorted.length ? html`${sorted.map((p) => html`
-    <section class="panel" aria-labelledby="p-${p.userId}">
-      <h2 id="p-${p.userId}">${icon("user")}${p.name || "—"}</h2>
-      <ul class="cards">${p.rows.map((r) => html`<li>
-        <a class="card" href="#/approvals/${p.userId}/${r.w.week}">
-          <span class="card-top"><span class="card-title">${
-            formatWeek(r.w.week)}</span><span class="hours">${
-            formatDuration(r.total)}</span></span>
-          ${r.longDays.length ? html`<span class="flag">${icon("warn")}${
-            t("approvals.long_days", { count: r.longDays.length })}</span>`
-            : ""}
-        </a></li>`)}</ul>
-    </section>`)}` : html`<p class="empty">${t("approvals.empty")}</p>`;
-  return { title: t("approvals.title"), nav: "approvals", content };
+/** "12 December", for a decision's instant. @param {string | undefined} at */
+function decidedOn(at) {
+  return at ? formatTime(at, { day: "numeric", month: "long" }) : "";
 }
 
-/** Reject needs a reason: the form opens on the first tap. */
-let rejecting = false;
+/** "Approved by Marie Dubois on 23 November".
+ * @param {Record<string, any>} w */
+function decidedLine(w) {
+  if (!w.decided_at) return "";
+  return t(`approvals.decided.${w.status}`, {
+    by: userName(w.decided_by_id) || "—", on: decidedOn(w.decided_at) });
+}
+
+/** The last decision, with "Undo" while it can be undone. */
+function decisionBanner() {
+  if (!lastDecision) return "";
+  const { user, week, status } = lastDecision;
+  const fields = { n: weekNumber(week), name: userName(user) || "—" };
+  const undoable = status === "approved" || status === "rejected";
+  return html`<div class="notice decision" role="status">
+    <p>${icon(undoable ? "check" : "clock")}${
+      t(`approvals.done.${status}`, fields)}</p>
+    ${undoable ? html`<button type="button" class="button secondary"
+      data-action="undo">${icon("undo")}${t("approvals.undo")}</button>` : ""}
+  </div>`;
+}
+
+export function approvalsScreen() {
+  // One card a week, flagged weeks first, then by person and week.
+  const waiting = weeksToApprove().map((w) => ({ w,
+    name: userName(w.user_id) || "—", ...summary(w.user_id, w.week) }))
+    .map((r) => ({ ...r, flagged: r.longDays.length > 0 }))
+    .sort((a, b) => Number(b.flagged) - Number(a.flagged)
+      || a.name.localeCompare(b.name) || a.w.week.localeCompare(b.w.week));
+  const decided = decidedWeeks();
+
+  const waitingList = waiting.length ? html`<ul class="cards">${waiting.map(
+    (r) => html`<li>
+      <a class="card" href="#/approvals/${r.w.user_id}/${r.w.week}">
+        <span class="card-top"><span class="card-title">${icon("user")}${
+          r.name}</span><span class="hours">${
+          formatDuration(r.total)}</span></span>
+        <span class="card-sub">${formatWeek(r.w.week)}</span>
+        ${r.longDays.length ? html`<span class="flag">${icon("warn")}${
+          t("approvals.long_days", { count: r.longDays.length })}</span>`
+          : ""}
+      </a></li>`)}</ul>`
+    : html`<p class="empty">${t("approvals.empty")}</p>`;
+
+  const content = html`
+    ${decisionBanner()}
+    <section class="waiting" aria-labelledby="waiting-title">
+      <h2 id="waiting-title">${t("approvals.waiting")}</h2>
+      ${waitingList}
+    </section>
+    <section class="decided" aria-labelledby="decided-title">
+      <h2 id="decided-title">${t("approvals.decided_title")}</h2>
+      <p class="hint">${t("approvals.decided_hint")}</p>
+      ${decided.length ? html`<ul class="cards">${decided.map((w) => html`<li>
+        <a class="card" href="#/approvals/${w.user_id}/${w.week}">
+          <span class="card-top"><span class="card-title">${icon("user")}${
+            userName(w.user_id) || "—"}</span>${weekChip(w.status)}</span>
+          <span class="card-sub">${formatWeek(w.week)}</span>
+          <span class="card-meta">${decidedLine(w)}${
+            pendingMark(w.pending)}</span>
+        </a></li>`)}</ul>`
+        : html`<p class="muted">${t("approvals.decided_none")}</p>`}
+    </section>`;
+
+  return {
+    title: t("approvals.title"), nav: "approvals", content,
+    actions: {
+      undo: async () => {
+        const decision = lastDecision;
+        if (!decision) return;
+        await reopenWeek(decision.user, decision.week);
+        lastDecision = { ...decision, status: "reopened" };
+        go(location.hash);
+      },
+    },
+    leave: () => {
+      lastDecision = null;
+    },
+  };
+}
+
+/**
+ * What the week screen asks for: the reason of a rejection, or the word
+ * to reopen. Forgotten when the screen is left.
+ * @type {"" | "reject" | "reopen"}
+ */
+let asking = "";
+
+/** Where the week stands, in a sentence. @param {Record<string, any>} w
+ * @param {string} name */
+function weekState(w, name) {
+  if (w.status === "approved") {
+    return html`<p class="notice">${icon("lock")}${decidedLine(w)}</p>`;
+  }
+  if (w.status === "rejected") {
+    return html`<p class="notice warn">${icon("cross")}${decidedLine(w)}${
+      w.reason ? html`<br>${t("approvals.reason_was", { reason: w.reason })}`
+        : ""}</p>`;
+  }
+  if (w.status === "draft") {
+    return html`<p class="notice">${icon("clock")}${
+      t("approvals.draft", { name })}${w.decided_at
+      ? html`<br>${decidedLine(w)}` : ""}</p>`;
+  }
+  return "";
+}
 
 /** @param {{user: string, week: string}} params */
 export function approvalScreen(params) {
   const { user, week } = params;
   const { entries, total, longDays } = summary(user, week);
   const w = weekOfUser(user, week);
-  const name = userName(user);
-  const decided = w.status !== "submitted";
+  const name = userName(user) || "—";
+  const own = user === me()?.id;
+  const fields = { n: weekNumber(week), name };
+
+  let bar = html``;
+  if (own) {
+    bar = html`<p class="notice">${t("approvals.own_week")}</p>`;
+  } else if (asking === "reject") {
+    bar = html`
+      <form class="stack actionbar" data-submit="reject" novalidate>
+        <label for="reject-reason">${t("approvals.reason")}</label>
+        <textarea id="reject-reason" name="reason" rows="3" required
+          maxlength="500"></textarea>
+        <div class="two">
+          <button type="button" class="button big secondary"
+            data-action="cancel">${t("approvals.cancel")}</button>
+          <button type="submit" class="button big danger">${
+            t("approvals.confirm_reject")}</button>
+        </div>
+      </form>`;
+  } else if (asking === "reopen") {
+    bar = html`
+      <div class="stack actionbar" role="group" aria-labelledby="reopen-q">
+        <p id="reopen-q" class="strong" tabindex="-1">${
+          t("approvals.reopen_question", fields)}</p>
+        <div class="two">
+          <button type="button" class="button big secondary"
+            data-action="cancel">${t("approvals.cancel")}</button>
+          <button type="button" class="button big primary"
+            data-action="confirm-reopen">${
+              t("approvals.reopen_confirm")}</button>
+        </div>
+      </div>`;
+  } else if (w.status === "submitted") {
+    bar = html`
+      <button type="button" class="button secondary reopen"
+        data-action="reopen">${icon("undo")}${t("approvals.reopen")}</button>
+      <div class="actionbar two">
+        <button type="button" class="button big secondary"
+          data-action="reject">${icon("cross")}${t("approvals.reject")}</button>
+        <button type="button" class="button big primary"
+          data-action="approve">${icon("check")}${
+            t("approvals.approve")}</button>
+      </div>`;
+  } else if (w.status === "approved" || w.status === "rejected") {
+    bar = html`<div class="actionbar">
+      <button type="button" class="button big secondary"
+        data-action="reopen">${icon("undo")}${t("approvals.reopen")}</button>
+    </div>`;
+  }
 
   const content = html`
     ${backLink("#/approvals", t("approvals.title"))}
-    <h2 class="title">${name}</h2>
-    <p>${formatWeek(week)}</p>
-    <p>${weekChip(w.status)} <span class="total">${t("time.week_total",
-      { total: formatDuration(total) })}</span></p>
+    <div class="week-bar">
+      <a class="icon-button" href="#/approvals/${user}/${addWeeks(week, -1)}"
+        aria-label="${t("time.previous_week")}">${icon("back")}</a>
+      <div class="week-title">
+        <h2 class="title">${name}</h2>
+        <p class="range">${t("week.short", { n: weekNumber(week) })} · ${
+          weekRange(week)}</p>
+        <p>${weekChip(w.status)}${pendingMark(w.pending)}
+          <span class="total">${t("time.week_total",
+            { total: formatDuration(total) })}</span></p>
+      </div>
+      <a class="icon-button" href="#/approvals/${user}/${addWeeks(week, 1)}"
+        aria-label="${t("time.next_week")}">${icon("forward")}</a>
+    </div>
+    ${weekState(w, name)}
+    ${entries.length ? ""
+      : html`<p class="empty">${t("approvals.no_time")}</p>`}
     ${daysOf(week).map((d) => {
       const ofDay = entries.filter((e) => e.work_date === d);
       if (!ofDay.length) return "";
@@ -84,41 +240,36 @@ export function approvalScreen(params) {
         <ul class="cards">${ofDay.map((e) => entryCard(e, false))}</ul>
       </section>`;
     })}
-    ${decided ? "" : rejecting ? html`
-      <form class="stack actionbar" data-submit="reject" novalidate>
-        <label for="reject-reason">${t("approvals.reason")}</label>
-        <textarea id="reject-reason" name="reason" rows="3" required
-          maxlength="500"></textarea>
-        <div class="two">
-          <button type="button" class="button big secondary"
-            data-action="cancel">${t("approvals.cancel")}</button>
-          <button type="submit" class="button big danger">${
-            t("approvals.confirm_reject")}</button>
-        </div>
-      </form>` : html`
-      <div class="actionbar two">
-        <button type="button" class="button big secondary"
-          data-action="reject">${icon("cross")}${t("approvals.reject")}</button>
-        <button type="button" class="button big primary"
-          data-action="approve">${icon("check")}${
-            t("approvals.approve")}</button>
-      </div>`}`;
+    ${bar}`;
+
+  /** Show the question (or the buttons) again; focus what it asks. */
+  const ask = (/** @type {typeof asking} */ what) => {
+    asking = what;
+    go(location.hash);
+    const focus = what === "reject" ? "reject-reason"
+      : what === "reopen" ? "reopen-q" : "";
+    if (focus) {
+      const el = document.getElementById(focus);
+      el?.focus();
+      el?.scrollIntoView({ block: "nearest" });
+    }
+  };
 
   return {
     title: t("approvals.title"), nav: "approvals", content,
     actions: {
       approve: async () => {
         await approveWeek(user, week);
-        toast(t("approvals.approved", { n: weekNumber(week), name }));
+        lastDecision = { user, week, status: "approved" };
         go("#/approvals");
       },
-      reject: () => {
-        rejecting = true;
-        go(location.hash);
-        document.getElementById("reject-reason")?.focus();
-      },
-      cancel: () => {
-        rejecting = false;
+      reject: () => ask("reject"),
+      reopen: () => ask("reopen"),
+      cancel: () => ask(""),
+      "confirm-reopen": async () => {
+        asking = "";
+        await reopenWeek(user, week);
+        toast(t("approvals.done.reopened", fields));
         go(location.hash);
       },
     },
@@ -134,14 +285,14 @@ export function approvalScreen(params) {
           box.setCustomValidity("");
           return;
         }
-        rejecting = false;
+        asking = "";
         await rejectWeek(user, week, reason);
-        toast(t("approvals.rejected", { n: weekNumber(week), name }));
+        lastDecision = { user, week, status: "rejected" };
         go("#/approvals");
       },
     },
     leave: () => {
-      rejecting = false;
+      asking = "";
     },
   };
 }

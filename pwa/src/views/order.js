@@ -12,7 +12,7 @@ import {
   order, find, notesOf, runsOf, progress, entriesOfOrder, userName,
   setOrderStatus, addNote,
 } from "../model.js";
-import { toast } from "../ui.js";
+import { go, toast } from "../ui.js";
 import { backLink, orderChip, pendingMark } from "./parts.js";
 import { timeWindow } from "./orders.js";
 
@@ -43,8 +43,8 @@ function whereSection(o) {
     ${place ? html`<p>${place}</p>
       <a class="button secondary" href="${maps}">${icon("pin")}${
         t("order.maps")}</a>` : ""}
-    ${site?.contact_name ? html`<p>${t("order.contact")}: ${
-      site.contact_name}</p>` : ""}
+    ${site?.contact_name ? html`<p>${t("order.contact",
+      { name: site.contact_name })}</p>` : ""}
     ${phone ? html`<a class="button secondary" href="tel:${
       phone.replace(/[^+\d]/g, "")}">${icon("phone")}${
       t("order.call", { phone })}</a>` : ""}
@@ -90,6 +90,10 @@ function timeSection(o) {
   </section>`;
 }
 
+/** The last note sent was blank: say so under the field until it is
+ * typed in again or the screen is left. */
+let noteBlank = false;
+
 /** @param {Record<string, any>} o */
 function notesSection(o) {
   const notes = notesOf(o.id);
@@ -102,10 +106,14 @@ function notesSection(o) {
           month: "short", hour: "2-digit", minute: "2-digit" }) : ""}${
         pendingMark(n.pending)}</p></li>`)}</ul>`
       : html`<p class="muted">${t("order.no_notes")}</p>`}
-    <form data-submit="note" class="stack">
+    <form data-submit="note" class="stack" novalidate>
       <label for="note-text">${t("order.new_note")}</label>
       <textarea id="note-text" name="text" rows="3" required
-        maxlength="5000"></textarea>
+        maxlength="5000" data-input="note-typed" ${noteBlank
+          ? html`aria-invalid="true" aria-describedby="note-error"` : ""}
+        ></textarea>
+      ${noteBlank ? html`<p id="note-error" class="error" role="alert">${
+        icon("warn")}${t("order.note_blank")}</p>` : ""}
       <button class="button secondary" type="submit">${icon("plus")}${
         t("order.add_note")}</button>
     </form>
@@ -121,21 +129,23 @@ export function orderScreen(params) {
         <p class="empty">${t("order.missing")}</p>` };
   }
   const step = NEXT_STEP[/** @type {keyof NEXT_STEP} */ (o.status)];
-  const day = o.scheduled_start
+  const date = o.scheduled_start
     ? formatDay(isoDate(new Date(o.scheduled_start))) : "";
+  const day = date.charAt(0).toUpperCase() + date.slice(1);
   const content = html`
     ${backLink("#/orders", t("orders.title"))}
     <div class="order-head">
-      <p class="card-meta">${o.number}</p>
+      <p class="head-meta"><span class="card-meta">${o.number}</span>${
+        orderChip(o.status)}${pendingMark(o.pending)}</p>
       <h2 class="title">${o.title}</h2>
-      <p>${orderChip(o.status)}${pendingMark(o.pending)}</p>
-      <p>${icon("clock")} ${day} · ${timeWindow(o)}</p>
+      <p class="when-line">${icon("clock")}<span>${day} · ${
+        timeWindow(o)}</span></p>
     </div>
+    ${whereSection(o)}
     <section class="panel" aria-labelledby="todo">
       <h2 id="todo">${t("order.todo")}</h2>
       <p class="prose">${o.description || t("order.no_description")}</p>
     </section>
-    ${whereSection(o)}
     ${checklistSection(o)}
     ${timeSection(o)}
     ${notesSection(o)}
@@ -147,6 +157,16 @@ export function orderScreen(params) {
 
   return {
     title: t("order.title"), nav: "orders", content,
+    leave: () => {
+      noteBlank = false;
+    },
+    inputs: {
+      "note-typed": () => {
+        if (!noteBlank) return;
+        noteBlank = false;
+        go(location.hash);
+      },
+    },
     actions: {
       /** @param {HTMLElement} el */
       step: async (el) => {
@@ -157,8 +177,15 @@ export function orderScreen(params) {
     submits: {
       /** @param {HTMLFormElement} form */
       note: async (form) => {
+        // A note says something: spaces and new lines alone are no note.
         const text = String(new FormData(form).get("text") || "").trim();
-        if (!text) return;
+        if (!text) {
+          noteBlank = true;
+          go(location.hash);
+          document.getElementById("note-text")?.focus();
+          return;
+        }
+        noteBlank = false;
         await addNote(o.id, uuid7(), text);
         form.reset();
         toast(t("saved.on_phone"));

@@ -59,6 +59,8 @@ export function describeChange(name, args) {
       return t("change.approve", { n: weekNumber(args.week) });
     case "timesheet.reject":
       return t("change.reject", { n: weekNumber(args.week) });
+    case "timesheet.reopen":
+      return t("change.reopen", { n: weekNumber(args.week) });
     case "checklist.answer":
       return t("change.answer", { item: itemLabel(args) });
     case "service_order.set_status":
@@ -150,7 +152,7 @@ export function syncScreen() {
   const content = html`
     <button type="button" class="button secondary" data-action="now">${
       icon("sync")}${t("sync.now")}</button>
-    <section aria-labelledby="problems-title">
+    <section class="sync-section" aria-labelledby="problems-title">
       <h2 id="problems-title">${t("problems.title")}</h2>
       ${list.length ? html`<ul class="cards">${list.map((p) => {
         const words = explain(p);
@@ -165,7 +167,7 @@ export function syncScreen() {
         </li>`;
       })}</ul>` : html`<p class="muted">${t("problems.none")}</p>`}
     </section>
-    <section aria-labelledby="outbox-title">
+    <section class="sync-section" aria-labelledby="outbox-title">
       <h2 id="outbox-title">${t("outbox.title", { count: pending.length })}</h2>
       ${pending.length ? html`<ul class="plain">${pending.map((m) => html`
         <li>${icon("cloud")}${describeChange(m.name, m.args)}${

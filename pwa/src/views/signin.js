@@ -75,7 +75,7 @@ export function signInScreen() {
       discard: async () => {
         state.waiting = null;
         const me = await api("/api/auth/me");
-        await adopt(me, true);
+        await adopt(me, { discard: true, fromServer: true });
       },
       cancel: async () => {
         state.waiting = null;

@@ -53,6 +53,11 @@ function weekState(w) {
   if (w.status === "submitted") {
     return html`<p class="notice">${t("time.submitted")}</p>`;
   }
+  if (w.status === "draft" && w.decided_at && w.decided_by_id !== me()?.id) {
+    return html`<p class="notice">${icon("clock")}${t("time.reopened_by", {
+      by: userName(w.decided_by_id) || "—",
+      on: formatTime(w.decided_at, { day: "numeric", month: "long" }) })}</p>`;
+  }
   return "";
 }
 
