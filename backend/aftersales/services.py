@@ -45,7 +45,6 @@ from sync.merge import device_wins
 from sync.outcomes import (
     CONCURRENT_UPDATE,
     DELETE_VS_UPDATE,
-    DUPLICATE_ID,
     LOCKED,
     OUT_OF_SCOPE,
     PARENT_DELETED,
@@ -53,6 +52,7 @@ from sync.outcomes import (
     Kept,
     Rejected,
 )
+from sync.rules import Rule, Seen, rule_for_addition
 
 S = ServiceOrderStatus
 LOCKED_STATUSES = (S.CLOSED, S.CANCELLED)
@@ -159,38 +159,29 @@ async def add_order_note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> No
     order = await _visible_order(ctx, args.id)
     device = {"text": args.text}
     existing = await ctx.session.get(ServiceOrderNote, args.note_id)
-    if existing is None and await was_purged(ctx.session, args.note_id):
-        raise Conflicted(
-            kind=DELETE_VS_UPDATE,
-            entity_type="service_order_note",
-            entity_id=args.note_id,
-            code="delete_vs_update",
-            affair_id=order.affair_id,
-            device_value=device,
-        )
-    if existing is not None:
-        if existing.service_order_id == order.id and existing.text == args.text:
-            return
-        raise Conflicted(
-            kind=DUPLICATE_ID,
-            entity_type="service_order_note",
-            entity_id=args.note_id,
-            code="duplicate_id",
-            affair_id=order.affair_id,
-            server_value={"text": existing.text},
-            device_value=device,
-        )
-    if order.deleted_at is not None:
-        raise Conflicted(
-            kind=PARENT_DELETED,
-            entity_type="service_order_note",
-            entity_id=args.note_id,
-            code="parent_deleted",
-            affair_id=order.affair_id,
-            device_value=device,
-        )
-    if order.status in LOCKED_STATUSES:
+    seen = Seen(
+        stored=existing is not None,
+        purged=existing is None and await was_purged(ctx.session, args.note_id),
+        same_content=existing is not None
+        and (existing.service_order_id, existing.text) == (order.id, args.text),
+        parent_deleted=order.deleted_at is not None,
+        locked=order.status in LOCKED_STATUSES,
+    )
+    rule = rule_for_addition(seen)
+    if rule is Rule.NOTHING:
+        return
+    if rule is Rule.LOCKED:
         raise _order_locked(order, "service_order_note", args.note_id, device)
+    if rule.is_conflict:
+        raise Conflicted(
+            kind=rule.value,
+            entity_type="service_order_note",
+            entity_id=args.note_id,
+            code=rule.value,
+            affair_id=order.affair_id,
+            server_value={"text": existing.text} if existing is not None else None,
+            device_value=device,
+        )
     ctx.session.add(
         ServiceOrderNote(
             id=args.note_id,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import msgspec
@@ -52,6 +53,7 @@ from sync.outcomes import (
     Kept,
     Rejected,
 )
+from sync.rules import Rule, Seen, rule_for
 
 # The fields of an entry a device sets; the rest is the server's.
 ENTRY_FIELDS = (
@@ -112,20 +114,21 @@ async def week_total(session: AsyncSession, user_id: uuid.UUID, week: str) -> in
     return int(total or 0)
 
 
-async def _guard_week_open(
+async def _week_lock(
     ctx: MutationContext,
     user_id: uuid.UUID,
     day: dt.date,
     entity_id: uuid.UUID,
     device_value: Any,
-) -> None:
-    """``Conflicted(locked)`` when the week holding ``day`` is approved."""
+) -> Conflicted | None:
+    """The ``locked`` conflict a change meets when the week holding ``day``
+    is approved, naming the week, who approved it and when; else None."""
     week = week_of(day)
     row = await find_week(ctx.session, user_id, week)
     if row is None or row.status != WeekStatus.APPROVED:
-        return
+        return None
     approver = await ctx.session.get(User, row.decided_by_id) if row.decided_by_id else None
-    raise Conflicted(
+    return Conflicted(
         kind=LOCKED,
         entity_type="time_entry",
         entity_id=entity_id,
@@ -140,6 +143,19 @@ async def _guard_week_open(
             "on": row.decided_at.date().isoformat() if row.decided_at else "",
         },
     )
+
+
+async def _guard_week_open(
+    ctx: MutationContext,
+    user_id: uuid.UUID,
+    day: dt.date,
+    entity_id: uuid.UUID,
+    device_value: Any,
+) -> None:
+    """``Conflicted(locked)`` when the week holding ``day`` is approved."""
+    lock = await _week_lock(ctx, user_id, day, entity_id, device_value)
+    if lock is not None:
+        raise lock
 
 
 async def _after_entry_change(
@@ -239,14 +255,15 @@ def entry_values(args: TimeEntryPut) -> dict[str, Any]:
     return values
 
 
-def _concurrent(ctx: MutationContext, entry: TimeEntry) -> bool:
-    """Did someone else change the entry after the device last saw it?
-
-    A device never conflicts with itself: its own changes arrive in order.
-    """
-    if entry.edited_client_id == ctx.client_id:
-        return False
-    return ctx.base is None or entry.version is None or entry.version > ctx.base
+def _seen(ctx: MutationContext, entry: TimeEntry, lock: Conflicted | None) -> Seen:
+    """What the server knows of a stored entry, for the merge rules."""
+    return Seen(
+        stored=True,
+        deleted=entry.deleted_at is not None,
+        locked=lock is not None,
+        written_by_device=entry.edited_client_id == ctx.client_id,
+        changed_since_base=ctx.base is None or entry.version is None or entry.version > ctx.base,
+    )
 
 
 async def _created_here(ctx: MutationContext, entry: TimeEntry) -> bool:
@@ -296,7 +313,14 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
     entry = await session.get(TimeEntry, args.id, populate_existing=True)
 
     if entry is None:
-        if await was_purged(session, args.id):
+        purged = await was_purged(session, args.id)
+        if not purged:
+            await _check_affair(ctx, args.id, device["affair_id"], device["service_order_id"])
+        lock = await _week_lock(ctx, actor.id, device["work_date"], args.id, device)
+        rule = rule_for(Seen(stored=False, purged=purged, locked=lock is not None), has_base=False)
+        if rule is Rule.LOCKED and lock is not None:
+            raise lock
+        if rule is Rule.DELETE_VS_UPDATE:
             raise Conflicted(
                 kind=DELETE_VS_UPDATE,
                 entity_type="time_entry",
@@ -304,8 +328,6 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
                 code="delete_vs_update",
                 device_value=as_args(device),
             )
-        await _check_affair(ctx, args.id, device["affair_id"], device["service_order_id"])
-        await _guard_week_open(ctx, actor.id, device["work_date"], args.id, device)
         await _check_day(session, actor.id, device["work_date"], device["minutes"], args.id)
         session.add(
             TimeEntry(
@@ -324,16 +346,25 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
     if entry.user_id != actor.id:
         raise Rejected("forbidden")
     server = _current(entry)
-    if entry.deleted_at is not None:
+    lock = await _week_lock(ctx, actor.id, entry.work_date, entry.id, device)
+    seen = _seen(ctx, entry, lock)
+    if seen.changed_since_base and not seen.written_by_device and ctx.base is None:
+        # Only then does it matter whether the device created it itself.
+        seen = replace(
+            seen, created_here=await _created_here(ctx, entry), same_content=server == device
+        )
+    rule = rule_for(seen, has_base=ctx.base is not None)
+
+    if rule is Rule.DELETE_VS_UPDATE:
         raise _entry_conflict(entry, DELETE_VS_UPDATE, None, device)
-    await _guard_week_open(ctx, actor.id, entry.work_date, entry.id, device)
-    if not _concurrent(ctx, entry):
-        wanted, contested, won = device, {}, True
-    elif ctx.base is None and not await _created_here(ctx, entry):
-        # A creation whose id another device already stored.
-        if server == device:
-            return None
+    if rule is Rule.LOCKED and lock is not None:
+        raise lock
+    if rule is Rule.NOTHING:
+        return None
+    if rule is Rule.DUPLICATE_ID:
         raise _entry_conflict(entry, DUPLICATE_ID, server, device)
+    if rule is Rule.APPLY:
+        wanted, contested, won = device, {}, True
     else:
         # An edit of a version the device saw, or of its own creation that
         # it has not pulled back: then its base is the row as it last wrote it.
@@ -395,11 +426,14 @@ async def delete_entry(ctx: MutationContext, entry_id: uuid.UUID) -> None:
     session, actor = ctx.session, ctx.actor
     entry = await session.get(TimeEntry, entry_id, populate_existing=True)
     if entry is None or entry.deleted_at is not None:
-        return
+        return  # nothing left to delete, whatever the rules say of edits
     if entry.user_id != actor.id:
         raise Rejected("forbidden")
-    await _guard_week_open(ctx, actor.id, entry.work_date, entry.id, {"deleted": True})
-    if _concurrent(ctx, entry):
+    lock = await _week_lock(ctx, actor.id, entry.work_date, entry.id, {"deleted": True})
+    rule = rule_for(_seen(ctx, entry, lock), has_base=ctx.base is not None, deleting=True)
+    if rule is Rule.LOCKED and lock is not None:
+        raise lock
+    if rule is Rule.DELETE_VS_UPDATE:
         raise _entry_conflict(entry, DELETE_VS_UPDATE, _current(entry), {"deleted": True})
     entry.deleted_at = utc_now()
     entry.edited_by_id = actor.id
