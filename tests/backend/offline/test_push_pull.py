@@ -480,3 +480,31 @@ async def test_a_clock_at_the_end_of_time_is_no_crash(device_of: Any, company: C
 
     assert response.status_code == 200
     assert response.json()["results"][0]["status"] == "applied"
+
+
+async def test_S4_created_and_deleted_between_two_pulls_leaves_no_ghost(
+    device_of: Any, company: Company
+) -> None:
+    tech = await device_of("tech")
+    supervisor = await device_of("supervisor")
+    await supervisor.pull()
+    created = {
+        "id": "01890000-0000-7000-8000-0000000000a4",
+        "affair_id": str(company.affair_id),
+        "work_date": "2026-11-23",
+        "minutes": 45,
+    }
+
+    # Created, synced, deleted, synced: all within a second.
+    assert (await tech.send("time_entry.put", created))["status"] == "applied"
+    await tech.pull()
+    deleted = await tech.send("time_entry.delete", {"id": created["id"]})
+    assert deleted["status"] == "applied"
+
+    # A new device of another person in scope, from zero: nothing of it.
+    newcomer = await device_of("supervisor")
+    assert all(change["id"] != created["id"] for change in await newcomer.pull())
+    # A device that pulled before the creation hears at most that it is gone.
+    later = [change for change in await supervisor.pull() if change["id"] == created["id"]]
+    assert all(change["op"] == "del" for change in later)
+    assert all(change["id"] != created["id"] for change in await newcomer.pull())

@@ -180,6 +180,44 @@ async def test_interval_decides_minutes_across_clock_change(
     assert stored.work_date == dt.date(2026, 10, 25)
 
 
+async def test_S8_editing_the_end_after_the_clocks_go_back_keeps_the_start(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    tech = await device_of("tech")
+    supervisor = await device_of("supervisor")
+    await supervisor.pull()
+    # 25 October 2026, Paris: 02:30 happens twice; this is the first one.
+    first_half_past_two = dt.datetime(2026, 10, 25, 0, 30, tzinfo=dt.UTC)
+    paris = dt.timezone(dt.timedelta(hours=1))
+    values = entry(
+        company,
+        work_date="2026-10-25",
+        minutes=1,
+        starts_at=first_half_past_two.astimezone(dt.timezone(dt.timedelta(hours=2))).isoformat(),
+        ends_at=dt.datetime(2026, 10, 25, 4, 0, tzinfo=paris).isoformat(),
+        tz="Europe/Paris",
+    )
+    await tech.send("time_entry.put", values)
+    seen_between = await supervisor.pull()
+
+    # Only the end changes, to 05:00 local (CET).
+    later_end = dict(values, ends_at=dt.datetime(2026, 10, 25, 5, 0, tzinfo=paris).isoformat())
+    result = await tech.send("time_entry.put", later_end, base=await version_of(db, values["id"]))
+
+    assert result["status"] == "applied"
+    [stored] = await entries_of(db, values["id"])
+    assert stored.starts_at is not None
+    assert stored.starts_at.replace(tzinfo=dt.UTC) == first_half_past_two
+    # 00:30 to 04:00 UTC: three and a half real hours, though the wall
+    # clock shows 02:30 to 05:00.
+    assert stored.minutes == 210
+    # The cursor is a change number: the supervisor's next pull brings
+    # the edit, made "earlier" by the wall clock than the first write.
+    [put] = [c for c in await supervisor.pull() if c["id"] == values["id"]]
+    assert put["data"]["minutes"] == 210
+    assert any(c["id"] == values["id"] for c in seen_between)
+
+
 async def test_entry_on_an_affair_not_open_to_me_is_rejected(
     device_of: Any, company: Company
 ) -> None:
