@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from backend.app import create_app
@@ -107,6 +107,29 @@ step = st.one_of(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(devices=st.integers(2, 4), schedule=st.lists(step, min_size=1, max_size=24))
+# Always tried, whatever is drawn: the same item answered on two devices,
+# the earlier answer arriving last; an entry sent into an approved week.
+@example(
+    devices=2,
+    schedule=[
+        ("answer", 0, "state", 0),
+        ("answer", 1, "state", 1),
+        ("sync", 1, False, 0),
+        ("sync", 0, False, 0),
+    ],
+)
+@example(
+    devices=2,
+    schedule=[
+        ("entry", 0, 0, 0),
+        ("week", 0, 0, 0),
+        ("sync", 0, False, 0),
+        ("week", 1, 0, 0),
+        ("sync", 1, False, 0),
+        ("entry", 0, 0, 2),
+        ("sync", 0, False, 0),
+    ],
+)
 def test_devices_converge_whatever_the_schedule(
     database_url: str, devices: int, schedule: list[tuple[str, int, Any, int]]
 ) -> None:
