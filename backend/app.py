@@ -34,7 +34,7 @@ from backend.lib.http import (
 )
 from backend.lib.logging import configure_logging
 from backend.offline import mutators as offline_mutators
-from backend.offline.controllers import ConflictController, SyncController
+from backend.offline.controllers import BlobController, ConflictController, SyncController
 from backend.offline.horizon import purge_tombstones
 from backend.people.auth import provide_actor
 from backend.people.controllers import AuthController
@@ -128,6 +128,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             AuthController,
             SyncController,
             ConflictController,
+            BlobController,
             AffairController,
             service_worker,
             current_build,
@@ -151,7 +152,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         after_request=_add_security_headers,
         state=State({"db": db, "settings": settings}),
         lifespan=[lifespan],
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        # Photos are compressed already: gzip would only spend the CPU.
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=500, exclude="/api/blobs"
+        ),
         # The schema as JSON only: the interactive viewers load their assets
         # from other origins, which this server's policy does not allow.
         openapi_config=OpenAPIConfig(

@@ -44,6 +44,9 @@ class Settings:
     # Deleted records stay as tombstones this long, then are purged; a
     # device offline for longer starts again from a full snapshot.
     tombstone_days: int = 30
+    # The largest photo or signature a device may upload (answered 413).
+    # The app resizes photos to a few hundred kilobytes before storing them.
+    blob_max_bytes: int = 10 * 1024 * 1024
     # Accepted client versions (PROTOCOL.md, Versions and upgrades).
     min_schema: int = 1
     max_schema: int = 1
@@ -63,6 +66,7 @@ class Settings:
             session_days=_env_int("AFFAIRES_SESSION_DAYS", 30),
             secure_cookies=os.environ.get("AFFAIRES_SECURE_COOKIES", "") == "1",
             tombstone_days=_env_int("AFFAIRES_TOMBSTONE_DAYS", 30),
+            blob_max_bytes=_env_int("AFFAIRES_BLOB_MAX_BYTES", 10 * 1024 * 1024),
         )
 
     def with_database(self, url: str | None) -> Settings:

@@ -67,3 +67,6 @@ DUPLICATE_ID = "duplicate_id"
 # The record left what the device's person may see (reassigned, moved to
 # another team) while the change waited in the device's outbox.
 OUT_OF_SCOPE = "out_of_scope"
+# The change names a blob (a photo by its hash) the server does not have
+# yet: it is held, and applied when the blob arrives.
+MISSING_BLOB = "missing_blob"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import struct
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,3 +167,21 @@ async def make_company(db: Database, *, rate_cents: int = 4000) -> Company:
         session.add(run)
         company.run_id = run.id
     return company
+
+
+def photo_bytes(shade: int = 0, side: int = 2) -> bytes:
+    """A real PNG, ``side`` pixels square, grey ``shade``: each shade is
+    another photo (another hash)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        checksum = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", checksum)
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    rows = b"".join(b"\x00" + bytes([shade % 256]) * side for _ in range(side))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )

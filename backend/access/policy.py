@@ -25,6 +25,8 @@ from backend.db.models import (
     Action,
     Affair,
     AffairMember,
+    Blob,
+    ChecklistPhoto,
     ChecklistRun,
     ConflictRecord,
     Role,
@@ -145,6 +147,24 @@ def visible_checklist_runs(actor: Actor) -> ColumnElement[bool]:
             ChecklistRun.affair_id.in_(visible_affair_ids(actor)),
         ),
     )
+
+
+def visible_checklist_photos(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything:
+        return EVERYTHING
+    visible = sa.select(ChecklistRun.id).where(visible_checklist_runs(actor))
+    return ChecklistPhoto.run_id.in_(visible)
+
+
+def visible_blobs(actor: Actor) -> ColumnElement[bool]:
+    """Blobs the actor may fetch: their own uploads, and those a record
+    they see names (a photo on a checklist they see)."""
+    if actor.sees_everything:
+        return EVERYTHING
+    named = sa.select(ChecklistPhoto.sha256).where(
+        ChecklistPhoto.deleted_at.is_(None), visible_checklist_photos(actor)
+    )
+    return sa.or_(Blob.created_by_id == actor.id, Blob.sha256.in_(named))
 
 
 def own_or_overseen(column: ColumnRef, actor: Actor) -> ColumnElement[bool]:

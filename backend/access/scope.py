@@ -55,6 +55,7 @@ SCOPES: dict[str, Scope] = {
     "checklist_template": _everyone,
     "checklist_run": policy.visible_checklist_runs,
     "checklist_answer": _answers,
+    "checklist_photo": policy.visible_checklist_photos,
     "maintenance_contract": _office_only,
     "time_entry": lambda actor: policy.own_or_overseen(TimeEntry.user_id, actor),
     "timesheet_week": lambda actor: policy.own_or_overseen(TimesheetWeek.user_id, actor),

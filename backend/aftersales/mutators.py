@@ -5,6 +5,7 @@ from __future__ import annotations
 from backend.aftersales import services
 from backend.aftersales.schemas import (
     ChecklistAnswerArgs,
+    ChecklistAttachArgs,
     ServiceOrderNoteArgs,
     ServiceOrderStatusArgs,
 )
@@ -20,6 +21,10 @@ def register(registry: MutatorRegistry) -> None:
     @registry.register("checklist.answer", ChecklistAnswerArgs, FIELD_ROLES)
     async def answer(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept | None:
         return await services.answer_item(ctx, args)
+
+    @registry.register("checklist.attach", ChecklistAttachArgs, FIELD_ROLES)
+    async def attach(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
+        await services.attach_photo(ctx, args)
 
     @registry.register("service_order.set_status", ServiceOrderStatusArgs, FIELD_ROLES)
     async def set_status(ctx: MutationContext, args: ServiceOrderStatusArgs) -> None:

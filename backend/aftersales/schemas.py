@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta
 
+from backend.offline.schemas import BlobHash
+
 ItemKey = Annotated[str, Meta(min_length=1, max_length=60)]
 # A note says something: at least one character that is not a space.
 NoteText = Annotated[str, Meta(min_length=1, max_length=5000, pattern=r"\S")]
@@ -37,6 +39,17 @@ class ChecklistAnswerArgs(msgspec.Struct, forbid_unknown_fields=True):
     run_id: uuid.UUID
     item_key: ItemKey
     value: bool | float | AnswerText | None
+    note: AnswerNote | None = None
+
+
+class ChecklistAttachArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """A photo of one item: ``photo_id`` is made by the device, ``sha256``
+    names the bytes, uploaded apart (``PUT /api/blobs/{sha256}``)."""
+
+    run_id: uuid.UUID
+    item_key: ItemKey
+    photo_id: uuid.UUID
+    sha256: BlobHash
     note: AnswerNote | None = None
 
 

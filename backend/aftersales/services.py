@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -24,11 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.access import policy
 from backend.aftersales.schemas import (
     ChecklistAnswerArgs,
+    ChecklistAttachArgs,
     ChecklistItem,
     ServiceOrderNoteArgs,
 )
 from backend.db.models import (
     ChecklistAnswer,
+    ChecklistPhoto,
     ChecklistRun,
     ChecklistRunStatus,
     ChecklistTemplate,
@@ -37,6 +40,7 @@ from backend.db.models import (
     ServiceOrderNote,
     ServiceOrderStatus,
 )
+from backend.offline.blobs import blob_present, held_for_blob
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
 from backend.offline.horizon import was_purged
@@ -230,64 +234,82 @@ async def _template_item(session: AsyncSession, run: ChecklistRun, key: str) -> 
     raise Rejected("unknown_item", item_key=key)
 
 
-async def _answerable_run(ctx: MutationContext, args: ChecklistAnswerArgs) -> ChecklistRun:
-    """The run, when the actor may answer it now; a conflict when it went away."""
-    session = ctx.session
-    run = await session.scalar(
+@dataclass(frozen=True)
+class _ItemChange:
+    """A change to one item of a run, as a conflict would name it."""
+
+    entity_type: str
+    entity_id: uuid.UUID
+    item_key: str
+    device: dict[str, Any]
+
+    def conflict(
+        self, kind: str, code: str, run: ChecklistRun | None = None, **sides: Any
+    ) -> Conflicted:
+        return Conflicted(
+            kind=kind,
+            entity_type=self.entity_type,
+            entity_id=self.entity_id,
+            code=code,
+            affair_id=run.affair_id if run is not None else None,
+            device_value=self.device,
+            fields={"item_key": self.item_key},
+            **sides,
+        )
+
+
+async def _visible_run(
+    ctx: MutationContext, run_id: uuid.UUID, change: _ItemChange
+) -> ChecklistRun:
+    """The run, when the actor sees it; a conflict when it went away."""
+    run = await ctx.session.scalar(
         sa.select(ChecklistRun)
-        .where(ChecklistRun.id == args.run_id, policy.visible_checklist_runs(ctx.actor))
+        .where(ChecklistRun.id == run_id, policy.visible_checklist_runs(ctx.actor))
         .execution_options(populate_existing=True)
     )
     if run is None:
-        if await was_purged(session, args.run_id):
-            raise Conflicted(
-                kind=PARENT_DELETED,
-                entity_type="checklist_answer",
-                entity_id=answer_id(args.run_id, args.item_key),
-                code="parent_deleted",
-                device_value={"item_key": args.item_key, "value": args.value},
-                fields={"item_key": args.item_key},
-            )
-        if ctx.held_before("checklist_run", args.run_id):
-            raise Conflicted(
-                kind=OUT_OF_SCOPE,
-                entity_type="checklist_answer",
-                entity_id=answer_id(args.run_id, args.item_key),
-                code="out_of_scope",
-                device_value={"item_key": args.item_key, "value": args.value},
-                fields={"item_key": args.item_key},
-            )
+        if await was_purged(ctx.session, run_id):
+            raise change.conflict(PARENT_DELETED, "parent_deleted")
+        if ctx.held_before("checklist_run", run_id):
+            raise change.conflict(OUT_OF_SCOPE, "out_of_scope")
         raise Rejected("not_found")
-    entity_id = answer_id(run.id, args.item_key)
-    device = {"item_key": args.item_key, "value": args.value, "note": args.note}
-    gone = Conflicted(
-        kind=PARENT_DELETED,
-        entity_type="checklist_answer",
-        entity_id=entity_id,
-        code="parent_deleted",
-        affair_id=run.affair_id,
-        device_value=device,
-        fields={"item_key": args.item_key},
-    )
+    return run
+
+
+async def _check_run_open(ctx: MutationContext, run: ChecklistRun, change: _ItemChange) -> None:
+    """A conflict when the run takes no more changes: it or its order was
+    deleted, the order is closed or cancelled, the checklist is signed."""
     if run.deleted_at is not None:
-        raise gone
+        raise change.conflict(PARENT_DELETED, "parent_deleted", run)
     if run.service_order_id is not None:
-        order = await session.get(ServiceOrder, run.service_order_id, populate_existing=True)
+        order = await ctx.session.get(ServiceOrder, run.service_order_id, populate_existing=True)
         assert order is not None
         if order.deleted_at is not None:
-            raise gone
+            raise change.conflict(PARENT_DELETED, "parent_deleted", run)
         if order.status in LOCKED_STATUSES:
-            raise _order_locked(order, "checklist_answer", entity_id, device)
+            raise _order_locked(order, change.entity_type, change.entity_id, change.device)
     if run.status == ChecklistRunStatus.SIGNED:
         raise Conflicted(
             kind=LOCKED,
-            entity_type="checklist_answer",
-            entity_id=entity_id,
+            entity_type=change.entity_type,
+            entity_id=change.entity_id,
             code="checklist_locked",
             affair_id=run.affair_id,
-            device_value=device,
+            device_value=change.device,
             server_version=run.version,
         )
+
+
+async def _answerable_run(ctx: MutationContext, args: ChecklistAnswerArgs) -> ChecklistRun:
+    """The run, when the actor may answer it now; a conflict when it went away."""
+    change = _ItemChange(
+        "checklist_answer",
+        answer_id(args.run_id, args.item_key),
+        args.item_key,
+        {"item_key": args.item_key, "value": args.value, "note": args.note},
+    )
+    run = await _visible_run(ctx, args.run_id, change)
+    await _check_run_open(ctx, run, change)
     return run
 
 
@@ -352,3 +374,49 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
         ),
     )
     return None if won else Kept(conflict_id, CONCURRENT_UPDATE, "concurrent_update")
+
+
+async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
+    """Add a photo to an item. Photos are only added, never replace another.
+
+    The photo's id is the device's: the same photo sent again is a no-op,
+    another photo under that id a ``duplicate_id`` conflict. A photo whose
+    blob the server does not hold yet is held (``missing_blob``) and
+    applied when the blob arrives (``backend.offline.blobs``).
+    """
+    session = ctx.session
+    device = {"item_key": args.item_key, "sha256": args.sha256, "note": args.note}
+    change = _ItemChange("checklist_photo", args.photo_id, args.item_key, device)
+    run = await _visible_run(ctx, args.run_id, change)
+
+    existing = await session.get(ChecklistPhoto, args.photo_id, populate_existing=True)
+    if existing is not None:
+        stored = {"item_key": existing.item_key, "sha256": existing.sha256, "note": existing.note}
+        if existing.run_id == run.id and stored == device:
+            return
+        raise change.conflict(DUPLICATE_ID, "duplicate_id", run, server_value=stored)
+    if await was_purged(session, args.photo_id):
+        raise change.conflict(DELETE_VS_UPDATE, "delete_vs_update", run)
+    await _check_run_open(ctx, run, change)
+    await _template_item(session, run, args.item_key)
+
+    if not await blob_present(session, args.sha256):
+        raise held_for_blob(
+            ctx,
+            args.sha256,
+            entity_type="checklist_photo",
+            entity_id=args.photo_id,
+            affair_id=run.affair_id,
+            device_value=device,
+        )
+    session.add(
+        ChecklistPhoto(
+            id=args.photo_id,
+            run_id=run.id,
+            item_key=args.item_key,
+            sha256=args.sha256,
+            note=args.note,
+            taken_by_id=ctx.actor.id,
+            taken_at=ctx.corrected_at,
+        )
+    )

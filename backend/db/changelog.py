@@ -83,6 +83,19 @@ def install_change_log(connection: sa.Connection, table: str, sync_type: str) ->
         connection.exec_driver_sql(_sqlite_trigger(table, sync_type, columns, event))
 
 
+def change_lock_statement(dialect: str) -> str | None:
+    """The statement that takes the writers' lock by hand; None on SQLite,
+    whose writers take turns anyway.
+
+    For a writer that must decide on what other writers committed before
+    writing a synced row itself (is this blob here yet?): holding the lock
+    first, it sees every writer that went before and none can slip in.
+    """
+    if dialect == "postgresql":
+        return f"SELECT pg_advisory_xact_lock({CHANGE_LOCK_KEY})"
+    return None
+
+
 # Tables that are not synced themselves but decide who sees what (a member
 # added to an affair, a team's supervisor changed). A write to them logs a
 # "scope" change: it moves the change number on, so that each device's next

@@ -121,6 +121,22 @@ def decode_body(raw: bytes, body_type: type[T], *, max_bytes: int, encoding: str
         raise InvalidInput("invalid_input", reason="nested too deeply") from exc
 
 
+async def read_body(request: Request[Any, Any, Any], *, max_bytes: int) -> bytes:
+    """The raw body, refused with ``TooLarge`` as soon as it passes
+    ``max_bytes`` (by its announced length, or while it streams in)."""
+    announced = request.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > max_bytes:
+        raise TooLarge("too_large", reason=f"at most {max_bytes} bytes")
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > max_bytes:
+            raise TooLarge("too_large", reason=f"at most {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _gunzip(raw: bytes, max_bytes: int) -> bytes:
     inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
     try:

@@ -163,6 +163,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This change cannot be sent again; keep the server's value.",
         "fr": "Cette modification ne peut pas être renvoyée ; gardez la valeur du serveur.",
     },
+    "missing_blob": {
+        "en": "The photo has not reached the server yet; the change waits for it.",
+        "fr": "La photo n'est pas encore arrivée au serveur ; la modification l'attend.",
+    },
+    "hash_mismatch": {
+        "en": "The bytes sent do not match their name (SHA-256); nothing was kept.",
+        "fr": "Les octets envoyés ne correspondent pas à leur nom (SHA-256) ; rien n'est gardé.",
+    },
+    "unsupported_blob_type": {
+        "en": "Send a photo as {expected}.",
+        "fr": "Envoyez une photo au format {expected}.",
+    },
     "unavailable": {
         "en": "The server is busy; try again shortly.",
         "fr": "Le serveur est occupé ; réessayez dans un instant.",

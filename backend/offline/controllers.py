@@ -1,4 +1,4 @@
-"""The sync endpoints: push and pull (PROTOCOL.md)."""
+"""The sync endpoints: push and pull, conflicts, blobs (PROTOCOL.md)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ import uuid
 from typing import Any, Literal
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from backend.dependencies import AppSettings, Db, Mutators, SignedIn
-from backend.lib.http import decode_body, request_language
+from backend.lib.http import decode_body, read_body, request_language
 from backend.lib.i18n import translate
+from backend.offline.blobs import check_name, check_type, check_upload, read_blob, store_blob
 from backend.offline.resolution import describe_conflicts, list_conflicts, resolve_conflict
-from backend.offline.schemas import ConflictOut, ResolveRequest
+from backend.offline.schemas import BlobOut, ConflictOut, ResolveRequest
 from backend.offline.services import SeqGap, run_pull, run_push
 from sync.messages import MAX_PUSH_BYTES, PullRequest, PullResponse, PushRequest, PushResponse
 
@@ -65,6 +66,46 @@ class ConflictController(Controller):
             conflict = await resolve_conflict(session, actor, conflict_id, data.keep, mutators)
             [described] = await describe_conflicts(session, [conflict], request_language(request))
         return described
+
+
+# A blob never changes under its hash: a device may keep it as long as it likes.
+BLOB_CACHE = "private, max-age=31536000, immutable"
+
+
+class BlobController(Controller):
+    """Photos and signatures: raw bytes named by their SHA-256."""
+
+    path = "/api/blobs"
+
+    # The size limit is the settings', checked while the body streams in.
+    @put("/{sha256:str}", status_code=201, request_max_body_size=None)
+    async def upload(
+        self,
+        request: Request[Any, Any, State],
+        sha256: FromPath[str],
+        actor: SignedIn,
+        db: Db,
+        settings: AppSettings,
+        mutators: Mutators,
+    ) -> Response[BlobOut]:
+        """201 when the blob is new, 200 when the server held it already."""
+        name = check_name(sha256)
+        content_type = check_type(request.headers.get("content-type"))
+        data = await read_body(request, max_bytes=settings.blob_max_bytes)
+        upload = check_upload(name, content_type, data)
+        async with db.writing() as session:
+            stored = await store_blob(session, actor, upload, mutators)
+        return Response(stored, status_code=201 if stored.created else 200)
+
+    @get("/{sha256:str}")
+    async def download(self, sha256: FromPath[str], actor: SignedIn, db: Db) -> Response[bytes]:
+        async with db.reading() as session:
+            blob = await read_blob(session, actor, sha256)
+        return Response(
+            blob.data,
+            media_type=blob.content_type,
+            headers={"Cache-Control": BLOB_CACHE, "ETag": f'"{blob.sha256}"'},
+        )
 
 
 class SyncController(Controller):

@@ -1,12 +1,16 @@
-"""Wire types of conflict review."""
+"""Wire types of conflict review and blobs."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
+
+# A blob's name: the SHA-256 of its bytes, in lower-case hex.
+BlobHash = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
 
 
 class ConflictOut(msgspec.Struct):
@@ -39,3 +43,16 @@ class ResolveRequest(msgspec.Struct, forbid_unknown_fields=True):
 class ConflictResolveArgs(msgspec.Struct, forbid_unknown_fields=True):
     conflict_id: uuid.UUID
     keep: Literal["server", "device"]
+
+
+class BlobOut(msgspec.Struct):
+    """What the server holds under a hash, answered to an upload.
+
+    ``released``: changes that were waiting for this blob and applied now.
+    """
+
+    sha256: str
+    content_type: str
+    size: int
+    created: bool
+    released: int = 0

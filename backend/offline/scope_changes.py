@@ -14,7 +14,7 @@ names the fingerprint, so a lost answer is simply asked again.
       shrunk root -> del it, and its followers no longer visible
 
 Followers are the rows seen through a root: an order's notes, a run's
-answers, a person's time, weeks and conflicts.
+answers and photos, a person's time, weeks and conflicts.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from sync.messages import Change
 SCOPE_ROOTS = ("user", "affair", "action", "service_order", "checklist_run", "customer", "site")
 FOLLOWERS: dict[str, tuple[tuple[str, str], ...]] = {
     "service_order": (("service_order_note", "service_order_id"),),
-    "checklist_run": (("checklist_answer", "run_id"),),
+    "checklist_run": (("checklist_answer", "run_id"), ("checklist_photo", "run_id")),
     "user": (("time_entry", "user_id"), ("timesheet_week", "user_id"), ("conflict", "author_id")),
 }
 # Whoever sees everything has one scope, whatever is written.

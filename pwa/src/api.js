@@ -2,6 +2,8 @@
 /** The server's JSON API, with its failures sorted into kinds. */
 
 const TIMEOUT_MS = 30000;
+// A photo of a few hundred kilobytes on a weak signal takes its time.
+const UPLOAD_TIMEOUT_MS = 120000;
 
 /** The server answered with an error shape {code, message, details}. */
 export class ApiError extends Error {
@@ -24,16 +26,37 @@ export class NetworkError extends Error {}
  * @returns {Promise<any>}
  */
 export async function api(path, body, method = "POST") {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
   /** @type {RequestInit} */
-  const init = { credentials: "same-origin", signal: abort.signal,
-    cache: "no-store" };
+  const init = {};
   if (body !== undefined) {
     init.method = method;
     init.headers = { "Content-Type": "application/json" };
     init.body = JSON.stringify(body);
   }
+  return send(path, init, TIMEOUT_MS);
+}
+
+/**
+ * Upload a blob's bytes under their SHA-256 (the server checks both).
+ * @param {string} sha256 @param {Blob} bytes
+ * @returns {Promise<any>}
+ */
+export function putBlob(sha256, bytes) {
+  return send(`/api/blobs/${sha256}`, { method: "PUT",
+    headers: { "Content-Type": bytes.type }, body: bytes },
+  UPLOAD_TIMEOUT_MS);
+}
+
+/**
+ * @param {string} path @param {RequestInit} request @param {number} ms
+ * @returns {Promise<any>}
+ */
+async function send(path, request, ms) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ms);
+  /** @type {RequestInit} */
+  const init = { ...request, credentials: "same-origin",
+    signal: abort.signal, cache: "no-store" };
   let response;
   try {
     response = await fetch(path, init);

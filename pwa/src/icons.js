@@ -35,6 +35,10 @@ const PATHS = {
   // An arrow turning back: undo, reopen.
   undo: "M9 4 3 9.5 9 15v-4h5.5a3.5 3.5 0 0 1 0 7H10v2h4.5a5.5 5.5 0 0 0 0"
     + "-11H9z",
+  // A camera body with its lens: a ring around a filled centre.
+  camera: "M9 3 7.5 5H4a2 2 0 0 0-2 2v11a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V7"
+    + "a2 2 0 0 0-2-2h-3.5L15 3zm3 5a4.5 4.5 0 1 1 0 9 4.5 4.5 0 0 1 0-9zm0 "
+    + "2a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5z",
   sync: "M12 4V1L8 5l4 4V6a6 6 0 0 1 5.7 7.9l1.5 1.5A8 8 0 0 0 12 4zm0 14a6 "
     + "6 0 0 1-5.7-7.9L4.8 8.6A8 8 0 0 0 12 20v3l4-4-4-4z",
 };

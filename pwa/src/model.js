@@ -10,13 +10,14 @@
 
 import { mem, onChange, getMeta, enqueue, pulled } from "./store.js";
 import { weekOf, daysOf } from "./dates.js";
+import { uuid7 } from "./ids.js";
 
 /**
  * @typedef {Record<string, any>} Row
  * @typedef {{
  *   orders: Map<string, Row>, notes: Map<string, Row>,
  *   runs: Map<string, Row>, answers: Map<string, Map<string, Row>>,
- *   entries: Map<string, Row>, weeks: Map<string, Row>,
+ *   photos: Map<string, Row>, entries: Map<string, Row>, weeks: Map<string, Row>,
  * }} View
  */
 
@@ -45,6 +46,7 @@ function view() {
     notes: rows("service_order_note"),
     runs: rows("checklist_run"),
     answers: new Map(),
+    photos: rows("checklist_photo"),
     entries: rows("time_entry"),
     weeks: new Map(),
   };
@@ -54,12 +56,27 @@ function view() {
   for (const week of rows("timesheet_week").values()) {
     v.weeks.set(`${week.user_id}|${week.week}`, week);
   }
+  // A photo the server holds until its bytes arrive is still there for
+  // the person: shown as not sent, until the server settles it.
+  for (const p of mem.problems.values()) {
+    if (p.name === "checklist.attach" && waitsForItsPhoto(p)) {
+      replay(v, p.name, p.args, true, p.at);
+    }
+  }
   for (const mutation of mem.outbox) {
     replay(v, mutation.name, mutation.args, mutation.state === "pending",
       mutation.at);
   }
   cached = v;
   return v;
+}
+
+/** @param {import("./store.js").Problem} p */
+function waitsForItsPhoto(p) {
+  const c = p.conflict_id ? pulled("conflict", p.conflict_id)?.data
+    : undefined;
+  if (c) return c.kind === "missing_blob" && c.status === "open";
+  return p.code === "missing_blob";
 }
 
 /** @param {View} v @param {string} runId */
@@ -101,6 +118,15 @@ function replay(v, name, args, pending, at) {
         note: args.note ?? null, pending });
       break;
     }
+    case "checklist.attach":
+      // Photos are only added: one more row, never a replacement.
+      if (!v.photos.has(args.photo_id)) {
+        v.photos.set(args.photo_id, { id: args.photo_id,
+          run_id: args.run_id, item_key: args.item_key,
+          sha256: args.sha256, note: args.note ?? null, taken_by_id: me,
+          taken_at: at, pending });
+      }
+      break;
     case "time_entry.put": {
       const before = v.entries.get(args.id);
       v.entries.set(args.id, { ...before, service_order_id: null, note: null,
@@ -217,6 +243,14 @@ export function answers(runId) {
   return view().answers.get(runId) ?? new Map();
 }
 
+/** Photos of one item, oldest first. @param {string} runId
+ * @param {string} key */
+export function photosOf(runId, key) {
+  return [...view().photos.values()]
+    .filter((p) => p.run_id === runId && p.item_key === key)
+    .sort((a, b) => String(a.taken_at).localeCompare(String(b.taken_at)));
+}
+
 /** Answered items and all items of a run. @param {Row} runRow */
 export function progress(runRow) {
   const items = find("checklist_template", runRow.template_id)?.items ?? [];
@@ -331,6 +365,17 @@ export function answer(runId, key, value, note) {
   const args = { run_id: runId, item_key: key, value };
   if (note) args.note = note;
   return enqueue("checklist.answer", args, held?.version);
+}
+
+/**
+ * Add a photo to an item: the photo and the change naming it are kept on
+ * this device together; the photo is uploaded before the change is sent.
+ * @param {string} runId @param {string} key
+ * @param {{sha256: string, bytes: Blob}} photo
+ */
+export function attachPhoto(runId, key, photo) {
+  return enqueue("checklist.attach", { run_id: runId, item_key: key,
+    photo_id: uuid7(), sha256: photo.sha256 }, undefined, photo);
 }
 
 /** @param {Row} args fields of time_entry.put */

@@ -6,18 +6,25 @@
  *   entities  {key: "type/id", type, id, version, data}   pulled rows
  *   outbox    {seq, id, name, args, base?, at, tz, state} changes to send
  *   problems  {id, seq, name, args, status, code, message, conflict_id}
+ *   blobs     {sha256, type, size, bytes, state, at}  photos taken here
  *
  * A change is written to the outbox, with its seq taken from meta in the
  * same transaction, before the app says it is saved. The outbox is never
  * cleared by a reset or a sign-out; only a result from the server (or
  * the person, knowingly) removes an entry.
+ *
+ * A photo is a blob (its bytes, named by their SHA-256) and the change
+ * that names it, written in one transaction. The blob is uploaded before
+ * that change is pushed; its bytes stay here while a photo of this device
+ * names them, so its thumbnail shows offline (see `pruneBlobs`).
  */
 
 import { uuid4, uuid7 } from "./ids.js";
 import { nowWithOffset, timeZone } from "./dates.js";
 
 const DB_NAME = "affaires";
-const DB_VERSION = 1;
+// 1: meta, entities, outbox, problems. 2: blobs.
+const DB_VERSION = 2;
 
 /**
  * @typedef {{key: string, type: string, id: string, version: number,
@@ -28,6 +35,9 @@ const DB_VERSION = 1;
  * @typedef {{id: string, seq: number, name: string,
  *   args: Record<string, any>, status: string, code?: string,
  *   message?: string, conflict_id?: string, at: string}} Problem
+ * @typedef {{sha256: string, type: string, size: number, bytes: Blob,
+ *   state: "pending" | "uploaded" | "refused", code?: string,
+ *   at: string}} StoredBlob
  */
 
 /** @type {IDBDatabase} */
@@ -42,6 +52,8 @@ export const mem = {
   outbox: [],
   /** @type {Map<string, Problem>} */
   problems: new Map(),
+  /** @type {Map<string, StoredBlob>} by sha256 */
+  blobs: new Map(),
 };
 
 /** @type {Set<() => void>} */
@@ -86,23 +98,32 @@ function done(request) {
  */
 export async function openStore() {
   const request = indexedDB.open(DB_NAME, DB_VERSION);
-  request.onupgradeneeded = () => {
+  request.onupgradeneeded = (event) => {
     const db = request.result;
-    db.createObjectStore("meta", { keyPath: "k" });
-    db.createObjectStore("entities", { keyPath: "key" });
-    db.createObjectStore("outbox", { keyPath: "seq" });
-    db.createObjectStore("problems", { keyPath: "id" });
+    // Each version adds what it needs and keeps what is there: a phone
+    // updated with changes in its outbox must find them after the upgrade.
+    if (event.oldVersion < 1) {
+      db.createObjectStore("meta", { keyPath: "k" });
+      db.createObjectStore("entities", { keyPath: "key" });
+      db.createObjectStore("outbox", { keyPath: "seq" });
+      db.createObjectStore("problems", { keyPath: "id" });
+    }
+    if (event.oldVersion < 2) {
+      db.createObjectStore("blobs", { keyPath: "sha256" });
+    }
   };
   idb = await done(request);
   // Another tab upgraded the schema: step aside rather than block it.
   idb.onversionchange = () => idb.close();
 
-  const tx = idb.transaction(["meta", "entities", "outbox", "problems"]);
-  const [meta, entities, outbox, problems] = await Promise.all([
+  const tx = idb.transaction(["meta", "entities", "outbox", "problems",
+    "blobs"]);
+  const [meta, entities, outbox, problems, blobs] = await Promise.all([
     done(tx.objectStore("meta").getAll()),
     done(tx.objectStore("entities").getAll()),
     done(tx.objectStore("outbox").getAll()),
     done(tx.objectStore("problems").getAll()),
+    done(tx.objectStore("blobs").getAll()),
   ]);
   mem.meta = new Map(meta.map((/** @type {any} */ m) => [m.k, m.v]));
   mem.entities = new Map();
@@ -110,6 +131,8 @@ export async function openStore() {
   mem.outbox = outbox;
   mem.problems = new Map(problems.map((/** @type {Problem} */ p) =>
     [p.id, p]));
+  mem.blobs = new Map(blobs.map((/** @type {StoredBlob} */ b) =>
+    [b.sha256, b]));
 
   if (mem.meta.has("client_id")) return { fresh: false };
   await newInstall();
@@ -168,10 +191,21 @@ export function pulledAll(type) {
  * @param {string} name mutator name
  * @param {Record<string, any>} args
  * @param {number | undefined} [base] version the change was made on
+ * @param {{sha256: string, bytes: Blob}} [blob] the bytes the change
+ *   names, kept in the same transaction (a photo never waits without
+ *   its change, nor a change without its photo)
  * @returns {Promise<Mutation>}
  */
-export async function enqueue(name, args, base) {
-  const tx = idb.transaction(["meta", "outbox"], "readwrite");
+export async function enqueue(name, args, base, blob) {
+  const tx = idb.transaction(["meta", "outbox", "blobs"], "readwrite");
+  /** @type {StoredBlob | undefined} */
+  let stored;
+  if (blob && !mem.blobs.has(blob.sha256)) {
+    stored = { sha256: blob.sha256, type: blob.bytes.type,
+      size: blob.bytes.size, bytes: blob.bytes, state: "pending",
+      at: nowWithOffset() };
+    tx.objectStore("blobs").put(stored);
+  }
   const metaStore = tx.objectStore("meta");
   const row = await done(metaStore.get("next_seq"));
   const seq = row ? row.v : 1;
@@ -188,9 +222,64 @@ export async function enqueue(name, args, base) {
 
   mem.meta.set("next_seq", seq + 1);
   mem.outbox.push(mutation);
+  if (stored) mem.blobs.set(stored.sha256, stored);
   changed();
   for (const fn of enqueued) fn();
   return mutation;
+}
+
+/** @param {string} sha256 @returns {StoredBlob | undefined} */
+export function storedBlob(sha256) {
+  return mem.blobs.get(sha256);
+}
+
+/** Photos taken here and not uploaded yet. */
+export function pendingBlobs() {
+  return [...mem.blobs.values()].filter((b) => b.state === "pending");
+}
+
+/**
+ * Note what the server said of a blob: "uploaded", or "refused" with the
+ * reason (it will never take these bytes; the change naming them goes out
+ * anyway and comes back as a problem the person can read).
+ * @param {string} sha256 @param {"uploaded" | "refused"} state
+ * @param {string} [code]
+ */
+export async function markBlob(sha256, state, code) {
+  const blob = mem.blobs.get(sha256);
+  if (!blob) return;
+  const next = { ...blob, state };
+  if (code) next.code = code;
+  const tx = idb.transaction("blobs", "readwrite");
+  tx.objectStore("blobs").put(next);
+  await done(tx);
+  mem.blobs.set(sha256, next);
+  changed();
+}
+
+/**
+ * Drop the bytes nothing here needs any more: uploaded, named by no
+ * change in the outbox and by no photo this device holds (the visit left
+ * the phone, or the photo was removed). Called after a complete pull.
+ */
+export async function pruneBlobs() {
+  /** @type {Set<string>} */
+  const named = new Set();
+  for (const m of mem.outbox) if (m.args?.sha256) named.add(m.args.sha256);
+  for (const p of mem.problems.values()) {
+    if (p.args?.sha256) named.add(p.args.sha256);
+  }
+  for (const e of mem.entities.get("checklist_photo")?.values() ?? []) {
+    named.add(e.data.sha256);
+  }
+  const unused = [...mem.blobs.values()]
+    .filter((b) => b.state !== "pending" && !named.has(b.sha256));
+  if (!unused.length) return;
+  const tx = idb.transaction("blobs", "readwrite");
+  for (const b of unused) tx.objectStore("blobs").delete(b.sha256);
+  await done(tx);
+  for (const b of unused) mem.blobs.delete(b.sha256);
+  changed();
 }
 
 export function pendingMutations() {
@@ -320,7 +409,7 @@ export async function dismissProblem(id) {
  * knowingly. A new client id follows (a device belongs to one person).
  */
 export async function forgetEverything() {
-  const names = ["meta", "entities", "outbox", "problems"];
+  const names = ["meta", "entities", "outbox", "problems", "blobs"];
   const tx = idb.transaction(names, "readwrite");
   for (const name of names) tx.objectStore(name).clear();
   await done(tx);
@@ -328,6 +417,7 @@ export async function forgetEverything() {
   mem.entities = new Map();
   mem.outbox = [];
   mem.problems = new Map();
+  mem.blobs = new Map();
   await newInstall();
   changed();
 }

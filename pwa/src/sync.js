@@ -23,13 +23,19 @@
  *
  * Only one run at a time. A request during a run sets `again`, so a
  * change made while a push is in flight goes out right after it.
+ *
+ * Photos go first: before a batch is pushed, every photo its changes name
+ * is uploaded (PUT /api/blobs/<sha256>), so the server has the bytes when
+ * the change naming them arrives. An upload that fails like a push (no
+ * network, 5xx) holds the batch back and is retried with it.
  */
 
-import { api, ApiError, NetworkError } from "./api.js";
+import { api, putBlob, ApiError, NetworkError } from "./api.js";
 import { nowWithOffset } from "./dates.js";
 import {
-  applyPage, getMeta, mem, onEnqueue, pendingMutations, recordResults,
-  renumberOutbox, setMeta,
+  applyPage, dismissProblem, getMeta, markBlob, mem, onEnqueue,
+  pendingMutations, pruneBlobs, pulled, recordResults, renumberOutbox,
+  setMeta, storedBlob,
 } from "./store.js";
 
 export const PROTOCOL = 1;
@@ -175,6 +181,7 @@ async function pushAll() {
     const batch = pendingMutations().slice(0, BATCH_SIZE);
     if (!batch.length) return;
     setState("sending");
+    await uploadBlobs(batch);
     const body = {
       protocol: PROTOCOL, schema: SCHEMA, client_id: getMeta("client_id"),
       sent_at: nowWithOffset(),
@@ -199,6 +206,46 @@ async function pushAll() {
   }
 }
 
+/**
+ * Upload the photos a batch names that the server does not have yet.
+ * @param {import("./store.js").Mutation[]} batch
+ */
+async function uploadBlobs(batch) {
+  for (const m of batch) {
+    const blob = m.args?.sha256 ? storedBlob(m.args.sha256) : undefined;
+    if (!blob || blob.state !== "pending") continue;
+    try {
+      await putBlob(blob.sha256, blob.bytes);
+    } catch (exc) {
+      if (!refusedForGood(exc)) throw exc;
+      // No retry changes these bytes: the change goes out without them
+      // and comes back as a problem the person can read.
+      await markBlob(blob.sha256, "refused",
+        /** @type {ApiError} */ (exc).code);
+      continue;
+    }
+    await markBlob(blob.sha256, "uploaded");
+  }
+}
+
+/** @param {unknown} exc */
+function refusedForGood(exc) {
+  return exc instanceof ApiError && [400, 413, 415].includes(exc.status);
+}
+
+/**
+ * A change held on the server for its photo (missing_blob) applied when
+ * the photo arrived: its conflict came back resolved, it is no problem.
+ */
+async function dropSettledProblems() {
+  for (const p of [...mem.problems.values()]) {
+    const c = p.conflict_id ? pulled("conflict", p.conflict_id)?.data
+      : undefined;
+    if (c?.kind === "missing_blob" && c.status === "resolved"
+      && c.resolution === "device") await dismissProblem(p.id);
+  }
+}
+
 /** Pull pages until the server has nothing more. */
 async function pullAll() {
   // Changes acked before this pull are in what it brings back.
@@ -211,8 +258,10 @@ async function pullAll() {
       cursor: getMeta("cursor") ?? null, limit: PULL_LIMIT,
     });
     await applyPage(page, page.has_more ? [] : acked);
-    if (!page.has_more) return;
+    if (!page.has_more) break;
   }
+  await dropSettledProblems();
+  await pruneBlobs();
 }
 
 /** Changes not yet sent. */

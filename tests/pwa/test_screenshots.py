@@ -13,6 +13,7 @@ import pytest
 
 from tests.pwa.conftest import ROOT, outbox_seq, sign_in, wait_saved, wait_synced
 from tests.pwa.test_field_work import answer, open_checklist, open_order
+from tests.pwa.test_photos import take_photo
 from tests.pwa.test_time_and_approval import LAST_WEEK
 
 pytestmark = pytest.mark.browser
@@ -68,6 +69,12 @@ def test_screenshots(phone: Any, language: str) -> None:
     tech.locator("#item-pressure-flag").scroll_into_view_if_needed()
     shoot(tech, language, "checklist")
     tech.locator("#item-pressure").press("Tab")
+    take_photo(tech, "burner_state")
+    wait_synced(tech)
+    tech.locator(".item", has=tech.locator(".thumb")).evaluate(
+        "(item) => item.scrollIntoView({block: 'start'})"
+    )
+    shoot(tech, language, "checklist-photo")
 
     open_order(tech, number)
     tech.locator("a[href^='#/entry/new']").click()

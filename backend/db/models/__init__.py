@@ -17,6 +17,7 @@ from backend.db.models.affairs import (
 )
 from backend.db.models.aftersales import (
     ChecklistAnswer,
+    ChecklistPhoto,
     ChecklistRun,
     ChecklistRunStatus,
     ChecklistTemplate,
@@ -30,6 +31,7 @@ from backend.db.models.aftersales import (
 from backend.db.models.catalog import Product, ProductKind
 from backend.db.models.offline import (
     AppliedMutation,
+    Blob,
     ChangeLogEntry,
     ConflictRecord,
     ConflictStatus,
@@ -52,10 +54,12 @@ __all__ = [
     "AffairStatus",
     "AppliedMutation",
     "AuthSession",
+    "Blob",
     "BudgetKind",
     "BudgetLine",
     "ChangeLogEntry",
     "ChecklistAnswer",
+    "ChecklistPhoto",
     "ChecklistRun",
     "ChecklistRunStatus",
     "ChecklistTemplate",

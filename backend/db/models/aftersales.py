@@ -115,6 +115,23 @@ class ChecklistAnswer(Synced, Base):
     answered_at: Mapped[dt.datetime]
 
 
+class ChecklistPhoto(Synced, Base):
+    """A photo taken for one item of a run. Photos are only ever added: the
+    device's id makes a resend harmless, and a second photo of an item is a
+    second row, never a replacement. The bytes are the blob ``sha256``."""
+
+    __tablename__ = "checklist_photos"
+    sync_type = "checklist_photo"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("checklist_runs.id"), index=True)
+    item_key: Mapped[str] = mapped_column(sa.String(60))
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("blobs.sha256"), index=True)
+    note: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    taken_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    # Corrected device time of the photo.
+    taken_at: Mapped[dt.datetime]
+
+
 class ContractStatus(enum.StrEnum):
     DRAFT = "draft"
     ACTIVE = "active"

@@ -1,4 +1,4 @@
-"""Sync bookkeeping: devices, applied mutations, the change log, conflicts."""
+"""Sync bookkeeping: devices, applied mutations, the change log, conflicts, blobs."""
 
 from __future__ import annotations
 
@@ -164,3 +164,23 @@ class ScopeSet(Base):
     fingerprint: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
     roots: Mapped[dict[str, list[str]]] = mapped_column(JSONDocument)
     touched_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+
+
+class Blob(Base):
+    """The bytes of a photo or a signature, named by their SHA-256.
+
+    Devices upload them apart from the mutations that name them (PROTOCOL.md,
+    blobs). They live in the database, not in files: the servers stay
+    stateless behind a load balancer, one backup holds the records and their
+    photos, and a blob commits in the same transaction as the changes that
+    were waiting for it. Not synced: devices fetch the bytes by hash.
+    """
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    content_type: Mapped[str] = mapped_column(sa.String(40))
+    size: Mapped[int]
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    created_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)

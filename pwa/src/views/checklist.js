@@ -1,13 +1,18 @@
 // @ts-check
 /**
  * Answering a checklist: one item per row, each answer saved on this
- * device the moment it is given (no Save button).
+ * device the moment it is given (no Save button). Each item takes photos
+ * from the camera; they show at once and wait on the phone to be sent.
  */
 
 import { html } from "../html.js";
 import { t, pickLabel, formatNumber, has } from "../i18n.js";
 import { icon } from "../icons.js";
-import { run, find, answers, progress, answer } from "../model.js";
+import {
+  run, find, answers, progress, answer, photosOf, attachPhoto,
+} from "../model.js";
+import { preparePhoto, photoUrl } from "../photos.js";
+import { toast } from "../ui.js";
 import { backLink, pendingMark } from "./parts.js";
 
 /**
@@ -99,6 +104,31 @@ function control(item, a, locked) {
     typeof value === "string" ? value : ""}</textarea>`;
 }
 
+/**
+ * The photos of an item and, while the checklist is open, the control
+ * that takes another (the camera on a phone, files elsewhere).
+ * @param {Record<string, any>} runRow @param {Record<string, any>} item
+ * @param {string} label @param {boolean} locked
+ */
+function photos(runRow, item, label, locked) {
+  const taken = photosOf(runRow.id, item.key);
+  if (locked && !taken.length) return "";
+  return html`<div class="photos">
+    ${taken.map((p, i) => html`<figure class="thumb${
+      p.pending ? " pending" : ""}">
+      <img src="${photoUrl(p.sha256)}" width="80" height="80" alt="${
+        t("checklist.photo_alt", { n: i + 1, item: label })}">
+      ${p.pending ? html`<figcaption>${icon("cloud")}<span
+        class="visually-hidden">${t("pending.mark")}</span></figcaption>`
+        : ""}</figure>`)}
+    ${locked ? "" : html`<label class="button secondary photo-add">${
+      icon("camera")}<span>${t("checklist.add_photo")}</span><input
+      type="file" accept="image/*" capture="environment"
+      class="visually-hidden" data-change="photo" data-key="${item.key}"
+      aria-label="${t("checklist.add_photo_for", { item: label })}"></label>`}
+  </div>`;
+}
+
 /** @param {{id: string}} params */
 export function checklistScreen(params) {
   const r = run(params.id);
@@ -138,6 +168,7 @@ export function checklistScreen(params) {
           "checklist.required")}</span>` : ""}
         ${control(item, a, locked)}
         ${pendingMark(a?.pending)}
+        ${photos(r, item, label, locked)}
       </li>`;
     })}</ol>`;
 
@@ -168,6 +199,23 @@ export function checklistScreen(params) {
         const before = given.get(String(el.dataset.key))?.value ?? null;
         if (value === before) return;
         return save(String(el.dataset.key), value);
+      },
+      /** A photo from the camera: kept on this phone, shown at once.
+       * @param {HTMLInputElement} el */
+      photo: async (el) => {
+        const file = el.files?.[0];
+        const key = String(el.dataset.key);
+        el.value = "";
+        if (!file || !byKey.has(key)) return;
+        let photo;
+        try {
+          photo = await preparePhoto(file);
+        } catch {
+          toast(t("checklist.photo_unreadable"));
+          return;
+        }
+        await attachPhoto(r.id, key, photo);
+        toast(t("checklist.photo_saved"));
       },
       /** @param {HTMLTextAreaElement} el */
       text: (el) => {

@@ -11,7 +11,8 @@ import {
 import { icon } from "../icons.js";
 import { weekNumber } from "../dates.js";
 import {
-  mem, getMeta, setMeta, dismissProblem, pendingMutations,
+  mem, getMeta, setMeta, dismissProblem, pendingMutations, pendingBlobs,
+  storedBlob,
 } from "../store.js";
 import { find, problems, order } from "../model.js";
 import { requestSync } from "../sync.js";
@@ -63,6 +64,8 @@ export function describeChange(name, args) {
       return t("change.reopen", { n: weekNumber(args.week) });
     case "checklist.answer":
       return t("change.answer", { item: itemLabel(args) });
+    case "checklist.attach":
+      return t("change.photo", { item: itemLabel(args) });
     case "service_order.set_status":
       return t("change.status", { number: orderNumber(args.id),
         status: t(`order.status.${args.status}`) });
@@ -110,8 +113,12 @@ export function explain(p) {
   else if (p.message) text = t("problem.server", { change,
     message: p.message });
   else text = t("problem.generic", { change });
+  // A photo this phone cannot send will not arrive by waiting.
+  const refused = code === "missing_blob"
+    && storedBlob(args.sha256)?.state === "refused";
+  const advice = refused ? "advice.photo_refused" : `advice.${code}`;
   return { text, value: changeValue(name, args),
-    advice: has(`advice.${code}`) ? t(`advice.${code}`, fields) : "" };
+    advice: has(advice) ? t(advice, fields) : "" };
 }
 
 /** A conflict from another device names its values, not its args.
@@ -125,21 +132,26 @@ function deviceArgs(c) {
 export function syncSentence(/** @type {string} */ state) {
   const pending = pendingMutations().length;
   const attention = problems().length;
+  // Photos are counted apart: they are the heavy part of what waits.
+  const photos = pendingBlobs().length;
+  /** @param {string} text */
+  const withPhotos = (text) => (photos
+    ? `${text} · ${t("sync.photos", { count: photos })}` : text);
   if (attention) return { kind: "attention", icon: "warn",
     text: t("sync.attention", { count: attention }) };
   if (state === "signed_out") return { kind: "offline", icon: "user",
-    text: t("sync.signed_out", { count: pending }) };
+    text: withPhotos(t("sync.signed_out", { count: pending })) };
   if (state === "upgrading") return { kind: "busy", icon: "sync",
     text: t("sync.upgrading") };
   const since = getMeta("offline_since");
   if (state === "offline" || (since && !navigator.onLine)) {
     const at = formatTime(new Date(since || Date.now()));
     return { kind: "offline", icon: "offline", text: pending
-      ? t("sync.offline_pending", { at, count: pending })
+      ? withPhotos(t("sync.offline_pending", { at, count: pending }))
       : t("sync.offline", { at }) };
   }
   if (pending) return { kind: "pending", icon: "cloud",
-    text: t("sync.pending", { count: pending }) };
+    text: withPhotos(t("sync.pending", { count: pending })) };
   const last = getMeta("last_synced_at");
   if (!last) return { kind: "busy", icon: "sync", text: t("sync.never") };
   return { kind: "ok", icon: "check",
