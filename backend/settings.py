@@ -44,6 +44,9 @@ class Settings:
     # Deleted records stay as tombstones this long, then are purged; a
     # device offline for longer starts again from a full snapshot.
     tombstone_days: int = 30
+    # A device not heard from for this many days is shown to supervisors
+    # as gone silent (its person may have lost it, or its storage).
+    device_silent_days: int = 3
     # Accepted client versions (PROTOCOL.md, Versions and upgrades).
     min_schema: int = 1
     max_schema: int = 1
@@ -63,6 +66,7 @@ class Settings:
             session_days=_env_int("AFFAIRES_SESSION_DAYS", 30),
             secure_cookies=os.environ.get("AFFAIRES_SECURE_COOKIES", "") == "1",
             tombstone_days=_env_int("AFFAIRES_TOMBSTONE_DAYS", 30),
+            device_silent_days=_env_int("AFFAIRES_DEVICE_SILENT_DAYS", 3),
         )
 
     def with_database(self, url: str | None) -> Settings:
