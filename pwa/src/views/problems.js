@@ -13,7 +13,7 @@ import { weekNumber } from "../dates.js";
 import {
   mem, getMeta, setMeta, dismissProblem, pendingMutations,
 } from "../store.js";
-import { find, problems, order } from "../model.js";
+import { find, problems, order, stillOpen, userName } from "../model.js";
 import { requestSync } from "../sync.js";
 
 /** The item label of a checklist answer. @param {Record<string, any>} args */
@@ -68,6 +68,9 @@ export function describeChange(name, args) {
         status: t(`order.status.${args.status}`) });
     case "service_order.note":
       return t("change.note", { number: orderNumber(args.id) });
+    case "conflict.resolve":
+      return t("change.resolve", { name: userName(
+        find("conflict", args.conflict_id)?.author_id) || "—" });
     default:
       return name;
   }
@@ -110,8 +113,20 @@ export function explain(p) {
   else if (p.message) text = t("problem.server", { change,
     message: p.message });
   else text = t("problem.generic", { change });
-  return { text, value: changeValue(name, args),
-    advice: has(`advice.${code}`) ? t(`advice.${code}`, fields) : "" };
+  const resolved = c?.status === "resolved" ? resolution(c) : "";
+  return { text, value: changeValue(name, args), resolved,
+    advice: !resolved && has(`advice.${code}`) ? t(`advice.${code}`, fields)
+      : "" };
+}
+
+/** How a conflict was settled, for its author: "Resolved by Marie Dubois
+ * on 4 December: your change was applied."
+ * @param {Record<string, any>} c */
+function resolution(c) {
+  const on = c.resolved_at ? formatTime(c.resolved_at,
+    { day: "numeric", month: "long" }) : "";
+  return t(`problems.resolved.${c.resolution === "device" ? "device"
+    : "server"}`, { by: userName(c.resolved_by_id) || "—", on });
 }
 
 /** A conflict from another device names its values, not its args.
@@ -124,7 +139,7 @@ function deviceArgs(c) {
 /** The sync sentence, also used by the sync line. */
 export function syncSentence(/** @type {string} */ state) {
   const pending = pendingMutations().length;
-  const attention = problems().length;
+  const attention = problems().filter(stillOpen).length;
   if (attention) return { kind: "attention", icon: "warn",
     text: t("sync.attention", { count: attention }) };
   if (state === "signed_out") return { kind: "offline", icon: "user",
@@ -156,6 +171,18 @@ export function syncScreen() {
       <h2 id="problems-title">${t("problems.title")}</h2>
       ${list.length ? html`<ul class="cards">${list.map((p) => {
         const words = explain(p);
+        if (words.resolved) {
+          return html`<li class="card problem resolved">
+            <p class="strong">${icon("check")}${words.resolved}</p>
+            <p>${words.text}</p>
+            ${words.value ? html`<p>${t("problems.your_value")} <span
+              class="strong">${words.value}</span></p>` : ""}
+            <button type="button" class="button secondary"
+              data-action="dismiss" data-id="${p.id}" data-resolved="1"
+              data-conflict="${p.conflict_id || ""}">${
+                t("problems.ok")}</button>
+          </li>`;
+        }
         return html`<li class="card problem">
           <p class="strong">${icon("warn")}${words.text}</p>
           ${words.value ? html`<p>${t("problems.not_applied")} <span
@@ -183,8 +210,12 @@ export function syncScreen() {
       dismiss: async (el) => {
         const conflict = el.dataset.conflict;
         if (conflict) {
-          const seen = getMeta("dismissed_conflicts") ?? [];
-          await setMeta({ dismissed_conflicts: [...seen, conflict] });
+          // Read while open: hidden until someone resolves it (then the
+          // resolution is news); read once resolved: hidden for good.
+          const list = el.dataset.resolved ? "seen_resolutions"
+            : "dismissed_conflicts";
+          const seen = getMeta(list) ?? [];
+          await setMeta({ [list]: [...seen, conflict] });
         }
         if (mem.problems.has(String(el.dataset.id))) {
           await dismissProblem(String(el.dataset.id));
