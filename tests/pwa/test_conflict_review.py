@@ -3,8 +3,8 @@
 Two real conflicts of a technician: hours changed in a week already
 approved (``locked``), and hours changed on his phone while his tablet
 changed the same hours (``concurrent_update``). Each is resolved once
-each way; the database holds the outcome, and the technician's phone
-says that it was resolved and how.
+each way (the second pair offline); the database holds the outcome, and
+the technician's phone says that it was resolved and how.
 """
 
 from __future__ import annotations
@@ -273,7 +273,8 @@ def test_a_same_field_conflict_is_resolved_each_way(phone: Any, server: Server) 
     assert before["minutes"] == {first["id"]: 120, second["id"]: 180}
     kept_id, taken_id = (before["conflicts"][e["id"]][0] for e in (first, second))
 
-    boss = phone(locale="fr-FR").new_page()
+    office = phone(locale="fr-FR")
+    boss = office.new_page()
     sign_in(boss, SUPERVISOR)
     use_language(boss, "fr")
     open_conflicts(boss, 2)
@@ -289,8 +290,14 @@ def test_a_same_field_conflict_is_resolved_each_way(phone: Any, server: Server) 
     row = kept.locator(".sides tbody tr").inner_text().split("\t")
     assert [cell.strip() for cell in row] == ["Heures", "2 h", "5 h"]
 
+    # Marie decides offline: it shows at once, and waits in her outbox.
+    office.set_offline(True)
     kept.locator("button[data-action=keep-server]").click()
     taken.locator("button[data-action=take-device]").click()
+    boss.locator(".decided .card .pending-mark").nth(1).wait_for()
+    assert stored(server, first["id"])["conflicts"][first["id"]][1] == "open"
+    office.set_offline(False)
+    boss.evaluate("window.dispatchEvent(new Event('online'))")
     boss.locator(".decided .card", has_text="Valeur de l'appareil prise par Marie Dubois").filter(
         has_text="Modifié deux fois"
     ).wait_for()
