@@ -115,6 +115,8 @@ def test_screenshots(phone: Any, language: str) -> None:
     card.filter(has_text="Chrome #").wait_for()
     shoot(boss, language, "conflicts")
     card.locator("button[data-action=keep-server]").click()
+    # Once the decision is on the phone (the card has moved), it is sent.
+    boss.locator(".decided .card", has_text=name).wait_for()
     wait_synced(boss)
     tech.goto("/#/sync")
     tech.reload()
