@@ -34,7 +34,12 @@ from backend.lib.http import (
 )
 from backend.lib.logging import configure_logging
 from backend.offline import mutators as offline_mutators
-from backend.offline.controllers import BlobController, ConflictController, SyncController
+from backend.offline.controllers import (
+    BlobController,
+    ConflictController,
+    DeviceController,
+    SyncController,
+)
 from backend.offline.horizon import purge_tombstones
 from backend.people.auth import provide_actor
 from backend.people.controllers import AuthController
@@ -129,6 +134,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             SyncController,
             ConflictController,
             BlobController,
+            DeviceController,
             AffairController,
             service_worker,
             current_build,

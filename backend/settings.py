@@ -47,6 +47,9 @@ class Settings:
     # The largest photo or signature a device may upload (answered 413).
     # The app resizes photos to a few hundred kilobytes before storing them.
     blob_max_bytes: int = 10 * 1024 * 1024
+    # A device not heard from for this many days is shown to supervisors
+    # as gone silent (its person may have lost it, or its storage).
+    device_silent_days: int = 3
     # Accepted client versions (PROTOCOL.md, Versions and upgrades).
     min_schema: int = 1
     max_schema: int = 1
@@ -67,6 +70,7 @@ class Settings:
             secure_cookies=os.environ.get("AFFAIRES_SECURE_COOKIES", "") == "1",
             tombstone_days=_env_int("AFFAIRES_TOMBSTONE_DAYS", 30),
             blob_max_bytes=_env_int("AFFAIRES_BLOB_MAX_BYTES", 10 * 1024 * 1024),
+            device_silent_days=_env_int("AFFAIRES_DEVICE_SILENT_DAYS", 3),
         )
 
     def with_database(self, url: str | None) -> Settings:

@@ -5,7 +5,7 @@ the sync pull's scope both call these functions, so what a person sees on
 a screen and what their device holds offline can never disagree.
 
     admin, manager ... everything
-    supervisor ....... their team: its people, time, service orders, conflicts
+    supervisor ....... their team: its people, time, service orders, conflicts, devices
     technician ....... service orders assigned to them and their affairs, own time
     employee ......... affairs open to them, own time
     sales ............ their own opportunities
@@ -29,6 +29,7 @@ from backend.db.models import (
     ChecklistPhoto,
     ChecklistRun,
     ConflictRecord,
+    Device,
     Role,
     ServiceOrder,
     Site,
@@ -174,6 +175,18 @@ def own_or_overseen(column: ColumnRef, actor: Actor) -> ColumnElement[bool]:
 
 def visible_conflicts(actor: Actor) -> ColumnElement[bool]:
     return own_or_overseen(ConflictRecord.author_id, actor)
+
+
+def reviews_devices(actor: Actor) -> bool:
+    """Who may look at the list of devices: those who look after people."""
+    return actor.sees_everything or actor.role == Role.SUPERVISOR
+
+
+def visible_devices(actor: Actor) -> ColumnElement[bool]:
+    """The installs of the people the actor oversees (and their own)."""
+    if not reviews_devices(actor):
+        return NOTHING
+    return _person_condition(Device.user_id, actor)
 
 
 def oversees(actor: Actor, person_team_id: uuid.UUID | None) -> bool:

@@ -390,13 +390,24 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
     run = await _visible_run(ctx, args.run_id, change)
 
     existing = await session.get(ChecklistPhoto, args.photo_id, populate_existing=True)
-    if existing is not None:
-        stored = {"item_key": existing.item_key, "sha256": existing.sha256, "note": existing.note}
-        if existing.run_id == run.id and stored == device:
-            return
-        raise change.conflict(DUPLICATE_ID, "duplicate_id", run, server_value=stored)
-    if await was_purged(session, args.photo_id):
-        raise change.conflict(DELETE_VS_UPDATE, "delete_vs_update", run)
+    stored = (
+        {"item_key": existing.item_key, "sha256": existing.sha256, "note": existing.note}
+        if existing is not None
+        else None
+    )
+    # Whether the run is open is asked next (`_check_run_open`), in the
+    # rules' order: a resend of a stored photo is harmless even then.
+    rule = rule_for_addition(
+        Seen(
+            stored=existing is not None,
+            same_content=existing is not None and existing.run_id == run.id and stored == device,
+            purged=existing is None and await was_purged(session, args.photo_id),
+        )
+    )
+    if rule is Rule.NOTHING:
+        return
+    if rule.is_conflict:
+        raise change.conflict(rule.value, rule.value, run, server_value=stored)
     await _check_run_open(ctx, run, change)
     await _template_item(session, run, args.item_key)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any, Literal
 
@@ -14,8 +15,9 @@ from backend.dependencies import AppSettings, Db, Mutators, SignedIn
 from backend.lib.http import decode_body, read_body, request_language
 from backend.lib.i18n import translate
 from backend.offline.blobs import check_name, check_type, check_upload, read_blob, store_blob
+from backend.offline.devices import describe_agent, list_devices
 from backend.offline.resolution import describe_conflicts, list_conflicts, resolve_conflict
-from backend.offline.schemas import BlobOut, ConflictOut, ResolveRequest
+from backend.offline.schemas import BlobOut, ConflictOut, DeviceList, ResolveRequest
 from backend.offline.services import SeqGap, run_pull, run_push
 from sync.messages import MAX_PUSH_BYTES, PullRequest, PullResponse, PushRequest, PushResponse
 
@@ -108,6 +110,20 @@ class BlobController(Controller):
         )
 
 
+class DeviceController(Controller):
+    """The installs of the app, for those who look after the people using them."""
+
+    path = "/api/devices"
+
+    @get("/")
+    async def index(self, actor: SignedIn, db: Db, settings: AppSettings) -> DeviceList:
+        async with db.reading() as session:
+            devices = await list_devices(
+                session, actor, silent_after=dt.timedelta(days=settings.device_silent_days)
+            )
+        return DeviceList(silent_after_days=settings.device_silent_days, devices=devices)
+
+
 class SyncController(Controller):
     path = "/api/sync"
 
@@ -129,7 +145,13 @@ class SyncController(Controller):
         language = request_language(request)
         try:
             outcome, checkpoint = await run_push(
-                db, mutators, actor, body, settings=settings, language=language
+                db,
+                mutators,
+                actor,
+                body,
+                settings=settings,
+                language=language,
+                agent=describe_agent(request.headers.get("user-agent")),
             )
         except SeqGap as gap:
             message = translate("seq_gap", language, {"expected": gap.expected})
@@ -155,4 +177,10 @@ class SyncController(Controller):
             max_bytes=MAX_PULL_BYTES,
             encoding=request.headers.get("content-encoding"),
         )
-        return await run_pull(db, actor, body, settings=settings)
+        return await run_pull(
+            db,
+            actor,
+            body,
+            settings=settings,
+            agent=describe_agent(request.headers.get("user-agent")),
+        )

@@ -56,3 +56,32 @@ class BlobOut(msgspec.Struct):
     size: int
     created: bool
     released: int = 0
+
+
+class DeviceOut(msgspec.Struct):
+    """One install of the app as a supervisor sees it: whose, since when,
+    last heard from when, and whether it is still the one in use."""
+
+    client_id: uuid.UUID
+    user_id: uuid.UUID
+    user_name: str
+    # "Android · Chrome", when the browser said so.
+    agent: str | None
+    status: Literal["active", "silent", "replaced"]
+    first_seen_at: dt.datetime
+    last_seen_at: dt.datetime
+    last_push_at: dt.datetime | None
+    last_pull_at: dt.datetime | None
+    # How many changes the server received from it, in all.
+    last_seq: int
+    # It sent changes and never pulled afterwards.
+    unconfirmed: bool
+    open_conflicts: int
+    # The same person's device that came after this one, and when.
+    replaced_by: uuid.UUID | None
+    replaced_at: dt.datetime | None
+
+
+class DeviceList(msgspec.Struct):
+    silent_after_days: int
+    devices: list[DeviceOut]

@@ -11,7 +11,7 @@ from backend.db.faults import is_transient
 from backend.db.models import Device
 from backend.lib.errors import Forbidden, ServiceUnavailable, TooLarge, UpgradeRequired
 from backend.lib.time import utc_now
-from backend.offline.devices import device_for, note_push
+from backend.offline.devices import device_for, note_pull, note_push, pull_worth_noting
 from backend.offline.pull import head_change, read_changes
 from backend.offline.scope_changes import keep_scope_set, known_roots
 from backend.offline.store import SqlPushStore
@@ -53,6 +53,7 @@ async def run_push(
     *,
     settings: Settings,
     language: str,
+    agent: str | None = None,
 ) -> tuple[PushOutcome, int]:
     """Apply a push in one transaction; answer the outcome and the checkpoint.
 
@@ -67,7 +68,9 @@ async def run_push(
     received_at = utc_now()
     try:
         async with db.writing() as session:
-            device = await device_for(session, actor, request.client_id, for_update=True)
+            device = await device_for(
+                session, actor, request.client_id, for_update=True, agent=agent
+            )
             note_push(
                 device, sent_at=request.sent_at, received_at=received_at, schema=request.schema
             )
@@ -101,10 +104,20 @@ async def run_push(
 
 
 async def run_pull(
-    db: Database, actor: Actor, request: PullRequest, *, settings: Settings
+    db: Database,
+    actor: Actor,
+    request: PullRequest,
+    *,
+    settings: Settings,
+    agent: str | None = None,
 ) -> PullResponse:
-    """One page of changes; ``reset`` when the cursor is not one of ours."""
+    """One page of changes; ``reset`` when the cursor is not one of ours.
+
+    The device's row notes the pull (see ``pull_worth_noting``) and the
+    scope it now holds; a pull that changes neither writes nothing.
+    """
     check_versions(request.protocol, request.schema, settings)
+    received_at = utc_now()
 
     async with db.reading() as session:
         if not db.is_sqlite:
@@ -121,12 +134,17 @@ async def run_pull(
             last_seq=device.last_seq if device is not None else 0,
         )
 
-    if page.new_scope is not None or device is None or device.scope != page.scope:
+    noted = pull_worth_noting(device, received_at)
+    if noted or page.new_scope is not None or device is None or device.scope != page.scope:
         async with db.writing() as session:
             if page.new_scope is not None:
                 # Kept before the cursor naming it leaves: the next pull
                 # compares with it.
                 await keep_scope_set(session, *page.new_scope)
-            known = await device_for(session, actor, request.client_id, for_update=False)
+            known = await device_for(
+                session, actor, request.client_id, for_update=False, agent=agent
+            )
             known.scope = page.scope
+            if noted:
+                note_pull(known, received_at=received_at)
     return page.response

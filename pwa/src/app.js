@@ -15,7 +15,9 @@ import { requestSync, onStatus, status } from "./sync.js";
 import {
   adopt, chooseLanguage, sendLanguage, setSessionHooks,
 } from "./session.js";
-import { me, supervises, myOrders } from "./model.js";
+import {
+  me, supervises, myOrders, conflictsToResolve,
+} from "./model.js";
 import { go } from "./ui.js";
 import { ordersScreen } from "./views/orders.js";
 import { orderScreen } from "./views/order.js";
@@ -25,6 +27,8 @@ import { entryScreen } from "./views/entry.js";
 import { approvalsScreen, approvalScreen } from "./views/approvals.js";
 import { syncScreen, syncSentence } from "./views/problems.js";
 import { meScreen } from "./views/me.js";
+import { conflictsScreen } from "./views/conflicts.js";
+import { devicesScreen } from "./views/devices.js";
 import { signInScreen } from "./views/signin.js";
 
 /**
@@ -51,6 +55,13 @@ const ROUTES = [
     approvalScreen({ user: m[1], week: m[2] })],
   [/^#\/sync$/, () => syncScreen()],
   [/^#\/me$/, () => meScreen()],
+];
+
+/** Screens of those who look after others: nobody else reaches them (the
+ * server would refuse their data anyway). */
+const OVERSEEING_ROUTES = [
+  [/^#\/conflicts$/, () => conflictsScreen()],
+  [/^#\/devices$/, () => devicesScreen()],
 ];
 
 /** @type {Screen | null} */
@@ -88,7 +99,8 @@ const WAITING = { title: "", content: html`` };
 function route() {
   const hash = location.hash.split("?")[0];
   if (!me()) return askingWho ? WAITING : signInScreen();
-  for (const [pattern, make] of ROUTES) {
+  const routes = supervises() ? [...ROUTES, ...OVERSEEING_ROUTES] : ROUTES;
+  for (const [pattern, make] of routes) {
     const found = /** @type {RegExp} */ (pattern).exec(hash);
     if (found) return /** @type {Function} */ (make)(found);
   }
@@ -130,16 +142,27 @@ function drawNav(current) {
   const nav = $("nav");
   nav.hidden = !me();
   if (!me()) return;
+  // Conflicts waiting for this person's decision: counted on the tab of
+  // the screens where they decide.
+  const waiting = supervises() ? conflictsToResolve().length : 0;
   const items = [
-    ["orders", "#/orders", "calendar", t("nav.orders")],
-    ["time", "#/time", "clock", t("nav.time")],
-    ...(supervises()
-      ? [["approvals", "#/approvals", "approve", t("nav.approvals")]] : []),
-    ["me", "#/me", "user", t("nav.me")],
+    ["orders", "#/orders", "calendar", t("nav.orders"), 0],
+    ["time", "#/time", "clock", t("nav.time"), 0],
+    ...(supervises() ? [["approvals", "#/approvals", "approve",
+      t("nav.approvals"), waiting]] : []),
+    ["me", "#/me", "user", t("nav.me"), 0],
   ];
-  render(nav, html`<ul>${items.map(([key, href, name, label]) => html`<li>
-    <a href="${href}" ${key === current ? html`aria-current="page"` : ""}>${
-      icon(/** @type {any} */ (name))}<span>${label}</span></a></li>`)}</ul>`);
+  const tab = (/** @type {any[]} */ [key, href, name, label, count]) => {
+    // The count is drawn on the icon and said with the tab's name.
+    const said = count ? html`aria-label="${label}, ${t("approvals.conflicts",
+      { count })}"` : "";
+    const badge = count ? html`<span class="badge" aria-hidden="true">${
+      count > 99 ? "99+" : count}</span>` : "";
+    return html`<li><a href="${href}" ${said} ${key === current
+      ? html`aria-current="page"` : ""}><span class="nav-icon">${
+      icon(name)}${badge}</span><span>${label}</span></a></li>`;
+  };
+  render(nav, html`<ul>${items.map(tab)}</ul>`);
   nav.setAttribute("aria-label", t("nav.label"));
 }
 

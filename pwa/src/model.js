@@ -18,6 +18,7 @@ import { uuid7 } from "./ids.js";
  *   orders: Map<string, Row>, notes: Map<string, Row>,
  *   runs: Map<string, Row>, answers: Map<string, Map<string, Row>>,
  *   photos: Map<string, Row>, entries: Map<string, Row>, weeks: Map<string, Row>,
+ *   conflicts: Map<string, Row>,
  * }} View
  */
 
@@ -49,6 +50,7 @@ function view() {
     photos: rows("checklist_photo"),
     entries: rows("time_entry"),
     weeks: new Map(),
+    conflicts: rows("conflict"),
   };
   for (const answer of rows("checklist_answer").values()) {
     answersOf(v, answer.run_id).set(answer.item_key, answer);
@@ -183,6 +185,17 @@ function replay(v, name, args, pending, at) {
       v.notes.set(args.note_id, { id: args.note_id, service_order_id: args.id,
         text: args.text, author_id: me, written_at: at, pending });
       break;
+    case "conflict.resolve": {
+      // A decision taken here shows at once; the server replays the kept
+      // side, and its effect on the record arrives with the next pull.
+      const conflict = v.conflicts.get(args.conflict_id);
+      if (conflict && conflict.status === "open") {
+        v.conflicts.set(args.conflict_id, { ...conflict, status: "resolved",
+          resolution: args.keep, resolved_by_id: me, resolved_at: at,
+          pending });
+      }
+      break;
+    }
     default:
       break;
   }
@@ -322,16 +335,62 @@ export function supervises() {
     || ["supervisor", "manager", "admin"].includes(self.role)));
 }
 
+// ---- conflicts to resolve --------------------------------------------
+
+/** @param {string} id */
+export function conflict(id) {
+  return view().conflicts.get(id);
+}
+
+/**
+ * Open conflicts of other people, which this person decides on (the
+ * server holds those of their team for a supervisor, everyone's for the
+ * office), the oldest first.
+ */
+export function conflictsToResolve() {
+  const self = me()?.id;
+  return [...view().conflicts.values()]
+    .filter((c) => c.status === "open" && c.author_id !== self)
+    .sort((a, b) => instant(a.created_at) - instant(b.created_at));
+}
+
+/** @param {unknown} at an ISO instant */
+function instant(at) {
+  return Date.parse(String(at)) || 0;
+}
+
+/** Conflicts of other people resolved lately, the latest first.
+ * @param {number} [limit] */
+export function resolvedConflicts(limit = 10) {
+  const self = me()?.id;
+  return [...view().conflicts.values()]
+    .filter((c) => c.status === "resolved" && c.author_id !== self)
+    .sort((a, b) => instant(b.resolved_at) - instant(a.resolved_at))
+    .slice(0, limit);
+}
+
+/** @param {string} id @param {"server" | "device"} keep */
+export function resolveConflict(id, keep) {
+  return enqueue("conflict.resolve", { conflict_id: id, keep });
+}
+
 // ---- problems --------------------------------------------------------
+
+/** A resolution older than this is not news any more on a device that
+ * never showed the conflict (a new phone, a wiped store). */
+const RESOLUTION_NEWS_DAYS = 14;
 
 /**
  * Changes of this person that did not take: the results kept on this
  * device, and the conflict records of this person pulled from the server
- * (from another device too), minus those the person has read.
+ * (from another device too), minus those the person has read. A conflict
+ * someone resolved since stays listed, saying how, until it is read.
  */
 export function problems() {
   const self = me()?.id;
   const dismissed = new Set(getMeta("dismissed_conflicts") ?? []);
+  const seen = new Set(getMeta("seen_resolutions") ?? []);
+  const newsSince = Date.now() - RESOLUTION_NEWS_DAYS * 86400000;
   const local = [...mem.problems.values()];
   const linked = new Set(local.map((p) => p.conflict_id).filter(Boolean));
   /** @type {Row[]} */
@@ -339,13 +398,21 @@ export function problems() {
     conflict: p.conflict_id ? find("conflict", p.conflict_id) : undefined }));
   for (const entity of mem.entities.get("conflict")?.values() ?? []) {
     const c = entity.data;
-    if (c.author_id !== self || c.status !== "open") continue;
-    if (linked.has(entity.id) || dismissed.has(entity.id)) continue;
+    if (c.author_id !== self || linked.has(entity.id)) continue;
+    const hidden = c.status === "open" ? dismissed.has(entity.id)
+      : seen.has(entity.id) || instant(c.resolved_at) < newsSince;
+    if (hidden) continue;
     out.push({ id: entity.id, conflict_id: entity.id, status: "conflict",
       name: c.mutation_name, code: c.kind, args: null,
       at: c.created_at, conflict: { ...c, id: entity.id } });
   }
   return out.sort((a, b) => String(b.at).localeCompare(String(a.at)));
+}
+
+/** Does this problem still wait for someone? A resolved conflict is news
+ * to read, not work to do. @param {Row} p */
+export function stillOpen(p) {
+  return p.conflict?.status !== "resolved";
 }
 
 // ---- changing --------------------------------------------------------

@@ -6,12 +6,13 @@ time this module runs; docs/pwa.md shows them.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.pwa.conftest import ROOT, outbox_seq, sign_in, wait_saved, wait_synced
+from tests.pwa.conftest import ROOT, Server, outbox_seq, sign_in, wait_saved, wait_synced
 from tests.pwa.test_field_work import answer, open_checklist, open_order
 from tests.pwa.test_photos import take_photo
 from tests.pwa.test_time_and_approval import LAST_WEEK
@@ -111,6 +112,24 @@ def test_screenshots(phone: Any, language: str) -> None:
     tech.locator(".problem", has_text="Marie Dubois").wait_for()
     shoot(tech, language, "conflict")
 
+    # Marie sees it among the conflicts of her team, and keeps the
+    # approved hours; Thomas's phone then says so.
+    boss.goto("/#/approvals")
+    boss.reload()
+    boss.locator("#nav a[href='#/approvals'] .badge").wait_for()
+    boss.locator("a.card.attention").click()
+    card = boss.locator(".conflict", has_text=name)
+    card.filter(has_text="Chrome #").wait_for()
+    shoot(boss, language, "conflicts")
+    card.locator("button[data-action=keep-server]").click()
+    # Once the decision is on the phone (the card has moved), it is sent.
+    boss.locator(".decided .card", has_text=name).wait_for()
+    wait_synced(boss)
+    tech.goto("/#/sync")
+    tech.reload()
+    tech.locator(".problem.resolved").wait_for()
+    shoot(tech, language, "conflict-resolved")
+
     # Marie finds the week among her recent decisions, to reopen it.
     boss.goto("/#/orders")
     boss.locator("#nav a[href='#/approvals']").click()
@@ -120,3 +139,24 @@ def test_screenshots(phone: Any, language: str) -> None:
     boss.locator("button[data-action=reopen]").click()
     boss.locator("#reopen-q").wait_for()
     shoot(boss, language, "reopen")
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_screenshots_of_team_devices(phone: Any, server: Server, language: str) -> None:
+    from tests.pwa.test_team_devices import age_device, open_team_devices, wipe_and_come_back
+
+    locale, email, _, _ = RUNS[language]
+    # The technician's phone wiped and come back (S10); once, the
+    # employee's tablet left idle for days.
+    wipe_and_come_back(phone, server, email, locale=locale)
+    if language == "en":
+        tablet = phone(locale=locale).new_page()
+        sign_in(tablet, "employee@demo.test")
+        age_device(server, tablet, dt.timedelta(days=4))
+
+    boss = phone(locale=locale).new_page()
+    sign_in(boss, "supervisor@demo.test")
+    use_language(boss, language)
+    open_team_devices(boss)
+    boss.locator(".device-replaced").first.wait_for()
+    shoot(boss, language, "devices")

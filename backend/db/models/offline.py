@@ -26,7 +26,16 @@ class Device(Base):
     clock_offset_ms: Mapped[int] = mapped_column(sa.BigInteger, default=0)
     schema: Mapped[int] = mapped_column(default=1)
     first_seen_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    # The latest push or pull, whichever came last.
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
+    last_push_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Kept to the minute (a pull writes nothing more often), except that a
+    # pull after a push is always noted: it tells that the device received
+    # the answers to what it sent.
+    last_pull_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # What the install runs on, in a few words ("Android · Chrome"), so a
+    # person can tell their phone from their tablet in a list.
+    agent: Mapped[str | None] = mapped_column(sa.String(40), default=None)
     last_cursor: Mapped[int | None] = mapped_column(sa.BigInteger, default=None)
     # Fingerprint of the scope the device last pulled (see ``ScopeSet``): a
     # change it sends to a record that has left that scope is kept as a

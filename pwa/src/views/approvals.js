@@ -16,8 +16,9 @@ import { icon } from "../icons.js";
 import { addWeeks, daysOf, weekNumber } from "../dates.js";
 import {
   me, weeksToApprove, decidedWeeks, entriesOfWeek, userName, approveWeek,
-  rejectWeek, reopenWeek, weekOfUser,
+  rejectWeek, reopenWeek, weekOfUser, conflictsToResolve,
 } from "../model.js";
+import { refreshDevices } from "../devices.js";
 import { go, toast } from "../ui.js";
 import { backLink, pendingMark, weekChip } from "./parts.js";
 import { dayTotal, entryCard } from "./time.js";
@@ -90,8 +91,17 @@ export function approvalsScreen() {
       </a></li>`)}</ul>`
     : html`<p class="empty">${t("approvals.empty")}</p>`;
 
+  const conflicts = conflictsToResolve().length;
+  // The conflicts screen names devices from their list: ask for it now,
+  // so the names are there when it opens.
+  if (conflicts) refreshDevices(() => {});
   const content = html`
     ${decisionBanner()}
+    ${conflicts ? html`<a class="card attention" href="#/conflicts">
+      <span class="card-title">${icon("warn")}${t("approvals.conflicts",
+        { count: conflicts })}</span>
+      <span class="card-sub">${t("approvals.conflicts_hint")}</span>
+    </a>` : ""}
     <section class="waiting" aria-labelledby="waiting-title">
       <h2 id="waiting-title">${t("approvals.waiting")}</h2>
       ${waitingList}

@@ -5,7 +5,7 @@ import { html } from "../html.js";
 import { t } from "../i18n.js";
 import { icon } from "../icons.js";
 import { NetworkError } from "../api.js";
-import { me } from "../model.js";
+import { me, supervises } from "../model.js";
 import { pendingMutations } from "../store.js";
 import { signOut } from "../session.js";
 import { toast } from "../ui.js";
@@ -20,6 +20,8 @@ export function meScreen() {
     </section>
     <a class="button big secondary" href="#/sync">${icon("sync")}${
       t("sync.title")}</a>
+    ${supervises() ? html`<a class="button big secondary" href="#/devices">${
+      icon("phone")}${t("devices.title")}</a>` : ""}
     <div class="actionbar">
       <button type="button" class="button big danger" data-action="signout">${
         t("me.signout")}</button>

@@ -14,7 +14,7 @@ import {
   mem, getMeta, setMeta, dismissProblem, pendingMutations, pendingBlobs,
   storedBlob,
 } from "../store.js";
-import { find, problems, order } from "../model.js";
+import { find, problems, order, stillOpen, userName } from "../model.js";
 import { requestSync } from "../sync.js";
 
 /** The item label of a checklist answer. @param {Record<string, any>} args */
@@ -71,6 +71,9 @@ export function describeChange(name, args) {
         status: t(`order.status.${args.status}`) });
     case "service_order.note":
       return t("change.note", { number: orderNumber(args.id) });
+    case "conflict.resolve":
+      return t("change.resolve", { name: userName(
+        find("conflict", args.conflict_id)?.author_id) || "—" });
     default:
       return name;
   }
@@ -117,8 +120,19 @@ export function explain(p) {
   const refused = code === "missing_blob"
     && storedBlob(args.sha256)?.state === "refused";
   const advice = refused ? "advice.photo_refused" : `advice.${code}`;
-  return { text, value: changeValue(name, args),
-    advice: has(advice) ? t(advice, fields) : "" };
+  const resolved = c?.status === "resolved" ? resolution(c) : "";
+  return { text, value: changeValue(name, args), resolved,
+    advice: !resolved && has(advice) ? t(advice, fields) : "" };
+}
+
+/** How a conflict was settled, for its author: "Resolved by Marie Dubois
+ * on 4 December: your change was applied."
+ * @param {Record<string, any>} c */
+function resolution(c) {
+  const on = c.resolved_at ? formatTime(c.resolved_at,
+    { day: "numeric", month: "long" }) : "";
+  return t(`problems.resolved.${c.resolution === "device" ? "device"
+    : "server"}`, { by: userName(c.resolved_by_id) || "—", on });
 }
 
 /** A conflict from another device names its values, not its args.
@@ -131,7 +145,7 @@ function deviceArgs(c) {
 /** The sync sentence, also used by the sync line. */
 export function syncSentence(/** @type {string} */ state) {
   const pending = pendingMutations().length;
-  const attention = problems().length;
+  const attention = problems().filter(stillOpen).length;
   // Photos are counted apart: they are the heavy part of what waits.
   const photos = pendingBlobs().length;
   /** @param {string} text */
@@ -168,6 +182,18 @@ export function syncScreen() {
       <h2 id="problems-title">${t("problems.title")}</h2>
       ${list.length ? html`<ul class="cards">${list.map((p) => {
         const words = explain(p);
+        if (words.resolved) {
+          return html`<li class="card problem resolved">
+            <p class="strong">${icon("check")}${words.resolved}</p>
+            <p>${words.text}</p>
+            ${words.value ? html`<p>${t("problems.your_value")} <span
+              class="strong">${words.value}</span></p>` : ""}
+            <button type="button" class="button secondary"
+              data-action="dismiss" data-id="${p.id}" data-resolved="1"
+              data-conflict="${p.conflict_id || ""}">${
+                t("problems.ok")}</button>
+          </li>`;
+        }
         return html`<li class="card problem">
           <p class="strong">${icon("warn")}${words.text}</p>
           ${words.value ? html`<p>${t("problems.not_applied")} <span
@@ -195,8 +221,12 @@ export function syncScreen() {
       dismiss: async (el) => {
         const conflict = el.dataset.conflict;
         if (conflict) {
-          const seen = getMeta("dismissed_conflicts") ?? [];
-          await setMeta({ dismissed_conflicts: [...seen, conflict] });
+          // Read while open: hidden until someone resolves it (then the
+          // resolution is news); read once resolved: hidden for good.
+          const list = el.dataset.resolved ? "seen_resolutions"
+            : "dismissed_conflicts";
+          const seen = getMeta(list) ?? [];
+          await setMeta({ [list]: [...seen, conflict] });
         }
         if (mem.problems.has(String(el.dataset.id))) {
           await dismissProblem(String(el.dataset.id));

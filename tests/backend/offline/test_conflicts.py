@@ -222,3 +222,40 @@ async def test_a_supervisor_resolves_offline_through_the_mutator(
 
     assert (refused["status"], refused["code"]) == ("rejected", "forbidden")
     assert result["status"] == "applied"
+
+
+async def test_a_resolution_from_a_device_that_cannot_apply_is_refused_with_its_reason(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    _, supervisor, entry_id, conflict_id = await locked_conflict(device_of, company)
+    other_supervisor = await device_of("manager")
+    args = {"conflict_id": conflict_id, "keep": "device"}
+
+    still_locked = await supervisor.send("conflict.resolve", args)
+    await other_supervisor.send("conflict.resolve", {**args, "keep": "server"})
+    too_late = await supervisor.send("conflict.resolve", args)
+    unknown = await supervisor.send("conflict.resolve", {**args, "conflict_id": str(uuid7())})
+
+    assert (still_locked["status"], still_locked["code"]) == ("rejected", "week_locked")
+    assert (too_late["status"], too_late["code"]) == ("rejected", "conflict_resolved")
+    assert (unknown["status"], unknown["code"]) == ("rejected", "not_found")
+    assert await minutes_of(db, entry_id) == 120
+
+
+async def test_reopening_then_taking_the_device_side_in_one_push_applies_it(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    _, supervisor, entry_id, conflict_id = await locked_conflict(device_of, company)
+    tech_id = str(company.users["tech"])
+
+    response = await supervisor.push(
+        supervisor.mutation("timesheet.reopen", {"user_id": tech_id, "week": WEEK}),
+        supervisor.mutation("conflict.resolve", {"conflict_id": conflict_id, "keep": "device"}),
+    )
+
+    assert [r["status"] for r in response.json()["results"]] == ["applied", "applied"]
+    assert await minutes_of(db, entry_id) == 45
+    async with db.reading() as session:
+        conflict = await session.get(ConflictRecord, uuid.UUID(conflict_id))
+    assert conflict is not None
+    assert (conflict.status.value, conflict.resolution) == ("resolved", "device")

@@ -1,0 +1,162 @@
+// @ts-check
+/**
+ * Team devices: each install of the app of the people one looks after,
+ * when it was last heard from, and whether it is still the one in use.
+ * A phone whose storage the browser wiped comes back as a new device: the
+ * old one shows here as replaced and gone silent, so the supervisor can
+ * ask whether work was lost on it (case S10).
+ */
+
+import { html } from "../html.js";
+import { t, formatAgo, formatTime } from "../i18n.js";
+import { icon } from "../icons.js";
+import {
+  asked, knownDevices, refreshDevices, shortId,
+} from "../devices.js";
+import { go } from "../ui.js";
+import { backLink } from "./parts.js";
+
+/**
+ * @typedef {import("../devices.js").DeviceRow} DeviceRow
+ */
+
+/** @type {Record<string, import("../icons.js").IconName>} */
+const STATUS_ICONS = { active: "check", silent: "offline", replaced: "undo" };
+
+/** "4 Dec, 10:42". @param {string} at */
+function moment(at) {
+  return formatTime(at, { day: "numeric", month: "short", hour: "2-digit",
+    minute: "2-digit" });
+}
+
+/** @param {string} at */
+function ago(at) {
+  return formatAgo(Date.now() - Date.parse(at));
+}
+
+/** @param {DeviceRow} d */
+function statusChip(d) {
+  const word = t(`devices.status.${d.status}`);
+  return html`<span class="chip chip-device-${d.status}">${icon(
+    STATUS_ICONS[d.status] ?? "check")}${word}</span>`;
+}
+
+/** What the supervisor should know about it, in sentences.
+ * @param {DeviceRow} d @param {number} days silent after so many days */
+function story(d, days) {
+  const lines = [];
+  if (d.status === "replaced" && d.replaced_at) {
+    lines.push(html`<p class="notice warn">${icon("warn")}${
+      t("devices.replaced", { name: d.user_name, since: moment(d.replaced_at),
+        last: moment(d.last_seen_at) })}</p>`);
+  } else if (d.status === "silent") {
+    lines.push(html`<p class="notice warn">${icon("warn")}${
+      t("devices.silent", { days })}</p>`);
+  }
+  if (d.status !== "active") {
+    lines.push(html`<p>${t("devices.ask", { name: d.user_name })}</p>`);
+  }
+  if (d.unconfirmed && d.last_push_at) {
+    lines.push(html`<p>${t("devices.unconfirmed",
+      { at: moment(d.last_push_at) })}</p>`);
+  }
+  return lines;
+}
+
+/** @param {DeviceRow} d @param {number} days */
+function deviceCard(d, days) {
+  const name = d.agent || t("devices.unknown_agent");
+  return html`<li class="card device device-${d.status}">
+    <span class="card-top"><span class="card-title">${icon("phone")}${
+      name} <span class="short-id">${shortId(d.client_id)}</span></span>${
+      statusChip(d)}</span>
+    <span class="card-sub">${t("devices.last_seen", {
+      ago: ago(d.last_seen_at), at: moment(d.last_seen_at) })}</span>
+    <span class="card-meta">${t("devices.first_seen",
+      { at: moment(d.first_seen_at) })} · ${t("devices.received",
+      { count: d.last_seq })}</span>
+    ${story(d, days)}
+    ${d.open_conflicts ? html`<a class="button" href="#/conflicts">${
+      icon("warn")}${t("devices.conflicts", { count: d.open_conflicts })}</a>`
+      : ""}
+  </li>`;
+}
+
+/** How much a status asks for attention: a replaced device may have
+ * taken unsent work with it, a silent one may yet come back. */
+const URGENCY = { replaced: 0, silent: 1, active: 2 };
+
+/** @param {DeviceRow} d */
+const urgency = (d) => URGENCY[d.status] ?? 2;
+
+/** The devices by person, the most worrying first: people, then each
+ * person's devices (the latest seen first among equals).
+ * @param {DeviceRow[]} devices */
+function byPerson(devices) {
+  /** @type {Map<string, {name: string, devices: DeviceRow[]}>} */
+  const people = new Map();
+  for (const d of devices) {
+    const person = people.get(d.user_id) ?? { name: d.user_name,
+      devices: [] };
+    person.devices.push(d);
+    people.set(d.user_id, person);
+  }
+  const worst = (/** @type {{devices: DeviceRow[]}} */ p) =>
+    Math.min(...p.devices.map(urgency));
+  for (const person of people.values()) {
+    person.devices.sort((a, b) => urgency(a) - urgency(b)
+      || Date.parse(b.last_seen_at) - Date.parse(a.last_seen_at));
+  }
+  return [...people.values()]
+    .sort((a, b) => worst(a) - worst(b) || a.name.localeCompare(b.name));
+}
+
+export function devicesScreen() {
+  refreshDevices(() => {
+    if (location.hash === "#/devices") go("#/devices");
+  });
+  const list = knownDevices();
+  const devices = list?.devices ?? [];
+  const quiet = devices.filter((d) => d.status !== "active").length;
+
+  let state = html``;
+  if (asked.problem && asked.problem !== "offline") {
+    state = html`<p class="notice warn">${t("devices.failed")}</p>`;
+  } else if (asked.problem && list) {
+    state = html`<p class="notice">${icon("offline")}${
+      t("devices.as_of", { at: moment(new Date(list.at).toISOString()) })}</p>`;
+  } else if (asked.problem) {
+    state = html`<p class="notice warn">${icon("offline")}${
+      t("devices.offline")}</p>`;
+  }
+
+  const summary = !list ? "" : quiet
+    ? html`<p class="strong">${icon("warn")}${t("devices.quiet",
+      { count: quiet })}</p>`
+    : html`<p>${icon("check")}${t("devices.all_active",
+      { days: list.silent_after_days })}</p>`;
+
+  const content = html`
+    ${backLink("#/me", t("me.title"))}
+    ${state}
+    ${summary}
+    ${!list && !asked.problem ? html`<p class="muted">${
+      t("devices.loading")}</p>` : ""}
+    ${list && !devices.length ? html`<p class="empty">${
+      t("devices.none")}</p>` : ""}
+    ${byPerson(devices).map((p, i) => html`<section class="device-group"
+      aria-labelledby="person-${i}">
+      <h2 id="person-${i}">${icon("user")}${p.name}</h2>
+      <ul class="cards">${p.devices.map((d) => deviceCard(d,
+        list?.silent_after_days ?? 3))}</ul>
+    </section>`)}
+    <button type="button" class="button secondary" data-action="refresh">${
+      icon("sync")}${t("devices.refresh")}</button>`;
+
+  return {
+    title: t("devices.title"), nav: "me", content,
+    actions: {
+      refresh: () => refreshDevices(() => go("#/devices"), { now: true }),
+    },
+  };
+}

@@ -1,0 +1,138 @@
+"""The supervisor's list of team devices, on a phone (case S10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from backend.db.engine import open_database
+from backend.db.models import Device, TimeEntry
+from tests.pwa.conftest import Server, sign_in, wait_synced
+from tests.pwa.test_field_work import add_time
+from tests.pwa.test_offline_day_on_dolibarr_data import outside_the_browser_loop
+from tests.pwa.test_screenshots import use_language
+
+pytestmark = pytest.mark.browser
+
+
+async def _age_device(database_url: str, client_id: str, back: dt.timedelta) -> None:
+    db = open_database(database_url)
+    async with db.writing() as session:
+        device = await session.get(Device, uuid.UUID(client_id))
+        assert device is not None
+        device.first_seen_at -= back
+        device.last_seen_at -= back
+        if device.last_push_at is not None:
+            device.last_push_at -= back
+        if device.last_pull_at is not None:
+            device.last_pull_at -= back
+    await db.dispose()
+
+
+def age_device(server: Server, page: Any, back: dt.timedelta) -> None:
+    """Move every contact of the page's device back in time: it was last
+    used that long ago."""
+    outside_the_browser_loop(_age_device(server.database_url, client_id_of(page), back))
+
+
+CLIENT_ID = """new Promise((found) => {
+  const opened = indexedDB.open("affaires");
+  opened.onsuccess = () => {
+    const read = opened.result.transaction("meta").objectStore("meta").get("client_id");
+    read.onsuccess = () => found(read.result.v);
+  };
+})"""
+
+
+def client_id_of(page: Any) -> str:
+    """The client id of the app's install in this page's browser."""
+    return str(page.evaluate(CLIENT_ID))
+
+
+async def _notes_stored(database_url: str, note: str) -> int:
+    db = open_database(database_url)
+    async with db.reading() as session:
+        count = await session.scalar(
+            sa.select(sa.func.count()).select_from(TimeEntry).where(TimeEntry.note == note)
+        )
+    await db.dispose()
+    return int(count or 0)
+
+
+def wipe_and_come_back(phone: Any, server: Server, email: str, *, locale: str = "en-GB") -> Any:
+    """A phone of ``email`` that worked offline, sat idle two days, then
+    had its storage wiped by the browser: the session cookie still works,
+    the app starts again with a new client id. Answers the new page."""
+    context = phone(locale=locale)
+    page = context.new_page()
+    sign_in(page, email)
+    context.set_offline(True)
+    add_time(page, "AFF-2026-003", "1:15", "S10 lost with the phone's storage")
+    page.locator(".sync-line.sync-offline").wait_for()
+    assert page.evaluate("document.body.dataset.seq") == "2"
+    cookies = [c for c in context.cookies() if c["name"] == "affaires_session"]
+    age_device(server, page, dt.timedelta(days=2))
+    context.close()
+
+    wiped = phone(locale=locale)
+    wiped.add_cookies([{**cookies[0], "expires": -1}])
+    page = wiped.new_page()
+    page.goto("/")
+    page.locator("#notice").wait_for()
+    wait_synced(page)
+    return page
+
+
+def open_team_devices(page: Any) -> None:
+    page.locator("#nav a[href='#/me']").click()
+    page.locator("a[href='#/devices']").click()
+    page.locator(".device-group").first.wait_for()
+
+
+def test_S10_the_supervisors_list_shows_the_old_device_as_gone_silent(
+    phone: Any, server: Server
+) -> None:
+    wipe_and_come_back(phone, server, "tech2@demo.test")
+    boss = phone().new_page()
+    sign_in(boss, "supervisor@demo.test")
+    use_language(boss, "en")
+
+    open_team_devices(boss)
+
+    sofia = boss.locator(".device-group", has_text="Sofia Benali")
+    old, new = sofia.locator(".device-replaced"), sofia.locator(".device-active")
+    assert (old.count(), new.count()) == (1, 1)
+    said = old.inner_text()
+    assert "Replaced" in said
+    assert "Gone silent since" in said
+    assert "a newer device of Sofia Benali has been in use since" in said
+    assert "Ask Sofia Benali whether work done on this device was never sent" in said
+    assert "In use" in new.inner_text()
+    assert "Linux · Chrome" in new.inner_text()
+    # Sofia's people come first: a device of hers has gone silent.
+    assert "Sofia Benali" in boss.locator(".device-group h2").first.inner_text()
+    assert boss.locator("p.strong", has_text="1 device has gone silent").count() == 1
+    # The change queued on the wiped phone never reached the server.
+    lost = outside_the_browser_loop(
+        _notes_stored(server.database_url, "S10 lost with the phone's storage")
+    )
+    assert lost == 0
+
+
+def test_the_list_shows_offline_as_it_was_last_seen(phone: Any, server: Server) -> None:
+    context = phone()
+    boss = context.new_page()
+    sign_in(boss, "supervisor@demo.test")
+    use_language(boss, "en")
+    open_team_devices(boss)
+    count = boss.locator(".device").count()
+
+    context.set_offline(True)
+    boss.locator("button[data-action=refresh]").click()
+
+    boss.locator(".notice", has_text="Offline: the list as of").wait_for()
+    assert boss.locator(".device").count() == count
