@@ -8,7 +8,9 @@
  * change not yet sent carry `pending: true`.
  */
 
-import { mem, onChange, getMeta, enqueue, pulled } from "./store.js";
+import {
+  mem, onChange, getMeta, enqueue, pulled, settledByItself,
+} from "./store.js";
 import { weekOf, daysOf } from "./dates.js";
 import { uuid7 } from "./ids.js";
 
@@ -399,6 +401,7 @@ export function problems() {
   for (const entity of mem.entities.get("conflict")?.values() ?? []) {
     const c = entity.data;
     if (c.author_id !== self || linked.has(entity.id)) continue;
+    if (settledByItself(c)) continue;
     const hidden = c.status === "open" ? dismissed.has(entity.id)
       : seen.has(entity.id) || instant(c.resolved_at) < newsSince;
     if (hidden) continue;

@@ -432,3 +432,13 @@ export async function dropPulledData() {
   mem.meta.set("cursor", null);
   changed();
 }
+
+/**
+ * A change held on the server for its photo (missing_blob) and applied
+ * when the photo arrived: nobody decided anything, there is no news.
+ * @param {Record<string, any> | undefined} c a conflict record
+ */
+export function settledByItself(c) {
+  return c?.kind === "missing_blob" && c.status === "resolved"
+    && c.resolution === "device";
+}

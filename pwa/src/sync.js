@@ -35,6 +35,7 @@ import { nowWithOffset } from "./dates.js";
 import {
   applyPage, dismissProblem, getMeta, markBlob, mem, onEnqueue,
   pendingMutations, pruneBlobs, pulled, recordResults, renumberOutbox,
+  settledByItself,
   setMeta, storedBlob,
 } from "./store.js";
 
@@ -241,8 +242,7 @@ async function dropSettledProblems() {
   for (const p of [...mem.problems.values()]) {
     const c = p.conflict_id ? pulled("conflict", p.conflict_id)?.data
       : undefined;
-    if (c?.kind === "missing_blob" && c.status === "resolved"
-      && c.resolution === "device") await dismissProblem(p.id);
+    if (settledByItself(c)) await dismissProblem(p.id);
   }
 }
 
