@@ -35,8 +35,7 @@ import { nowWithOffset } from "./dates.js";
 import {
   applyPage, dismissProblem, getMeta, markBlob, mem, onEnqueue,
   pendingMutations, pruneBlobs, pulled, recordResults, renumberOutbox,
-  settledByItself,
-  setMeta, storedBlob,
+  setMeta, settledByItself, storedBlob,
 } from "./store.js";
 
 export const PROTOCOL = 1;
