@@ -151,7 +151,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         after_request=_add_security_headers,
         state=State({"db": db, "settings": settings}),
         lifespan=[lifespan],
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500),
+        # Level 6, not the highest: a page of a thousand changes is 1 %
+        # bigger and compressed five times faster (bench/README.md, pulls).
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=500, gzip_compress_level=6
+        ),
         # The schema as JSON only: the interactive viewers load their assets
         # from other origins, which this server's policy does not allow.
         openapi_config=OpenAPIConfig(
