@@ -1,5 +1,5 @@
 """The server the benchmarks measure: `affaires serve` on 127.0.0.1,
-with the demo company on a fresh SQLite file."""
+with the demo company on a fresh SQLite file, or on a given database."""
 
 from __future__ import annotations
 
@@ -37,20 +37,27 @@ def demo_server() -> Iterator[DemoServer]:
     with tempfile.TemporaryDirectory() as folder:
         database = f"sqlite+aiosqlite:///{folder}/bench.db"
         subprocess.run([AFFAIRES, "demo", "--database", database], check=True, capture_output=True)
-        port = free_port()
-        process = subprocess.Popen(
-            [AFFAIRES, "serve", "--port", str(port), "--database", database],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "AFFAIRES_LOG_LEVEL": "warning"},
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            _wait_until_up(url)
-            yield DemoServer(url, process.pid)
-        finally:
-            process.terminate()
-            process.wait(10)
+        with running_server(database) as server:
+            yield server
+
+
+@contextmanager
+def running_server(database: str) -> Iterator[DemoServer]:
+    """``affaires serve`` on 127.0.0.1 over ``database``; stopped on leaving."""
+    port = free_port()
+    process = subprocess.Popen(
+        [AFFAIRES, "serve", "--port", str(port), "--database", database],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "AFFAIRES_LOG_LEVEL": "warning"},
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_until_up(url)
+        yield DemoServer(url, process.pid)
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 def _wait_until_up(url: str) -> None:

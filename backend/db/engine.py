@@ -4,7 +4,9 @@ SQLite gets two engines. Readers use ordinary deferred transactions and
 never wait, thanks to WAL. Writers start with ``BEGIN IMMEDIATE``: with
 deferred transactions two concurrent read-then-write requests both read,
 then one fails to upgrade its lock; taking the write lock up front makes
-the second one wait (``busy_timeout``) instead of failing.
+the second one wait instead of failing. Their connections run statements
+on the event loop's thread and wait for a lock without blocking it
+(``backend.db.sqlite_inline``).
 PostgreSQL needs none of this: one engine serves both.
 """
 
@@ -23,11 +25,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from backend.db.sqlite_inline import inline_connector
+
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=10000",
+    # A locked database is waited for by the connection, asynchronously
+    # (``sqlite_inline.BUSY_TIMEOUT_S``), never by SQLite on the loop's thread.
+    "PRAGMA busy_timeout=0",
 )
 
 
@@ -84,8 +90,9 @@ def _configure_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
 def open_database(url: str, *, echo: bool = False) -> Database:
     """Engines for ``url``; for SQLite a reader and a writer, else one."""
     if url.startswith("sqlite"):
-        reader = create_async_engine(url, echo=echo)
-        writer = create_async_engine(url, echo=echo)
+        connect = inline_connector(sa.engine.make_url(url).database or ":memory:")
+        reader = create_async_engine(url, echo=echo, async_creator=connect)
+        writer = create_async_engine(url, echo=echo, async_creator=connect)
         _configure_sqlite(reader, immediate=False)
         _configure_sqlite(writer, immediate=True)
         return Database(url=url, reader=reader, writer=writer)

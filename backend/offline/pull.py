@@ -9,6 +9,7 @@ visible to this read; every number below it is committed (see
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,15 +85,18 @@ async def read_changes(
         (scope, roots) if roots is not None and await known_roots(session, scope) is None else None
     )
 
-    found: list[Change] = []
+    found: list[_Row] = []
     if after < head:
         for sync_type, table in synced_tables().items():
-            found.extend(
-                await _changes_of(session, actor, sync_type, table, after, head, limit + 1)
-            )
-        found.sort(key=lambda change: change.version)
+            found.extend(await _rows_of(session, actor, sync_type, table, after, head, limit + 1))
+        found.sort(key=lambda row: row.version)
     has_more = len(found) > limit
-    page = found[:limit]
+    # Only the rows of this page become changes: each type read up to a
+    # page, and most of what was read belongs to later pages.
+    page = [
+        _change(row.sync_type, dict(zip(row.keys, row.values, strict=True)))
+        for row in found[:limit]
+    ]
     next_change = page[-1].version if has_more else head
     if not reset and isinstance(before, dict) and roots is not None and after > 0:
         page.extend(await scope_changes(session, actor, before, roots, after, _change))
@@ -131,7 +135,17 @@ def _page(
     )
 
 
-async def _changes_of(
+@dataclass(slots=True)
+class _Row:
+    """A row read for a page, not yet made a change."""
+
+    version: int
+    sync_type: str
+    keys: Sequence[str]
+    values: Sequence[Any]
+
+
+async def _rows_of(
     session: AsyncSession,
     actor: Actor,
     sync_type: str,
@@ -139,7 +153,7 @@ async def _changes_of(
     after: int,
     head: int,
     limit: int,
-) -> list[Change]:
+) -> list[_Row]:
     query = (
         sa.select(table)
         .where(table.c.version > after, table.c.version <= head, scope_of(sync_type, actor))
@@ -149,11 +163,17 @@ async def _changes_of(
     if after == 0:
         # A first snapshot never needs tombstones: the device has nothing yet.
         query = query.where(table.c.deleted_at.is_(None))
-    rows = (await session.execute(query)).mappings()
-    return [_change(sync_type, row) for row in rows]
+    # Plain rows through the session's connection (same snapshot): these
+    # are table rows, not objects, and the ORM's loading would cost more
+    # than the query.
+    connection = await session.connection()
+    result = await connection.execute(query)
+    keys = list(result.keys())
+    at = keys.index("version")
+    return [_Row(values[at], sync_type, keys, values) for values in result]
 
 
-def _change(sync_type: str, row: sa.RowMapping) -> Change:
+def _change(sync_type: str, row: Mapping[str, Any]) -> Change:
     if row["deleted_at"] is not None:
         return Change(op="del", type=sync_type, id=row["id"], version=row["version"])
     data: dict[str, Any] = {

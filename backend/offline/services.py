@@ -14,7 +14,7 @@ from backend.lib.time import utc_now
 from backend.offline.devices import device_for, note_pull, note_push, pull_worth_noting
 from backend.offline.pull import head_change, read_changes
 from backend.offline.scope_changes import keep_scope_set, known_roots
-from backend.offline.store import SqlPushStore
+from backend.offline.store import SqlPushStore, used_mutation_ids
 from backend.settings import Settings
 from sync.engine import PushOutcome, push
 from sync.messages import (
@@ -82,6 +82,7 @@ async def run_push(
                 language,
                 received_at,
                 held={kind: frozenset(ids) for kind, ids in held.items()} if held else None,
+                used_ids=await used_mutation_ids(session, (m.id for m in request.mutations)),
             )
             outcome = await push(store, registry, request.mutations)
             checkpoint = await head_change(session)

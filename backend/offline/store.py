@@ -1,9 +1,17 @@
-"""The sync engine's storage, on SQLAlchemy, for one push transaction."""
+"""The sync engine's storage, on SQLAlchemy, for one push transaction.
+
+A push's own bookkeeping costs no round trip per mutation: the mutation
+ids a batch reuses are found with one query before it runs, and the
+outcomes are written together, in one statement, when the device's
+``last_seq`` moves (same transaction, so a crash still keeps both or
+neither).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
@@ -26,6 +34,19 @@ from sync.registry import Mutator
 logger = structlog.get_logger()
 
 
+async def used_mutation_ids(
+    session: AsyncSession, mutation_ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of these mutation ids some device already used."""
+    wanted = list(set(mutation_ids))
+    if not wanted:
+        return set()
+    found = await session.scalars(
+        sa.select(AppliedMutation.mutation_id).where(AppliedMutation.mutation_id.in_(wanted))
+    )
+    return set(found)
+
+
 class SqlPushStore:
     def __init__(
         self,
@@ -35,8 +56,14 @@ class SqlPushStore:
         language: str,
         received_at: dt.datetime,
         held: dict[str, frozenset[str]] | None = None,
+        used_ids: set[uuid.UUID] | None = None,
     ) -> None:
         self.session = session
+        # Mutation ids already taken: those stored before this push (see
+        # ``used_mutation_ids``), then each one this push records.
+        self.used_ids = used_ids if used_ids is not None else set()
+        # Outcomes recorded by this push, written when ``last_seq`` moves.
+        self.pending: dict[int, dict[str, Any]] = {}
         self.held = held
         self.received_at = received_at
         self.actor = actor
@@ -48,6 +75,15 @@ class SqlPushStore:
         return self.device.last_seq
 
     async def stored_result(self, seq: int) -> MutationResult | None:
+        if seq in self.pending:
+            kept = self.pending[seq]
+            return MutationResult(
+                seq=seq,
+                status=kept["status"].value,
+                code=kept["code"],
+                message=kept["message"],
+                conflict_id=kept["conflict_id"],
+            )
         row = await self.session.scalar(
             sa.select(AppliedMutation).where(
                 AppliedMutation.client_id == self.device.client_id, AppliedMutation.seq == seq
@@ -67,10 +103,7 @@ class SqlPushStore:
         return self.session.begin_nested()
 
     async def apply(self, mutator: Mutator[Any], args: Any, mutation: Mutation) -> Kept | None:
-        reused = await self.session.scalar(
-            sa.select(AppliedMutation.seq).where(AppliedMutation.mutation_id == mutation.id)
-        )
-        if reused is not None:
+        if mutation.id in self.used_ids:
             raise Rejected("duplicate_mutation_id")
         return await mutator.handler(self._context(mutation), args)
 
@@ -78,20 +111,22 @@ class SqlPushStore:
         return await keep_conflict(self._context(mutation), conflict)
 
     async def record(self, mutation: Mutation, result: MutationResult) -> None:
-        await self.session.execute(
-            sa.insert(AppliedMutation).values(
-                client_id=self.device.client_id,
-                seq=mutation.seq,
-                mutation_id=mutation.id,
-                name=mutation.name[:60],
-                status=MutationStatus(result.status),
-                code=result.code,
-                message=result.message,
-                conflict_id=result.conflict_id,
-            )
-        )
+        self.used_ids.add(mutation.id)
+        self.pending[mutation.seq] = {
+            "client_id": self.device.client_id,
+            "seq": mutation.seq,
+            "mutation_id": mutation.id,
+            "name": mutation.name[:60],
+            "status": MutationStatus(result.status),
+            "code": result.code,
+            "message": result.message,
+            "conflict_id": result.conflict_id,
+        }
 
     async def advance(self, last_seq: int) -> None:
+        if self.pending:
+            await self.session.execute(sa.insert(AppliedMutation), list(self.pending.values()))
+            self.pending.clear()
         await self.session.execute(
             sa.update(Device)
             .where(Device.client_id == self.device.client_id)

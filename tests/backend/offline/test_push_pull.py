@@ -353,6 +353,44 @@ async def test_a_reused_mutation_id_is_refused_and_the_batch_goes_on(
     assert [r["status"] for r in again.json()["results"]] == ["duplicate", "duplicate"]
 
 
+async def test_a_mutation_id_used_twice_in_one_batch_is_refused_the_second_time(
+    device_of: Any, company: Company
+) -> None:
+    tech = await device_of("tech")
+    first = tech.mutation("checklist.answer", answer(company))
+    reused = {
+        **tech.mutation("checklist.answer", answer(company, "pressure", 2.0)),
+        "id": first["id"],
+    }
+
+    response = await tech.push(first, reused)
+    again = await tech.push(first, reused)
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert results[0]["status"] == "applied"
+    assert (results[1]["status"], results[1]["code"]) == ("rejected", "duplicate_mutation_id")
+    assert [(r["status"], r["original"]) for r in again.json()["results"]] == [
+        ("duplicate", "applied"),
+        ("duplicate", "rejected"),
+    ]
+
+
+async def test_a_batch_that_repeats_a_seq_answers_it_as_a_duplicate(
+    device_of: Any, company: Company
+) -> None:
+    tech = await device_of("tech")
+    first = tech.mutation("checklist.answer", answer(company))
+
+    response = await tech.push(first, first)
+
+    assert response.status_code == 200
+    assert [(r["status"], r.get("original")) for r in response.json()["results"]] == [
+        ("applied", None),
+        ("duplicate", "applied"),
+    ]
+
+
 async def test_a_cursor_the_server_never_gave_resets(device_of: Any, company: Company) -> None:
     tech = await device_of("tech")
 

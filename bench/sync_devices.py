@@ -1,0 +1,230 @@
+"""200 devices pushing and pulling at once, and nothing lost.
+
+    .venv/bin/python bench/sync_devices.py [--devices 200] [--rounds 3]
+
+For SQLite and PostgreSQL, each on a fresh database holding one
+technician per device (two service orders each), a real server
+(`affaires serve`) on 127.0.0.1 meets every device at the same moment:
+each device, started together, pulls its scope, then ``--rounds`` times
+pushes a small batch of its usual work (5 mutations) and pulls what
+changed, as the app does when the network comes back. Every request's
+time is taken by its client, from its first sending to its answer (a
+503, database busy, is sent again after a pause, as the app does, and
+counted); the table gives the 95th percentile of all of them, pushes
+and pulls.
+
+Then the database is read: every mutation sent must be recorded once as
+applied, every device's ``last_seq`` must be its last number, and every
+answer, note and time entry sent must be there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+import uuid
+from collections import Counter
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+from databases import KINDS, describe_machine, fresh_database, load_average
+from demo_server import running_server
+from field_work import FieldDevice, build_company, pull_body, push_body
+
+from backend.db.engine import open_database
+from backend.db.models import (
+    AppliedMutation,
+    ChecklistAnswer,
+    Device,
+    MutationStatus,
+    ServiceOrderNote,
+    TimeEntry,
+)
+from backend.people.auth import SESSION_COOKIE
+
+BATCH = 5
+# A busy answer is sent again this many times at most, as the app would.
+RETRIES = 8
+P95_TARGET_MS = 250
+
+
+async def run_device(
+    url: str, token: str, device: FieldDevice, rounds: int, start: asyncio.Event
+) -> tuple[list[float], Counter[str], list[dict[str, Any]]]:
+    """One phone's sync after the network came back: its request times,
+    its results and the mutations it sent."""
+    times: list[float] = []
+    statuses: Counter[str] = Counter()
+    sent: list[dict[str, Any]] = []
+    limits = httpx.Limits(max_connections=1)
+    async with httpx.AsyncClient(
+        base_url=url, cookies={SESSION_COOKIE: token}, timeout=120, limits=limits
+    ) as client:
+        await start.wait()
+        cursor = await _pull(client, device.client_id, None, times, statuses)
+        for _ in range(rounds):
+            mutations = device.work(BATCH)
+            sent.extend(mutations)
+            response = await _post(
+                client, "/api/sync/push", push_body(device, mutations), times, statuses
+            )
+            statuses.update(result["status"] for result in response.json()["results"])
+            cursor = await _pull(client, device.client_id, cursor, times, statuses)
+    return times, statuses, sent
+
+
+async def _pull(
+    client: httpx.AsyncClient,
+    client_id: uuid.UUID,
+    cursor: str | None,
+    times: list[float],
+    statuses: Counter[str],
+) -> str:
+    while True:
+        response = await _post(
+            client, "/api/sync/pull", pull_body(client_id, cursor), times, statuses
+        )
+        page = response.json()
+        cursor = page["cursor"]
+        if not page["has_more"]:
+            return str(cursor)
+
+
+async def _post(
+    client: httpx.AsyncClient,
+    path: str,
+    body: dict[str, Any],
+    times: list[float],
+    statuses: Counter[str],
+) -> httpx.Response:
+    """A request as the app makes it: a busy server (503) is asked again
+    after a pause, like the app's backoff. The time is the whole wait,
+    retries included; each 503 is counted."""
+    started = time.perf_counter()
+    for attempt in range(RETRIES):
+        response = await client.post(path, json=body)
+        if response.status_code != 503:
+            break
+        statuses["503 busy, sent again"] += 1
+        await asyncio.sleep(min(0.5 * 2**attempt, 4))
+    times.append((time.perf_counter() - started) * 1000)
+    response.raise_for_status()
+    return response
+
+
+async def all_devices(
+    url: str, devices: list[tuple[str, FieldDevice]], rounds: int
+) -> tuple[list[float], Counter[str], list[dict[str, Any]], float]:
+    start = asyncio.Event()
+    tasks = [
+        asyncio.create_task(run_device(url, token, device, rounds, start))
+        for token, device in devices
+    ]
+    await asyncio.sleep(0.5)
+    started = time.perf_counter()
+    start.set()
+    done = await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - started
+    times = [ms for device_times, _, _ in done for ms in device_times]
+    statuses: Counter[str] = Counter()
+    sent: list[dict[str, Any]] = []
+    for _, device_statuses, device_sent in done:
+        statuses.update(device_statuses)
+        sent.extend(device_sent)
+    return times, statuses, sent, elapsed
+
+
+async def lost(database_url: str, devices: list[FieldDevice], sent: list[dict[str, Any]]) -> int:
+    """How many of the mutations sent the database does not show applied."""
+    names = Counter(mutation["name"] for mutation in sent)
+    db = open_database(database_url)
+    async with db.reading() as session:
+        applied = await session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AppliedMutation)
+            .where(AppliedMutation.status == MutationStatus.APPLIED)
+        )
+        seqs = dict((await session.execute(sa.select(Device.client_id, Device.last_seq))).all())
+        notes = await session.scalar(sa.select(sa.func.count()).select_from(ServiceOrderNote))
+        entry_ids = {str(entry_id) for entry_id in await session.scalars(sa.select(TimeEntry.id))}
+        answers = await session.scalar(sa.select(sa.func.count()).select_from(ChecklistAnswer))
+    await db.dispose()
+
+    missing = len(sent) - int(applied or 0)
+    missing += sum(1 for device in devices if seqs.get(device.client_id) != device.seq)
+    missing += names["service_order.note"] - int(notes or 0)
+    sent_entries = {m["args"]["id"] for m in sent if m["name"] == "time_entry.put"}
+    missing += len(sent_entries - entry_ids)
+    sent_answers = {
+        (m["args"]["run_id"], m["args"]["item_key"])
+        for m in sent
+        if m["name"] == "checklist.answer"
+    }
+    missing += len(sent_answers) - int(answers or 0)
+    return missing
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--devices", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=3)
+    options = parser.parse_args()
+
+    rows = []
+    loads = [load_average()]
+    for kind in KINDS:
+        with fresh_database(kind) as url:
+            company = asyncio.run(
+                build_company(url, technicians=options.devices, orders_each=2, orders_per_affair=2)
+            )
+            devices = [
+                (tech.token, FieldDevice(tech, company.items, seed=number))
+                for number, tech in enumerate(company.technicians)
+            ]
+            with running_server(url) as server:
+                times, statuses, sent, elapsed = asyncio.run(
+                    all_devices(server.url, devices, options.rounds)
+                )
+            missing = asyncio.run(lost(url, [device for _, device in devices], sent))
+        loads.append(load_average())
+
+        p95 = statistics.quantiles(times, n=20)[-1]
+        rows.append(
+            (
+                f"{options.devices} devices at once, {kind}: {len(times):,} requests "
+                f"in {elapsed:.1f} s, p50 {statistics.median(times):.0f} ms, p95",
+                f"{p95:.0f} ms",
+                f"< {P95_TARGET_MS} ms",
+                _met(p95 < P95_TARGET_MS),
+            )
+        )
+        rows.append(
+            (
+                f"{options.devices} devices at once, {kind}: mutations lost "
+                f"(of {len(sent):,} sent; results {dict(statuses)})",
+                str(missing),
+                "0",
+                _met(missing == 0),
+            )
+        )
+
+    print("machine:")
+    for name, value in describe_machine():
+        print(f"  {name}: {value}")
+    print("  load average before and after each part: " + " | ".join(loads))
+    print()
+    print("| figure | measured | target | met |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def _met(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+if __name__ == "__main__":
+    main()
