@@ -156,6 +156,8 @@ function drawSyncLine() {
   document.body.dataset.seq = String(getMeta("next_seq") ?? "");
   document.body.dataset.sync = status.state;
   document.body.dataset.syncError = status.lastError;
+  document.body.dataset.live = String(status.live);
+  document.body.dataset.pokes = String(status.pokes);
   const line = $("sync-line");
   line.hidden = !me();
   if (!me()) return;
@@ -195,6 +197,9 @@ function report(exc) {
 // ---- service worker and updates ---------------------------------------
 
 let updating = false;
+/** A newer worker took control of this page after it loaded (another tab
+ * applied an update): the code running here is the old one. */
+let replaced = false;
 /** A new version waiting for the person's word.
  * @type {ServiceWorkerRegistration | null} */
 let waitingUpdate = null;
@@ -213,10 +218,12 @@ async function registerWorker() {
   watch(registration.installing);
   registration.addEventListener("updatefound",
     () => watch(registration.installing));
+  const startedWith = navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     // Only a version the person (or a 426) asked for reloads the page;
     // the first install taking control does not.
     if (updating) location.reload();
+    else if (startedWith) replaced = true;
   });
 }
 
@@ -249,16 +256,24 @@ function applyUpdate(registration) {
   registration.waiting?.postMessage("skip-waiting");
 }
 
-/** The server wants a newer app (426): fetch it, then take it. */
+/** The server wants a newer app (426): fetch it, then take it. Another
+ * tab may have taken it already: then this one only reloads into it. */
 async function upgradeForServer() {
   const registration = await navigator.serviceWorker?.getRegistration();
   if (!registration) return;
   await registration.update().catch(() => {});
   if (registration.waiting) return applyUpdate(registration);
   const worker = registration.installing;
-  worker?.addEventListener("statechange", () => {
+  if (!worker) {
+    if (replaced) location.reload();
+    return;
+  }
+  const installed = () => {
     if (worker.state === "installed") applyUpdate(registration);
-  });
+  };
+  worker.addEventListener("statechange", installed);
+  // It may have finished installing before anyone listened.
+  installed();
 }
 
 // ---- start -------------------------------------------------------------
