@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
+import weakref
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 
@@ -44,10 +45,15 @@ class Watcher:
 
 
 class PokeHub:
-    """Every open stream of this process, by person."""
+    """Every open stream of this process, by person.
+
+    Only a stream's own generator holds its watcher: a stream that ends
+    leaves in its ``finally``, and one that never started (the client went
+    away before the first byte) is forgotten when its generator is.
+    """
 
     def __init__(self) -> None:
-        self._watchers: dict[uuid.UUID, set[Watcher]] = {}
+        self._watchers: dict[uuid.UUID, weakref.WeakSet[Watcher]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self.closing = False
 
@@ -58,7 +64,7 @@ class PokeHub:
 
     def watch(self, person: uuid.UUID) -> Watcher:
         watcher = Watcher(person)
-        self._watchers.setdefault(person, set()).add(watcher)
+        self._watchers.setdefault(person, weakref.WeakSet()).add(watcher)
         return watcher
 
     def leave(self, watcher: Watcher) -> None:
@@ -72,17 +78,19 @@ class PokeHub:
 
     def people(self) -> set[uuid.UUID]:
         """Who has a stream open in this process."""
+        for person in [person for person, watchers in self._watchers.items() if not watchers]:
+            del self._watchers[person]
         return set(self._watchers)
 
     def is_watching(self, person: uuid.UUID) -> bool:
-        return person in self._watchers
+        return bool(self._watchers.get(person))
 
     def poke(self, people: Iterable[uuid.UUID]) -> int:
         """Mark a poke due on every stream of these people; answer how many
         streams had none pending (the others already have one coming)."""
         woken = 0
         for person in people:
-            for watcher in self._watchers.get(person, ()):
+            for watcher in list(self._watchers.get(person, ())):
                 if not watcher.due:
                     woken += 1
                 watcher.due = True
@@ -92,8 +100,8 @@ class PokeHub:
     def close(self) -> None:
         """End every stream now (the server is stopping)."""
         self.closing = True
-        for watchers in self._watchers.values():
-            for watcher in watchers:
+        for watchers in list(self._watchers.values()):
+            for watcher in list(watchers):
                 watcher.closed = True
                 watcher.wake.set()
 

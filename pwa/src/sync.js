@@ -2,7 +2,7 @@
 /**
  * The sync loop: drain the outbox, then pull until nothing is left.
  *
- *            change saved / online / focus / start / timer
+ *        change saved / online / focus / start / timer / poke
  *                              |
  *                              v
  *   +-------+  request   +-----------+  outbox empty  +---------+

@@ -4,6 +4,7 @@ comment, a stopping server ends every stream."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import uuid
 
 from litestar.response import ServerSentEventMessage
@@ -104,3 +105,17 @@ async def test_a_poke_is_written_without_data_but_dispatched() -> None:
 
     assert message.encode() == b"event: poke\r\ndata: \r\n\r\n"
     await stream.aclose()
+
+
+async def test_a_stream_never_started_is_forgotten_with_it() -> None:
+    """The client went away before the first byte was written."""
+    hub = PokeHub()
+    person = uuid.uuid4()
+    stream = hub.stream(hub.watch(person))
+    assert hub.is_watching(person)
+
+    del stream
+    gc.collect()
+
+    assert not hub.is_watching(person)
+    assert hub.people() == set()
