@@ -218,12 +218,14 @@ async function registerWorker() {
   watch(registration.installing);
   registration.addEventListener("updatefound",
     () => watch(registration.installing));
-  const startedWith = navigator.serviceWorker.controller;
+  // None on a first visit: the first install taking control is the
+  // version this page runs, not a newer one.
+  let controller = navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    // Only a version the person (or a 426) asked for reloads the page;
-    // the first install taking control does not.
+    // Only a version the person (or a 426) asked for reloads the page.
     if (updating) location.reload();
-    else if (startedWith) replaced = true;
+    else if (controller) replaced = true;
+    controller = navigator.serviceWorker.controller;
   });
 }
 
@@ -250,10 +252,12 @@ function drawUpdate() {
 }
 
 /** The outbox lives in IndexedDB: reloading into the new version keeps it.
- * @param {ServiceWorkerRegistration} registration */
-function applyUpdate(registration) {
+ * @param {ServiceWorkerRegistration} registration
+ * @param {ServiceWorker | null} [worker] the new one, when known: the
+ *   registration may name it as waiting a moment after it says so */
+function applyUpdate(registration, worker = null) {
   updating = true;
-  registration.waiting?.postMessage("skip-waiting");
+  (registration.waiting || worker)?.postMessage("skip-waiting");
 }
 
 /** The server wants a newer app (426): fetch it, then take it. Another
@@ -266,10 +270,14 @@ async function upgradeForServer() {
   const worker = registration.installing;
   if (!worker) {
     if (replaced) location.reload();
+    // Taking over right now (another tab asked): reload once it has.
+    else if (registration.active !== navigator.serviceWorker.controller) {
+      updating = true;
+    }
     return;
   }
   const installed = () => {
-    if (worker.state === "installed") applyUpdate(registration);
+    if (worker.state === "installed") applyUpdate(registration, worker);
   };
   worker.addEventListener("statechange", installed);
   // It may have finished installing before anyone listened.
