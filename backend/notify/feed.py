@@ -26,6 +26,7 @@ import asyncpg
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access.actors import Actor
 from backend.db.changelog import CHANGES_CHANNEL
@@ -108,15 +109,27 @@ class ChangeFeed:
             if after is None or head <= after:
                 self._after = max(head, after or 0)
                 return
-            if head - after > MAX_CHANGES_SORTED:
-                people = await everyone_again(session, self._followed)
-            else:
-                batch = await read_batch(session, after, head)
-                people = await people_to_poke(session, batch, self._followed)
+            try:
+                people = await self._concerned(session, after, head)
+            except (SQLAlchemyError, OSError):
+                raise
+            except Exception:
+                # A fault in deciding who is concerned (a bug, odd data) must
+                # not silence every stream for the life of the server, nor
+                # stop at the same batch again and again: when in doubt,
+                # everyone watching pulls.
+                logger.exception("live.sort_failed", changes=head - after)
+                people = watched
         self._after = max(head, self._after or 0)
 
         streams = self.hub.poke(people)
         logger.debug("live.poked", changes=head - after, people=len(people), streams=streams)
+
+    async def _concerned(self, session: AsyncSession, after: int, head: int) -> set[uuid.UUID]:
+        if head - after > MAX_CHANGES_SORTED:
+            return await everyone_again(session, self._followed)
+        batch = await read_batch(session, after, head)
+        return await people_to_poke(session, batch, self._followed)
 
 
 def listen_dsn(database_url: str) -> str:
