@@ -117,9 +117,9 @@ async def test_nothing_is_read_while_nobody_watches(
     def count(*args: Any) -> None:
         statements.append(str(args[2]))
 
+    await write_note(db, company, company.order_id)
     sa.event.listen(db.reader.sync_engine, "before_cursor_execute", count)
     try:
-        await write_note(db, company, company.order_id)
         await feed.look()
     finally:
         sa.event.remove(db.reader.sync_engine, "before_cursor_execute", count)
