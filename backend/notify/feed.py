@@ -107,7 +107,8 @@ class ChangeFeed:
         async with self.db.reading() as session:
             head = await newest_change(session)
             if after is None or head <= after:
-                self._after = max(head, after or 0)
+                # (Lower: the database was restored from a backup.)
+                self._after = head
                 return
             try:
                 people = await self._concerned(session, after, head)
@@ -120,7 +121,7 @@ class ChangeFeed:
                 # everyone watching pulls.
                 logger.exception("live.sort_failed", changes=head - after)
                 people = watched
-        self._after = max(head, self._after or 0)
+        self._after = head
 
         streams = self.hub.poke(people)
         logger.debug("live.poked", changes=head - after, people=len(people), streams=streams)
