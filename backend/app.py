@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import msgspec
 import structlog
 from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
@@ -23,7 +24,7 @@ from backend.aftersales import mutators as aftersales_mutators
 from backend.appshell.controllers import current_build, pwa_files, service_worker
 from backend.db.engine import Database, open_database
 from backend.db.faults import is_transient, is_unstorable
-from backend.lib.errors import AppError
+from backend.lib.errors import AppError, UpgradeRequired
 from backend.lib.http import (
     ErrorBody,
     error_response,
@@ -31,8 +32,13 @@ from backend.lib.http import (
     handle_app_error,
     handle_http_error,
     handle_unexpected,
+    request_language,
 )
+from backend.lib.i18n import translate
 from backend.lib.logging import configure_logging
+from backend.notify.controllers import EVENTS_PATH, sync_events
+from backend.notify.feed import ChangeFeed, listen_for_changes
+from backend.notify.hub import PokeHub
 from backend.offline import mutators as offline_mutators
 from backend.offline.controllers import (
     BlobController,
@@ -70,6 +76,28 @@ def build_mutators() -> MutatorRegistry:
     aftersales_mutators.register(registry)
     offline_mutators.register(registry)
     return registry
+
+
+class UpgradeBody(msgspec.Struct):
+    """The error shape, with the oldest schema accepted where the protocol
+    puts it (PROTOCOL.md, Versions and upgrades)."""
+
+    code: str
+    message: str
+    details: dict[str, Any]
+    min_schema: int
+
+
+def _upgrade_required(
+    request: Request[Any, Any, Any], exc: UpgradeRequired
+) -> Response[UpgradeBody]:
+    logger.info("request.refused", path=request.url.path, code=exc.code, status=exc.status)
+    details = dict(exc.details)
+    message = translate(exc.code, request_language(request), details)
+    return Response(
+        UpgradeBody(exc.code, message, details, int(details["min_schema"])),
+        status_code=exc.status,
+    )
 
 
 def _rule_refused(request: Request[Any, Any, Any], exc: Rejected) -> Response[ErrorBody]:
@@ -117,14 +145,28 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     configure_logging(settings.log_level, json=settings.log_json)
     db = database or open_database(settings.database_url)
     mutators = build_mutators()
+    pokes = PokeHub()
+    feed = ChangeFeed(db, pokes)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        housekeeping = asyncio.create_task(_purge_daily(db, settings))
+        pokes.start()
+        db.after_commit.append(feed.changes_committed)
+        tasks = [
+            asyncio.create_task(_purge_daily(db, settings)),
+            asyncio.create_task(feed.run()),
+        ]
+        if not db.is_sqlite:
+            # Other server processes' writes reach this one's streams.
+            tasks.append(asyncio.create_task(listen_for_changes(settings.database_url, feed)))
         try:
             yield
         finally:
-            housekeeping.cancel()
+            pokes.close()
+            db.after_commit.remove(feed.changes_committed)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             if database is None:
                 await db.dispose()
 
@@ -136,6 +178,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             BlobController,
             DeviceController,
             AffairController,
+            sync_events,
             service_worker,
             current_build,
             pwa_files(settings),
@@ -144,9 +187,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             "db": Provide(lambda: db, sync_to_thread=False),
             "settings": Provide(lambda: settings, sync_to_thread=False),
             "mutators": Provide(lambda: mutators, sync_to_thread=False),
+            "feed": Provide(lambda: feed, sync_to_thread=False),
             "actor": Provide(provide_actor),
         },
         exception_handlers={
+            UpgradeRequired: _upgrade_required,
             AppError: handle_app_error,
             Rejected: _rule_refused,
             Conflicted: _conflicted,
@@ -156,13 +201,17 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         },
         before_request=guard_browser_request,
         after_request=_add_security_headers,
-        state=State({"db": db, "settings": settings}),
+        state=State({"db": db, "settings": settings, "pokes": pokes}),
         lifespan=[lifespan],
         # Photos are compressed already: gzip would only spend the CPU.
+        # Pokes are a few bytes that must leave at once: never compressed.
         # Level 6, not the highest: a page of a thousand changes is 1 %
         # bigger and compressed five times faster (bench/README.md, pulls).
         compression_config=CompressionConfig(
-            backend="gzip", minimum_size=500, exclude="/api/blobs", gzip_compress_level=6
+            backend="gzip",
+            minimum_size=500,
+            exclude=["/api/blobs", EVENTS_PATH],
+            gzip_compress_level=6,
         ),
         # The schema as JSON only: the interactive viewers load their assets
         # from other origins, which this server's policy does not allow.

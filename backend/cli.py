@@ -10,7 +10,8 @@ import socket
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from types import FrameType
+from typing import Any, TypeVar
 
 import click
 import sqlalchemy as sa
@@ -35,8 +36,15 @@ database_option = click.option(
 )
 
 
+def _from_env() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        raise click.ClickException(f"bad setting in the environment: {exc}") from exc
+
+
 def _settings(database_url: str | None) -> Settings:
-    settings = Settings.from_env().with_database(database_url)
+    settings = _from_env().with_database(database_url)
     try:
         url = sa.engine.make_url(settings.database_url)
     except sa.exc.ArgumentError as exc:
@@ -84,7 +92,7 @@ def _with_database(settings: Settings, work: Callable[[Database], Awaitable[T]])
 @click.group()
 def main() -> None:
     """Affaires: affairs, field service and timesheets, offline-first."""
-    settings = Settings.from_env()
+    settings = _from_env()
     configure_logging(settings.log_level, json=settings.log_json)
 
 
@@ -114,7 +122,32 @@ def serve(host: str | None, port: int | None, database_url: str | None, demo: bo
         else:
             click.echo("The database already holds data: the demo company was not added.")
     click.echo(f"Affaires is at http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        timeout_graceful_shutdown=STOP_WAIT_SECONDS,
+    )
+    _stopping_server(config, stop_streams=app.state.pokes.stop_soon).run()
+
+
+# On SIGTERM or Ctrl+C, requests under way get this long to finish.
+STOP_WAIT_SECONDS = 5
+
+
+def _stopping_server(config: Any, *, stop_streams: Callable[[], None]) -> Any:
+    """A uvicorn server that ends the event streams as soon as a stop is
+    asked: it waits for open connections to close, and a stream never would."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            stop_streams()
+            super().handle_exit(sig, frame)
+
+    return Server(config)
 
 
 def _check_free(host: str, port: int) -> None:

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 
 from backend.access.actors import Actor
 from backend.db.engine import Database
+from backend.notify.feed import ChangeFeed
 from backend.settings import Settings
 from sync.registry import MutatorRegistry
 
@@ -15,3 +16,4 @@ SignedIn: TypeAlias = NamedDependency[Actor]
 Db: TypeAlias = NamedDependency[Database]
 AppSettings: TypeAlias = NamedDependency[Settings]
 Mutators: TypeAlias = NamedDependency[MutatorRegistry]
+Feed: TypeAlias = NamedDependency[ChangeFeed]

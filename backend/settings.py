@@ -55,8 +55,15 @@ class Settings:
     max_schema: int = 1
     extra: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if not 1 <= self.min_schema <= self.max_schema:
+            raise ValueError("accepted schemas: 1 <= AFFAIRES_MIN_SCHEMA <= AFFAIRES_MAX_SCHEMA")
+
     @classmethod
     def from_env(cls) -> Settings:
+        # Raising the oldest accepted schema alone raises the newest with it.
+        min_schema = _env_int("AFFAIRES_MIN_SCHEMA", cls.min_schema)
+        max_schema = _env_int("AFFAIRES_MAX_SCHEMA", max(cls.max_schema, min_schema))
         return cls(
             database_url=normalise_database_url(
                 os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -71,6 +78,8 @@ class Settings:
             tombstone_days=_env_int("AFFAIRES_TOMBSTONE_DAYS", 30),
             blob_max_bytes=_env_int("AFFAIRES_BLOB_MAX_BYTES", 10 * 1024 * 1024),
             device_silent_days=_env_int("AFFAIRES_DEVICE_SILENT_DAYS", 3),
+            min_schema=min_schema,
+            max_schema=max_schema,
         )
 
     def with_database(self, url: str | None) -> Settings:

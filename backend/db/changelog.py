@@ -22,6 +22,9 @@ import sqlalchemy as sa
 
 # Any constant works; it only has to be the same in every server process.
 CHANGE_LOCK_KEY = 0x4146_4641
+# PostgreSQL channel on which every write transaction says, at commit, that
+# the change log may have moved (no payload: listeners read the log).
+CHANGES_CHANNEL = "affaires_changes"
 
 # Columns never copied into the change log: secrets, and the number itself.
 NOT_LOGGED = ("password_hash", "version")

@@ -8,13 +8,17 @@ the second one wait instead of failing. Their connections run statements
 on the event loop's thread and wait for a lock without blocking it
 (``backend.db.sqlite_inline``).
 PostgreSQL needs none of this: one engine serves both.
+
+Every write transaction tells whoever follows the change log that it may
+have moved (``Database.after_commit``, in this process; on PostgreSQL also
+a ``NOTIFY`` delivered at commit to every server process listening).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,7 +29,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from backend.db.changelog import CHANGES_CHANNEL
 from backend.db.sqlite_inline import inline_connector
+
+# Queued by the transaction, sent by PostgreSQL only if it commits.
+ANNOUNCE_CHANGES = sa.text(f"NOTIFY {CHANGES_CHANNEL}")
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -44,6 +52,8 @@ class Database:
     url: str
     reader: AsyncEngine
     writer: AsyncEngine
+    # Called after each committed write transaction, in this process.
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def is_sqlite(self) -> bool:
@@ -57,9 +67,18 @@ class Database:
 
     @asynccontextmanager
     async def writing(self) -> AsyncIterator[AsyncSession]:
-        """A session in a write transaction, committed on success."""
+        """A session in a write transaction, committed on success.
+
+        Whether the transaction wrote synced rows is not known here (the
+        database's triggers write the change log), so every commit is
+        announced; a listener finding nothing new costs one small query.
+        """
         async with self.write_sessions()() as session, session.begin():
             yield session
+            if not self.is_sqlite:
+                await session.execute(ANNOUNCE_CHANGES)
+        for listener in self.after_commit:
+            listener()
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:

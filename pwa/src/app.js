@@ -179,6 +179,8 @@ function drawSyncLine() {
   document.body.dataset.seq = String(getMeta("next_seq") ?? "");
   document.body.dataset.sync = status.state;
   document.body.dataset.syncError = status.lastError;
+  document.body.dataset.live = String(status.live);
+  document.body.dataset.pokes = String(status.pokes);
   const line = $("sync-line");
   line.hidden = !me();
   if (!me()) return;
@@ -218,6 +220,9 @@ function report(exc) {
 // ---- service worker and updates ---------------------------------------
 
 let updating = false;
+/** A newer worker took control of this page after it loaded (another tab
+ * applied an update): the code running here is the old one. */
+let replaced = false;
 /** A new version waiting for the person's word.
  * @type {ServiceWorkerRegistration | null} */
 let waitingUpdate = null;
@@ -236,10 +241,14 @@ async function registerWorker() {
   watch(registration.installing);
   registration.addEventListener("updatefound",
     () => watch(registration.installing));
+  // None on a first visit: the first install taking control is the
+  // version this page runs, not a newer one.
+  let controller = navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    // Only a version the person (or a 426) asked for reloads the page;
-    // the first install taking control does not.
+    // Only a version the person (or a 426) asked for reloads the page.
     if (updating) location.reload();
+    else if (controller) replaced = true;
+    controller = navigator.serviceWorker.controller;
   });
 }
 
@@ -266,22 +275,36 @@ function drawUpdate() {
 }
 
 /** The outbox lives in IndexedDB: reloading into the new version keeps it.
- * @param {ServiceWorkerRegistration} registration */
-function applyUpdate(registration) {
+ * @param {ServiceWorkerRegistration} registration
+ * @param {ServiceWorker | null} [worker] the new one, when known: the
+ *   registration may name it as waiting a moment after it says so */
+function applyUpdate(registration, worker = null) {
   updating = true;
-  registration.waiting?.postMessage("skip-waiting");
+  (registration.waiting || worker)?.postMessage("skip-waiting");
 }
 
-/** The server wants a newer app (426): fetch it, then take it. */
+/** The server wants a newer app (426): fetch it, then take it. Another
+ * tab may have taken it already: then this one only reloads into it. */
 async function upgradeForServer() {
   const registration = await navigator.serviceWorker?.getRegistration();
   if (!registration) return;
   await registration.update().catch(() => {});
   if (registration.waiting) return applyUpdate(registration);
   const worker = registration.installing;
-  worker?.addEventListener("statechange", () => {
-    if (worker.state === "installed") applyUpdate(registration);
-  });
+  if (!worker) {
+    if (replaced) location.reload();
+    // Taking over right now (another tab asked): reload once it has.
+    else if (registration.active !== navigator.serviceWorker.controller) {
+      updating = true;
+    }
+    return;
+  }
+  const installed = () => {
+    if (worker.state === "installed") applyUpdate(registration, worker);
+  };
+  worker.addEventListener("statechange", installed);
+  // It may have finished installing before anyone listened.
+  installed();
 }
 
 // ---- start -------------------------------------------------------------

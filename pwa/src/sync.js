@@ -2,7 +2,7 @@
 /**
  * The sync loop: drain the outbox, then pull until nothing is left.
  *
- *            change saved / online / focus / start / timer
+ *        change saved / online / focus / start / timer / poke
  *                              |
  *                              v
  *   +-------+  request   +-----------+  outbox empty  +---------+
@@ -28,6 +28,12 @@
  * is uploaded (PUT /api/blobs/<sha256>), so the server has the bytes when
  * the change naming them arrives. An upload that fails like a push (no
  * network, 5xx) holds the batch back and is retried with it.
+ *
+ * Liveness: after a successful run, while signed in and online, an
+ * EventSource listens to /api/sync/events. A `poke` ("something of yours
+ * changed") is one more request; so is each (re)connection, for what
+ * happened while the stream was down. The timers go on regardless: a
+ * stream that breaks or is refused only means news waits for them.
  */
 
 import { api, putBlob, ApiError, NetworkError } from "./api.js";
@@ -45,6 +51,7 @@ const PULL_LIMIT = 1000;
 const SLOW_TIMER_MS = 60000;
 const BACKOFF_FIRST_MS = 1000;
 const BACKOFF_MAX_MS = 30000;
+const EVENTS_URL = "/api/sync/events";
 
 /**
  * @typedef {"idle" | "sending" | "receiving" | "offline" | "waiting"
@@ -56,6 +63,10 @@ export const status = {
   state: "idle",
   failures: 0,
   lastError: "",
+  /** The server's event stream is open. */
+  live: false,
+  /** Pokes received since the app started. */
+  pokes: 0,
 };
 
 let running = false;
@@ -69,6 +80,8 @@ const watchers = new Set();
 let onSignedOut = null;
 /** @type {(() => void) | null} */
 let onUpgrade = null;
+/** @type {EventSource | null} */
+let events = null;
 
 // A change saved on the device goes out right away when it can.
 onEnqueue(() => requestSync());
@@ -81,6 +94,13 @@ export function onStatus(fn) {
 /** @param {SyncState} state */
 function setState(state) {
   status.state = state;
+  for (const fn of watchers) fn();
+}
+
+/** @param {boolean} live */
+function setLive(live) {
+  if (status.live === live) return;
+  status.live = live;
   for (const fn of watchers) fn();
 }
 
@@ -98,6 +118,38 @@ export function startSync(hooks) {
 export function stopSync() {
   enabled = false;
   clearTimeout(timer);
+  stopListening();
+}
+
+/** Open the server's event stream, unless it is open or cannot be. */
+function listen() {
+  if (!enabled || events || typeof EventSource !== "function"
+    || !navigator.onLine) return;
+  const source = new EventSource(EVENTS_URL);
+  events = source;
+  source.addEventListener("poke", () => {
+    status.pokes += 1;
+    requestSync();
+  });
+  source.addEventListener("open", () => {
+    setLive(true);
+    requestSync();
+  });
+  source.addEventListener("error", () => {
+    setLive(false);
+    // Refused (401, 5xx: the browser gives up) or offline: let it go; the
+    // next successful run opens another. A dropped connection otherwise
+    // comes back by itself, after the delay the server asked for.
+    if (source.readyState === EventSource.CLOSED || !navigator.onLine) {
+      stopListening();
+    }
+  });
+}
+
+function stopListening() {
+  events?.close();
+  events = null;
+  setLive(false);
 }
 
 /** Ask for a sync soon; never waits for it, never throws. */
@@ -129,6 +181,7 @@ async function run() {
     await setMeta({ last_synced_at: Date.now(), offline_since: null });
     setState("idle");
     later(SLOW_TIMER_MS);
+    listen();
   } catch (exc) {
     await failed(exc);
   } finally {
@@ -146,6 +199,7 @@ async function run() {
 async function failed(exc) {
   if (exc instanceof ApiError && exc.status === 401) {
     enabled = false;
+    stopListening();
     setState("signed_out");
     onSignedOut?.();
     return;

@@ -96,10 +96,17 @@ class ServerSession:
 
 
 def start_server(
-    database_url: str, pwa_dir: Path | None = None
+    database_url: str,
+    pwa_dir: Path | None = None,
+    *,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    env = dict(os.environ, AFFAIRES_LOG_LEVEL="warning")
+    """``affaires serve`` on ``database_url``; ``port``: the same address as
+    a server stopped before (its pages keep their origin); ``env``: more
+    settings."""
+    port = port or _free_port()
+    env = dict(os.environ, AFFAIRES_LOG_LEVEL="warning", **(env or {}))
     if pwa_dir is not None:
         env["AFFAIRES_PWA_DIR"] = str(pwa_dir)
     process = subprocess.Popen(

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from tests.pwa.conftest import ROOT, Server, outbox_seq, sign_in, wait_saved, wait_synced
-from tests.pwa.test_field_work import answer, open_checklist, open_order
 from tests.pwa.test_checklist_photos import take_photo
+from tests.pwa.test_field_work import answer, open_checklist, open_order
 from tests.pwa.test_time_and_approval import LAST_WEEK
 
 pytestmark = pytest.mark.browser

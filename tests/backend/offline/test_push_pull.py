@@ -7,11 +7,16 @@ import gzip
 import json
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from backend.app import create_app
 from backend.db.engine import Database
 from backend.db.models import AppliedMutation, ChecklistAnswer
 from backend.db.models import Device as DeviceRow
+from backend.people.auth import SESSION_COOKIE
+from backend.settings import Settings
+from tests.backend.conftest import Device, api_client, session_token
 from tests.factories import Company
 
 
@@ -141,7 +146,41 @@ async def test_old_schema_gets_426_upgrade_required(device_of: Any, company: Com
 
     assert response.status_code == 426
     assert response.json()["code"] == "upgrade_required"
+    assert response.json()["min_schema"] == 1
     assert response.json()["details"]["min_schema"] == 1
+
+
+async def test_a_server_that_moved_on_refuses_the_old_schema_and_takes_the_new(
+    db: Database, database_url: str, company: Company
+) -> None:
+    newer = create_app(
+        Settings(database_url=database_url, log_level="warning", min_schema=2, max_schema=2),
+        database=db,
+    )
+    async with api_client(newer) as client:
+        client.cookies.set(SESSION_COOKIE, await session_token(db, company.users["tech"]))
+        tech = Device(client=client)
+        old = await tech.push(tech.mutation("checklist.answer", answer(company)))
+        tech.seq = 0
+        new = await tech.push(tech.mutation("checklist.answer", answer(company)), schema=2)
+
+    assert old.status_code == 426
+    assert old.json()["min_schema"] == 2
+    assert old.json()["message"] == "This version of the app is too old; it is updating."
+    assert new.status_code == 200
+    assert new.json()["results"][0]["status"] == "applied"
+
+
+def test_raising_the_oldest_schema_raises_the_newest_with_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AFFAIRES_MIN_SCHEMA", "2")
+
+    settings = Settings.from_env()
+
+    assert (settings.min_schema, settings.max_schema) == (2, 2)
+    with pytest.raises(ValueError, match="accepted schemas"):
+        Settings(min_schema=3, max_schema=2)
 
 
 async def test_more_than_500_mutations_is_413(device_of: Any, company: Company) -> None:
