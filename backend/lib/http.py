@@ -71,7 +71,12 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     elif status == 400 or status == 413:
         details = {"reason": exc.detail}
     code = _HTTP_CODES.get(status, "http_error")
-    if status >= 500:
+    gone = not request.is_connected or "disconnected" in str(exc.detail)
+    if status >= 500 and gone:
+        # The device went away mid-body (a phone losing its network): it
+        # will send again; no fault of the server, and nobody to answer.
+        logger.info("request.abandoned", path=request.url.path)
+    elif status >= 500:
         logger.error("request.failed", path=request.url.path, status=status)
     return error_response(request, status, code, details)
 

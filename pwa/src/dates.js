@@ -65,9 +65,10 @@ export function addWeeks(week, n) {
   return weekOf(addDays(mondayOf(week), 7 * n));
 }
 
-/** @param {string} week */
+/** 49 for "2026-W49"; 0 when there is no week to read (an odd record
+ * must not break the screen that shows it). @param {string} week */
 export function weekNumber(week) {
-  return Number(week.split("-W")[1]);
+  return typeof week === "string" ? Number(week.split("-W")[1]) || 0 : 0;
 }
 
 /**

@@ -34,7 +34,8 @@ async function resized(file) {
   try {
     bitmap = await createImageBitmap(file);
   } catch {
-    if (TAKEN_AS_IS.includes(file.type) && file.size <= MAX_AS_IS) {
+    if (TAKEN_AS_IS.includes(file.type) && file.size <= MAX_AS_IS
+      && await looksLikeAnImage(file)) {
       return file;
     }
     throw new UnreadablePhoto(file.type);
@@ -51,6 +52,20 @@ async function resized(file) {
   context.drawImage(bitmap, 0, 0, width, height);
   bitmap.close();
   return canvas.convertToBlob({ type: "image/jpeg", quality: JPEG_QUALITY });
+}
+
+/**
+ * Do the first bytes say JPEG, PNG or WebP, as the server will check? A
+ * file only named like a photo is refused here, before anything is saved.
+ * @param {Blob} file
+ */
+async function looksLikeAnImage(file) {
+  const head = new Uint8Array(await file.slice(0, 12).arrayBuffer());
+  const text = (/** @type {number} */ from, /** @type {number} */ to) =>
+    String.fromCharCode(...head.slice(from, to));
+  return (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff)
+    || (head[0] === 0x89 && text(1, 4) === "PNG")
+    || (text(0, 4) === "RIFF" && text(8, 12) === "WEBP");
 }
 
 /** @param {Blob} bytes @returns {Promise<string>} lower-case hex */

@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from tests.pwa.conftest import Server, sign_in, wait_for_worker, wait_synced, wait_until
+from tests.pwa.conftest import (
+    Server,
+    outbox_seq,
+    sign_in,
+    wait_for_worker,
+    wait_synced,
+    wait_until,
+)
 from tests.pwa.test_field_work import open_checklist
 
 pytestmark = pytest.mark.browser
@@ -231,3 +238,18 @@ def test_a_change_held_for_its_photo_stops_being_a_problem_once_it_arrives(
     [conflict] = [c for c in data["conflict"].values() if c["kind"] == "missing_blob"]
     assert (conflict["status"], conflict["resolution"]) == ("resolved", "device")
     assert page.locator(".problem").count() == 0
+
+
+def test_a_file_only_named_like_a_photo_is_refused_and_nothing_is_saved(phone: Any) -> None:
+    page = phone().new_page()
+    sign_in(page, "tech1@demo.test")
+    open_checklist(page, "SO-2026-0101")
+    before = outbox_seq(page)
+
+    page.locator("input[type=file][data-key='power_off']").set_input_files(
+        {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": b"not a picture at all\n"}
+    )
+
+    page.locator(".toast", has_text="cannot be read").wait_for()
+    assert page.locator(".item .thumb img").count() == 0
+    assert outbox_seq(page) == before

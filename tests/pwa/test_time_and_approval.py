@@ -99,6 +99,36 @@ def test_supervisor_approves_and_a_late_edit_is_a_readable_conflict(
     assert "Not applied: 5 h on Monday" in text
     assert "Ask Marie Dubois to reopen the week" in text
 
+    # His other device submits the week again, not knowing it approved:
+    # his tablet, new, lists both changes of his that did not take.
+    other = server.session("tech1@demo.test")
+    refused = other.client.post(
+        "/api/sync/push",
+        json={
+            "protocol": 1,
+            "schema": 1,
+            "client_id": "0b1f5a2e-8f7e-4c36-9d5b-7a9e2c1d4e60",
+            "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+            "mutations": [
+                {
+                    "seq": 1,
+                    "id": "01900000-0000-7000-8000-00000000c0de",
+                    "name": "timesheet.submit",
+                    "args": {"week": LAST_WEEK},
+                    "at": dt.datetime.now(dt.UTC).isoformat(),
+                }
+            ],
+        },
+    ).json()["results"][0]
+    other.close()
+    assert refused["code"] == "locked"
+    tablet = phone().new_page()
+    sign_in(tablet, "tech1@demo.test")
+    tablet.goto("/#/sync")
+    submitted = tablet.locator(".problem", has_text=f"week {int(LAST_WEEK[-2:])}")
+    submitted.filter(has_text="submit").first.wait_for()
+    assert tablet.locator(".problem").count() == 2
+
 
 def test_language_switch(phone: Any) -> None:
     page = phone().new_page()

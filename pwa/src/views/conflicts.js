@@ -37,6 +37,8 @@ const FIELDS = {
   "time_entry.put": ["work_date", "minutes", "affair_id", "service_order_id",
     "starts_at", "ends_at", "note"],
   "checklist.answer": ["value", "note"],
+  // A photo is shown by its item, never by its hash.
+  "checklist.attach": ["note"],
   "service_order.set_status": ["status"],
   "service_order.note": ["text"],
 };
@@ -114,6 +116,11 @@ function recordLabel(c) {
     case "checklist.answer": {
       const { run, label } = itemOf(args);
       return t("conflicts.record.answer", { item: label,
+        number: orderNumber(run?.service_order_id) });
+    }
+    case "checklist.attach": {
+      const { run, label } = itemOf(args);
+      return t("conflicts.record.photo", { item: label,
         number: orderNumber(run?.service_order_id) });
     }
     case "service_order.set_status":

@@ -138,7 +138,13 @@ function resolution(c) {
 /** A conflict from another device names its values, not its args.
  * @param {Record<string, any> | undefined} c */
 function deviceArgs(c) {
-  if (!c || !c.device_value || typeof c.device_value !== "object") return null;
+  if (!c) return null;
+  // The change as the device sent it, when the record keeps it; else the
+  // conflict's device side (which names some things its own way).
+  if (c.mutation_args && typeof c.mutation_args === "object") {
+    return c.mutation_args;
+  }
+  if (!c.device_value || typeof c.device_value !== "object") return null;
   return { ...c.device_value, id: c.entity_id };
 }
 
@@ -151,19 +157,28 @@ export function syncSentence(/** @type {string} */ state) {
   /** @param {string} text */
   const withPhotos = (text) => (photos
     ? `${text} · ${t("sync.photos", { count: photos })}` : text);
-  if (attention) return { kind: "attention", icon: "warn",
-    text: t("sync.attention", { count: attention }) };
+  const since = getMeta("offline_since");
+  // The browser knows it is offline before any sync has failed (a
+  // reload with no network): say so at once.
+  const offline = state === "offline" || !navigator.onLine;
+  const at = formatTime(new Date(since || Date.now()));
+  const offlineText = pending
+    ? withPhotos(t("sync.offline_pending", { at, count: pending }))
+    : t("sync.offline", { at });
+  if (attention) {
+    // What needs the person comes first; whether work is saved and sent
+    // stays said after it.
+    const after = offline ? offlineText
+      : pending ? withPhotos(t("sync.pending", { count: pending })) : "";
+    return { kind: "attention", icon: "warn",
+      text: [t("sync.attention", { count: attention }), after]
+        .filter(Boolean).join(" · ") };
+  }
   if (state === "signed_out") return { kind: "offline", icon: "user",
     text: withPhotos(t("sync.signed_out", { count: pending })) };
   if (state === "upgrading") return { kind: "busy", icon: "sync",
     text: t("sync.upgrading") };
-  const since = getMeta("offline_since");
-  if (state === "offline" || (since && !navigator.onLine)) {
-    const at = formatTime(new Date(since || Date.now()));
-    return { kind: "offline", icon: "offline", text: pending
-      ? withPhotos(t("sync.offline_pending", { at, count: pending }))
-      : t("sync.offline", { at }) };
-  }
+  if (offline) return { kind: "offline", icon: "offline", text: offlineText };
   if (pending) return { kind: "pending", icon: "cloud",
     text: withPhotos(t("sync.pending", { count: pending })) };
   const last = getMeta("last_synced_at");
