@@ -26,6 +26,7 @@ from backend.db.models import (
     Affair,
     AffairMember,
     Blob,
+    BlobHolder,
     ChecklistPhoto,
     ChecklistRun,
     ConflictRecord,
@@ -158,14 +159,16 @@ def visible_checklist_photos(actor: Actor) -> ColumnElement[bool]:
 
 
 def visible_blobs(actor: Actor) -> ColumnElement[bool]:
-    """Blobs the actor may fetch: their own uploads, and those a record
-    they see names (a photo on a checklist they see)."""
+    """Blobs the actor may fetch or name in a change: those whose bytes
+    they uploaded themselves, and those a record they see names (a photo
+    on a checklist they see). Knowing a hash is not enough."""
     if actor.sees_everything:
         return EVERYTHING
     named = sa.select(ChecklistPhoto.sha256).where(
         ChecklistPhoto.deleted_at.is_(None), visible_checklist_photos(actor)
     )
-    return sa.or_(Blob.created_by_id == actor.id, Blob.sha256.in_(named))
+    held = sa.select(BlobHolder.sha256).where(BlobHolder.user_id == actor.id)
+    return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named))
 
 
 def own_or_overseen(column: ColumnRef, actor: Actor) -> ColumnElement[bool]:

@@ -40,7 +40,7 @@ from backend.db.models import (
     ServiceOrderNote,
     ServiceOrderStatus,
 )
-from backend.offline.blobs import blob_present, held_for_blob
+from backend.offline.blobs import blob_usable, held_for_blob
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
 from backend.offline.horizon import was_purged
@@ -411,7 +411,7 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
     await _check_run_open(ctx, run, change)
     await _template_item(session, run, args.item_key)
 
-    if not await blob_present(session, args.sha256):
+    if not await blob_usable(session, ctx.actor, args.sha256):
         raise held_for_blob(
             ctx,
             args.sha256,

@@ -34,8 +34,8 @@ from backend.access import policy
 from backend.access.actors import Actor
 from backend.db.changelog import change_lock_statement
 from backend.db.faults import is_transient
-from backend.db.models import Blob, ConflictRecord, ConflictStatus, Device, User
-from backend.db.upsert import dialect_of
+from backend.db.models import Blob, BlobHolder, ConflictRecord, ConflictStatus, Device, User
+from backend.db.upsert import dialect_of, insert_ignoring_duplicates
 from backend.lib.errors import InvalidInput, NotFound, UnsupportedMediaType
 from backend.lib.time import utc_now
 from backend.offline.context import MutationContext
@@ -114,14 +114,20 @@ async def take_change_lock(session: AsyncSession) -> None:
         await session.execute(sa.text(statement))
 
 
-async def blob_present(session: AsyncSession, sha256: str) -> bool:
-    """Does the server hold this blob?
+async def blob_usable(session: AsyncSession, actor: Actor, sha256: str) -> bool:
+    """Does the server hold this blob, for ``actor`` to name in a change?
+
+    The bytes must be here and be the actor's to use: uploaded by them (a
+    hash alone proves nothing), or named by a record they see. Otherwise
+    the change waits for the actor's own upload (``missing_blob``).
 
     Asked under the writers' lock: an upload committing meanwhile is either
     seen here, or sees the change this answer leads to held for it.
     """
     await take_change_lock(session)
-    found = await session.scalar(sa.select(Blob.sha256).where(Blob.sha256 == sha256))
+    found = await session.scalar(
+        sa.select(Blob.sha256).where(Blob.sha256 == sha256, policy.visible_blobs(actor))
+    )
     return found is not None
 
 
@@ -172,6 +178,12 @@ async def store_blob(
             )
         )
         await session.flush()
+    # Whoever uploads the bytes holds them, first or not.
+    await session.execute(
+        insert_ignoring_duplicates(session, BlobHolder).values(
+            sha256=upload.sha256, user_id=actor.id
+        )
+    )
     released = await release_held(session, mutators, upload.sha256)
 
     logger.info("blob.stored", size=len(upload.data), created=kept is None, released=released)

@@ -32,6 +32,7 @@ from backend.db.models.catalog import Product, ProductKind
 from backend.db.models.offline import (
     AppliedMutation,
     Blob,
+    BlobHolder,
     ChangeLogEntry,
     ConflictRecord,
     ConflictStatus,
@@ -55,6 +56,7 @@ __all__ = [
     "AppliedMutation",
     "AuthSession",
     "Blob",
+    "BlobHolder",
     "BudgetKind",
     "BudgetLine",
     "ChangeLogEntry",

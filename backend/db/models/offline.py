@@ -193,3 +193,18 @@ class Blob(Base):
     data: Mapped[bytes] = mapped_column(sa.LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     created_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
+
+
+class BlobHolder(Base):
+    """Who showed they hold a blob's bytes, by uploading them.
+
+    Knowing a hash is not enough to see or use a photo: a person uses a
+    blob in a change, or fetches it, only once they uploaded the same
+    bytes themselves, or see a record naming it.
+    """
+
+    __tablename__ = "blob_holders"
+
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("blobs.sha256"), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    since: Mapped[dt.datetime] = mapped_column(default=utc_now)

@@ -335,3 +335,25 @@ async def test_a_photo_of_an_unknown_item_or_run_is_rejected(
     assert (unknown_item["status"], unknown_item["code"]) == ("rejected", "unknown_item")
     assert (unknown_run["status"], unknown_run["code"]) == ("rejected", "not_found")
     assert await photos(db) == []
+
+
+async def test_knowing_a_hash_is_not_holding_the_photo(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    """Someone else's photo, named by its hash alone, is neither attached
+    nor served: the change waits until its author uploads the bytes."""
+    colleague, tech = await device_of("tech2"), await device_of("tech")
+    theirs = photo_bytes(7)
+    await put_blob(colleague, theirs)
+
+    result = await tech.send("checklist.attach", attach(company, theirs))
+
+    assert (result["status"], result["code"]) == ("conflict", "missing_blob")
+    assert await photos(db) == []
+    assert (await tech.client.get(f"/api/blobs/{sha(theirs)}")).status_code == 404
+
+    # The same bytes from the technician's own phone: held, then applied.
+    answer = await put_blob(tech, theirs)
+    assert answer["released"] == 1
+    assert len(await photos(db)) == 1
+    assert (await tech.client.get(f"/api/blobs/{sha(theirs)}")).status_code == 200
