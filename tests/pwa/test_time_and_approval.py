@@ -182,6 +182,10 @@ def test_supervisor_reopens_an_approved_week_and_the_technicians_edit_then_appli
     sign_in(tech, "tech1@demo.test")
     tech.goto(f"/#/time/{TWO_WEEKS_AGO}")
     tech.locator(".week-title .chip-week-approved").wait_for()
+    # New time in a locked week is not offered: he is told whom to ask.
+    assert tech.locator("a[href^='#/entry/new']").count() == 0
+    reason = tech.locator(".add-locked").inner_text()
+    assert "Week approved: ask Marie Dubois to reopen it" in reason, reason
     tech.locator(".day-chip").first.click()
     tech.locator(".cards .card").first.click()
     tech.locator(".notice", has_text="approved and locked").wait_for()
@@ -227,6 +231,8 @@ def test_supervisor_reopens_an_approved_week_and_the_technicians_edit_then_appli
     tech.reload()
     tech.locator(".week-title .chip-week-draft").wait_for()
     tech.locator(".notice", has_text="Reopened by Marie Dubois").wait_for()
+    tech.locator("a[href^='#/entry/new']").wait_for()
+    assert tech.locator(".add-locked").count() == 0
     tech.goto(f"/#/entry/{entry_id}")
     tech.locator("#entry-hours").wait_for()
     assert tech.locator(".notice", has_text="approved and locked").count() == 0

@@ -38,6 +38,11 @@ export function entryCard(e, editable = true) {
     : html`<li><div class="card">${inner}</div></li>`;
 }
 
+/** Who decided the week, by name. @param {Record<string, any>} w */
+function deciderName(w) {
+  return userName(w.decided_by_id) || "";
+}
+
 /** A sentence about where the week stands. @param {Record<string, any>} w */
 function weekState(w) {
   if (w.status === "approved") {
@@ -112,8 +117,14 @@ export function timeScreen(params) {
         entryCard(e))}</ul>` : html`<p class="empty">${t("time.none")}</p>`}
     </section>
     <div class="actionbar two">
-      <a class="button big primary" href="#/entry/new?day=${selected}">${
-        icon("plus")}${t("time.add")}</a>
+      ${w.status === "approved"
+        // New time in a locked week can only end as a conflict: say who
+        // can open it again instead of offering it.
+        ? html`<p class="hint add-locked">${icon("lock")}${deciderName(w)
+          ? t("time.add_locked", { by: deciderName(w) })
+          : t("time.add_locked_anyone")}</p>`
+        : html`<a class="button big primary" href="#/entry/new?day=${
+          selected}">${icon("plus")}${t("time.add")}</a>`}
       ${canSubmit ? html`<button type="button" class="button big secondary"
         data-action="submit">${t("time.submit",
         { n: weekNumber(week) })}</button>` : ""}
