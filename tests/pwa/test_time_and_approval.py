@@ -6,9 +6,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from tests.pwa.conftest import Server, outbox_seq, sign_in, wait_saved, wait_synced
+from backend.db.engine import open_database
+from backend.db.models import TimesheetWeek, User, WeekStatus
+from backend.timesheets.services import week_id
+from tests.pwa.conftest import ROOT, Server, outbox_seq, sign_in, wait_saved, wait_synced
 from tests.pwa.test_field_work import add_time
+from tests.pwa.test_offline_day_on_dolibarr_data import outside_the_browser_loop
 
 pytestmark = pytest.mark.browser
 
@@ -269,3 +274,42 @@ def test_approving_is_one_tap_with_an_undo_that_reopens_the_week(
     assert decision.locator("button[data-action=undo]").count() == 0
     wait_synced(boss)
     assert week_status(server, "employee@demo.test", LAST_WEEK) == "draft"
+
+
+async def _approved_by_the_manager(database_url: str, email: str, week: str) -> None:
+    db = open_database(database_url)
+    async with db.writing() as session:
+        people = dict(
+            (mail, user_id)
+            for mail, user_id in await session.execute(
+                sa.select(User.email, User.id).where(User.email.in_([email, "manager@demo.test"]))
+            )
+        )
+        owner = people[email]
+        session.add(
+            TimesheetWeek(
+                id=week_id(owner, week), user_id=owner, week=week,
+                status=WeekStatus.APPROVED, decided_by_id=people["manager@demo.test"],
+                decided_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+    await db.dispose()
+
+
+def test_a_week_approved_by_someone_the_device_does_not_know_names_them(
+    phone: Any, server: Server
+) -> None:
+    # Marc, a manager outside Julien's team, approved one of his weeks:
+    # Julien's tablet does not hold Marc, the week names him.
+    week = iso_week(dt.date.today() - dt.timedelta(days=70))
+    outside_the_browser_loop(
+        _approved_by_the_manager(server.database_url, "employee@demo.test", week)
+    )
+    tablet = phone().new_page()
+    sign_in(tablet, "employee@demo.test")
+    tablet.goto(f"/#/time/{week}")
+    tablet.locator(".week-title .chip-week-approved").wait_for()
+    notice = tablet.locator(".notice", has_text="Approved by").inner_text()
+    assert "Approved by Marc Lefèvre on" in notice, notice
+    assert "ask Marc Lefèvre to reopen it" in tablet.locator(".add-locked").inner_text()
+    tablet.screenshot(path=str(ROOT / "docs" / "screenshots" / "en-week-approved-by-manager.png"))

@@ -52,7 +52,8 @@ function decidedOn(at) {
 function decidedLine(w) {
   if (!w.decided_at) return "";
   return t(`approvals.decided.${w.status}`, {
-    by: userName(w.decided_by_id) || "—", on: decidedOn(w.decided_at) });
+    by: userName(w.decided_by_id) || w.decided_by_name || "—",
+    on: decidedOn(w.decided_at) });
 }
 
 /** The last decision, with "Undo" while it can be undone. */

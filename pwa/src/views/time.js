@@ -38,16 +38,18 @@ export function entryCard(e, editable = true) {
     : html`<li><div class="card">${inner}</div></li>`;
 }
 
-/** Who decided the week, by name. @param {Record<string, any>} w */
+/** Who decided the week, by name: the week carries it for a decider this
+ * phone does not otherwise know (a manager outside the team).
+ * @param {Record<string, any>} w */
 function deciderName(w) {
-  return userName(w.decided_by_id) || "";
+  return userName(w.decided_by_id) || w.decided_by_name || "";
 }
 
 /** A sentence about where the week stands. @param {Record<string, any>} w */
 function weekState(w) {
   if (w.status === "approved") {
     return html`<p class="notice">${icon("lock")}${t("time.approved_by", {
-      by: userName(w.decided_by_id) || "—",
+      by: deciderName(w) || "—",
       on: w.decided_at ? formatTime(w.decided_at, { day: "numeric",
         month: "long" }) : "" })}</p>`;
   }
@@ -60,7 +62,7 @@ function weekState(w) {
   }
   if (w.status === "draft" && w.decided_at && w.decided_by_id !== me()?.id) {
     return html`<p class="notice">${icon("clock")}${t("time.reopened_by", {
-      by: userName(w.decided_by_id) || "—",
+      by: deciderName(w) || "—",
       on: formatTime(w.decided_at, { day: "numeric", month: "long" }) })}</p>`;
   }
   return "";
