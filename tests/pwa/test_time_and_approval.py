@@ -313,3 +313,29 @@ def test_a_week_approved_by_someone_the_device_does_not_know_names_them(
     assert "Approved by Marc Lefèvre on" in notice, notice
     assert "ask Marc Lefèvre to reopen it" in tablet.locator(".add-locked").inner_text()
     tablet.screenshot(path=str(ROOT / "docs" / "screenshots" / "en-week-approved-by-manager.png"))
+
+
+def test_an_empty_reject_reason_is_said_in_the_apps_language(phone: Any) -> None:
+    boss = phone(locale="en-US").new_page()
+    sign_in(boss, "supervisor@demo.test")
+    # The browser speaks English; the app is set to French.
+    if boss.locator("html").get_attribute("lang") != "fr":
+        boss.locator("#language").click()
+        boss.locator("html[lang=fr]").wait_for(state="attached")
+    boss.locator("#nav a[href='#/approvals']").click()
+    boss.locator(".waiting a.card").first.click()
+    boss.locator("button[data-action=reject]").click()
+    box = boss.locator("#reject-reason")
+    box.wait_for()
+    boss.locator("form[data-submit=reject] button[type=submit]").click()
+
+    needed = boss.locator("#reject-needed")
+    needed.wait_for()
+    assert needed.inner_text().strip() == "Écrivez la raison pour la personne."
+    assert box.get_attribute("aria-invalid") == "true"
+    assert box.evaluate("(el) => el === document.activeElement")
+    # No bubble of the browser's own: nothing it would say is set.
+    assert box.evaluate("(el) => el.validationMessage") == ""
+    boss.screenshot(path=str(ROOT / "docs" / "screenshots" / "fr-reject-reason-needed.png"))
+    boss.locator("button[data-action=cancel]").click()
+    box.wait_for(state="detached")
