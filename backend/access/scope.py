@@ -6,6 +6,7 @@ Built from the same rules as the API's queries (``backend.access.policy``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -20,6 +21,7 @@ from backend.db.models import (
     ServiceOrderNote,
     TimeEntry,
     TimesheetWeek,
+    User,
 )
 
 Scope = Callable[[Actor], ColumnElement[bool]]
@@ -65,3 +67,26 @@ SCOPES: dict[str, Scope] = {
 
 def scope_of(sync_type: str, actor: Actor) -> ColumnElement[bool]:
     return SCOPES[sync_type](actor)
+
+
+def _decider_name() -> sa.ColumnElement[Any]:
+    # The person whose week it is may not see who decided it (a manager
+    # outside the team): the week carries the name, and nothing more of them.
+    return (
+        sa.select(User.name)
+        .where(User.id == TimesheetWeek.decided_by_id)
+        .scalar_subquery()
+        .label("decided_by_name")
+    )
+
+
+# Columns a device receives beside a type's own, computed when it is read.
+EXTRA_COLUMNS: dict[str, Callable[[], sa.ColumnElement[Any]]] = {
+    "timesheet_week": _decider_name,
+}
+
+
+def synced_select(sync_type: str, table: sa.Table) -> sa.Select[Any]:
+    """The rows of a synced type as devices receive them."""
+    extra = EXTRA_COLUMNS.get(sync_type)
+    return sa.select(table, extra()) if extra else sa.select(table)

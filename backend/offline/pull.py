@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access.actors import Actor
-from backend.access.scope import scope_of
+from backend.access.scope import scope_of, synced_select
 from backend.db.models import ChangeLogEntry, synced_tables
 from backend.offline.horizon import purged_through
 from backend.offline.scope_changes import (
@@ -155,7 +155,7 @@ async def _rows_of(
     limit: int,
 ) -> list[_Row]:
     query = (
-        sa.select(table)
+        synced_select(sync_type, table)
         .where(table.c.version > after, table.c.version <= head, scope_of(sync_type, actor))
         .order_by(table.c.version)
         .limit(limit)

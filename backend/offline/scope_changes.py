@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access.actors import Actor
-from backend.access.scope import scope_of
+from backend.access.scope import scope_of, synced_select
 from backend.db.models import ScopeSet, synced_tables
 from backend.db.upsert import insert_ignoring_duplicates
 from backend.lib.time import utc_now
@@ -110,7 +110,7 @@ async def scope_changes(
             table = tables[sync_type]
             for ids in _slices(grown):
                 rows = await session.execute(
-                    sa.select(table).where(
+                    synced_select(sync_type, table).where(
                         table.c[column].in_(ids),
                         table.c.version <= after,
                         table.c.deleted_at.is_(None),

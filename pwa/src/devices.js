@@ -11,6 +11,7 @@
 import { api, ApiError } from "./api.js";
 import { t } from "./i18n.js";
 import { getMeta, setMeta } from "./store.js";
+import { resolvedConflictsOf } from "./model.js";
 
 /** A list younger than this is not asked for again on a redraw. */
 const FRESH_MS = 30000;
@@ -60,6 +61,30 @@ export function refreshDevices(then, options = {}) {
       asked.busy = false;
       then();
     });
+}
+
+/** A conflict was resolved here: the list's counts are out of date, the
+ * next screen that shows it asks again. */
+export function devicesOutdated() {
+  asked.at = 0;
+}
+
+/** Whether a device of the list is the one in hand: it is talking to the
+ * server right now, whatever the list (asked before its pull was
+ * recorded) says. @param {DeviceRow} d */
+export function isThisDevice(d) {
+  return d.client_id === getMeta("client_id");
+}
+
+/**
+ * A device's open conflicts as the list counts them, less those resolved
+ * here since it was asked (a decision still waiting to be sent included).
+ * @param {DeviceRow} d @param {DeviceList} list
+ */
+export function openConflicts(d, list) {
+  const settled = resolvedConflictsOf(d.client_id).filter((c) =>
+    c.pending || (Date.parse(c.resolved_at) || 0) > list.at).length;
+  return Math.max(0, d.open_conflicts - settled);
 }
 
 /** "#a3f9": the end of a client id, enough to tell two devices apart.

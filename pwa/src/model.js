@@ -361,6 +361,13 @@ function instant(at) {
   return Date.parse(String(at)) || 0;
 }
 
+/** The resolved conflicts of one device (a decision taken here and not
+ * yet sent included). @param {string} clientId */
+export function resolvedConflictsOf(clientId) {
+  return [...view().conflicts.values()]
+    .filter((c) => c.client_id === clientId && c.status === "resolved");
+}
+
 /** Conflicts of other people resolved lately, the latest first.
  * @param {number} [limit] */
 export function resolvedConflicts(limit = 10) {

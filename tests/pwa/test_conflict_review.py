@@ -245,6 +245,9 @@ def test_a_locked_conflict_is_resolved_each_way(phone: Any, server: Server) -> N
     assert any("Resolved by Marie Dubois" in s and "your change was applied" in s for s in said), (
         said
     )
+    # Once applied, the card does not also say why it had been held back.
+    applied = next(s for s in said if "your change was applied" in s)
+    assert "not applied" not in applied and "This was your change to" in applied, applied
     assert any("the value already there was kept" in s for s in said), said
     assert tech.locator(".sync-line.sync-attention").count() == 0
 

@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from backend.db.engine import open_database
 from backend.db.models import Device, TimeEntry
 from tests.pwa.conftest import Server, sign_in, wait_synced
+from tests.pwa.test_conflict_review import TWO_WEEKS_AGO, change_hours, entries_of_week
 from tests.pwa.test_field_work import add_time
 from tests.pwa.test_offline_day_on_dolibarr_data import outside_the_browser_loop
-from tests.pwa.test_screenshots import use_language
+from tests.pwa.test_screenshots import shoot, use_language
 
 pytestmark = pytest.mark.browser
 
@@ -46,6 +47,11 @@ CLIENT_ID = """new Promise((found) => {
     read.onsuccess = () => found(read.result.v);
   };
 })"""
+
+
+def short_id(client_id: str) -> str:
+    """How the list names a device: the end of its client id."""
+    return "#" + client_id.replace("-", "")[-4:]
 
 
 def client_id_of(page: Any) -> str:
@@ -136,3 +142,51 @@ def test_the_list_shows_offline_as_it_was_last_seen(phone: Any, server: Server) 
 
     boss.locator(".notice", has_text="Offline: the list as of").wait_for()
     assert boss.locator(".device").count() == count
+
+
+def test_the_device_in_hand_is_this_device_and_a_resolution_shows_at_once(
+    phone: Any, server: Server
+) -> None:
+    # Thomas changes hours of a week Marie approved: a conflict of his phone.
+    monday = next(e for e in entries_of_week(server, TWO_WEEKS_AGO) if e["minutes"] == 240)
+    tech = phone().new_page()
+    sign_in(tech, "tech1@demo.test")
+    change_hours(tech, monday["id"], "5")
+    tech.locator(".sync-line", has_text="1 change needs your attention").wait_for()
+    thomas_phone = short_id(client_id_of(tech))
+
+    boss = phone().new_page()
+    sign_in(boss, "supervisor@demo.test")
+    use_language(boss, "en")
+    own = client_id_of(boss)
+
+    # The list was made before this phone's pull was recorded: it takes
+    # the phone for one that went silent.
+    def made_too_early(route: Any) -> None:
+        answer = route.fetch()
+        body = answer.json()
+        for device in body["devices"]:
+            if device["client_id"] == own:
+                device.update(status="replaced", replaced_at=device["first_seen_at"])
+        route.fulfill(response=answer, json=body)
+
+    boss.route("**/api/devices", made_too_early)
+    open_team_devices(boss)
+
+    mine = boss.locator(".device", has_text=short_id(own))
+    said = mine.inner_text()
+    assert "This device" in said, said
+    assert "Replaced" not in said and "Ask Marie Dubois" not in said, said
+    mine.scroll_into_view_if_needed()
+    shoot(boss, "en", "devices-this-device")
+
+    # Marie resolves the conflict from the device's card; back on the
+    # list, the phone has none open any more.
+    his = boss.locator(".device", has_text=thomas_phone)
+    his.locator("a[href='#/conflicts']", has_text="1 open conflict").click()
+    boss.locator("#open-title").wait_for()
+    boss.locator("button[data-action=keep-server]").first.click()
+    boss.locator(".decided .card", has_text="Server's value kept by Marie Dubois").wait_for()
+    open_team_devices(boss)
+    his.wait_for()
+    his.locator("a[href='#/conflicts']").wait_for(state="detached")

@@ -6,9 +6,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
-from tests.pwa.conftest import Server, outbox_seq, sign_in, wait_saved, wait_synced
+from backend.db.engine import open_database
+from backend.db.models import TimesheetWeek, User, WeekStatus
+from backend.timesheets.services import week_id
+from tests.pwa.conftest import ROOT, Server, outbox_seq, sign_in, wait_saved, wait_synced
 from tests.pwa.test_field_work import add_time
+from tests.pwa.test_offline_day_on_dolibarr_data import outside_the_browser_loop
 
 pytestmark = pytest.mark.browser
 
@@ -182,6 +187,10 @@ def test_supervisor_reopens_an_approved_week_and_the_technicians_edit_then_appli
     sign_in(tech, "tech1@demo.test")
     tech.goto(f"/#/time/{TWO_WEEKS_AGO}")
     tech.locator(".week-title .chip-week-approved").wait_for()
+    # New time in a locked week is not offered: he is told whom to ask.
+    assert tech.locator("a[href^='#/entry/new']").count() == 0
+    reason = tech.locator(".add-locked").inner_text()
+    assert "Week approved: ask Marie Dubois to reopen it" in reason, reason
     tech.locator(".day-chip").first.click()
     tech.locator(".cards .card").first.click()
     tech.locator(".notice", has_text="approved and locked").wait_for()
@@ -227,6 +236,8 @@ def test_supervisor_reopens_an_approved_week_and_the_technicians_edit_then_appli
     tech.reload()
     tech.locator(".week-title .chip-week-draft").wait_for()
     tech.locator(".notice", has_text="Reopened by Marie Dubois").wait_for()
+    tech.locator("a[href^='#/entry/new']").wait_for()
+    assert tech.locator(".add-locked").count() == 0
     tech.goto(f"/#/entry/{entry_id}")
     tech.locator("#entry-hours").wait_for()
     assert tech.locator(".notice", has_text="approved and locked").count() == 0
@@ -263,3 +274,68 @@ def test_approving_is_one_tap_with_an_undo_that_reopens_the_week(
     assert decision.locator("button[data-action=undo]").count() == 0
     wait_synced(boss)
     assert week_status(server, "employee@demo.test", LAST_WEEK) == "draft"
+
+
+async def _approved_by_the_manager(database_url: str, email: str, week: str) -> None:
+    db = open_database(database_url)
+    async with db.writing() as session:
+        people = dict(
+            (mail, user_id)
+            for mail, user_id in await session.execute(
+                sa.select(User.email, User.id).where(User.email.in_([email, "manager@demo.test"]))
+            )
+        )
+        owner = people[email]
+        session.add(
+            TimesheetWeek(
+                id=week_id(owner, week), user_id=owner, week=week,
+                status=WeekStatus.APPROVED, decided_by_id=people["manager@demo.test"],
+                decided_at=dt.datetime.now(dt.UTC),
+            )
+        )  # fmt: skip
+    await db.dispose()
+
+
+def test_a_week_approved_by_someone_the_device_does_not_know_names_them(
+    phone: Any, server: Server
+) -> None:
+    # Marc, a manager outside Julien's team, approved one of his weeks:
+    # Julien's tablet does not hold Marc, the week names him.
+    week = iso_week(dt.date.today() - dt.timedelta(days=70))
+    outside_the_browser_loop(
+        _approved_by_the_manager(server.database_url, "employee@demo.test", week)
+    )
+    tablet = phone().new_page()
+    sign_in(tablet, "employee@demo.test")
+    tablet.goto(f"/#/time/{week}")
+    tablet.locator(".week-title .chip-week-approved").wait_for()
+    notice = tablet.locator(".notice", has_text="Approved by").inner_text()
+    assert "Approved by Marc Lefèvre on" in notice, notice
+    assert "ask Marc Lefèvre to reopen it" in tablet.locator(".add-locked").inner_text()
+    tablet.screenshot(path=str(ROOT / "docs" / "screenshots" / "en-week-approved-by-manager.png"))
+
+
+def test_an_empty_reject_reason_is_said_in_the_apps_language(phone: Any) -> None:
+    boss = phone(locale="en-US").new_page()
+    sign_in(boss, "supervisor@demo.test")
+    # The browser speaks English; the app is set to French.
+    if boss.locator("html").get_attribute("lang") != "fr":
+        boss.locator("#language").click()
+        boss.locator("html[lang=fr]").wait_for(state="attached")
+    boss.locator("#nav a[href='#/approvals']").click()
+    boss.locator(".waiting a.card").first.click()
+    boss.locator("button[data-action=reject]").click()
+    box = boss.locator("#reject-reason")
+    box.wait_for()
+    boss.locator("form[data-submit=reject] button[type=submit]").click()
+
+    needed = boss.locator("#reject-needed")
+    needed.wait_for()
+    assert needed.inner_text().strip() == "Écrivez la raison pour la personne."
+    assert box.get_attribute("aria-invalid") == "true"
+    assert box.evaluate("(el) => el === document.activeElement")
+    # No bubble of the browser's own: nothing it would say is set.
+    assert box.evaluate("(el) => el.validationMessage") == ""
+    boss.screenshot(path=str(ROOT / "docs" / "screenshots" / "fr-reject-reason-needed.png"))
+    boss.locator("button[data-action=cancel]").click()
+    box.wait_for(state="detached")

@@ -52,7 +52,8 @@ function decidedOn(at) {
 function decidedLine(w) {
   if (!w.decided_at) return "";
   return t(`approvals.decided.${w.status}`, {
-    by: userName(w.decided_by_id) || "—", on: decidedOn(w.decided_at) });
+    by: userName(w.decided_by_id) || w.decided_by_name || "—",
+    on: decidedOn(w.decided_at) });
 }
 
 /** The last decision, with "Undo" while it can be undone. */
@@ -179,8 +180,11 @@ export function approvalScreen(params) {
     bar = html`
       <form class="stack actionbar" data-submit="reject" novalidate>
         <label for="reject-reason">${t("approvals.reason")}</label>
-        <textarea id="reject-reason" name="reason" rows="3" required
+        <textarea id="reject-reason" name="reason" rows="3"
+          aria-required="true" aria-describedby="reject-needed"
           maxlength="500"></textarea>
+        <p id="reject-needed" class="error" role="alert" hidden>${
+          icon("warn")}${t("approvals.reason_needed")}</p>
         <div class="two">
           <button type="button" class="button big secondary"
             data-action="cancel">${t("approvals.cancel")}</button>
@@ -290,9 +294,12 @@ export function approvalScreen(params) {
         const box = /** @type {HTMLTextAreaElement} */ (
           form.elements.namedItem("reason"));
         if (!reason) {
-          box.setCustomValidity(t("approvals.reason_needed"));
-          box.reportValidity();
-          box.setCustomValidity("");
+          // Said in the app's words and language, under the field: the
+          // browser's own bubble speaks the browser's language.
+          const needed = form.querySelector("#reject-needed");
+          if (needed) needed.removeAttribute("hidden");
+          box.setAttribute("aria-invalid", "true");
+          box.focus();
           return;
         }
         asking = "";

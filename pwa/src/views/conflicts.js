@@ -23,7 +23,7 @@ import {
   conflictsToResolve, resolvedConflicts, find, userName, weekOfUser,
   resolveConflict, reopenWeek,
 } from "../model.js";
-import { deviceName, refreshDevices } from "../devices.js";
+import { deviceName, devicesOutdated, refreshDevices } from "../devices.js";
 import { go, query, toast } from "../ui.js";
 import { backLink, pendingMark } from "./parts.js";
 
@@ -402,6 +402,7 @@ export function conflictsScreen() {
   const decide = async (id, keep) => {
     confirming = "";
     await resolveConflict(id, keep);
+    devicesOutdated();
     toast(t(`conflicts.done.${keep}`));
   };
 

@@ -11,7 +11,7 @@ import { html } from "../html.js";
 import { t, formatAgo, formatTime } from "../i18n.js";
 import { icon } from "../icons.js";
 import {
-  asked, knownDevices, refreshDevices, shortId,
+  asked, knownDevices, refreshDevices, shortId, isThisDevice, openConflicts,
 } from "../devices.js";
 import { go } from "../ui.js";
 import { backLink } from "./parts.js";
@@ -63,21 +63,29 @@ function story(d, days) {
   return lines;
 }
 
-/** @param {DeviceRow} d @param {number} days */
-function deviceCard(d, days) {
+/** The device in hand is in use, whatever a list asked before its last
+ * pull says. @param {DeviceRow} d @returns {DeviceRow} */
+function asSeenHere(d) {
+  return isThisDevice(d) ? { ...d, status: "active" } : d;
+}
+
+/** @param {DeviceRow} d @param {number} days @param {number} conflicts */
+function deviceCard(d, days, conflicts) {
   const name = d.agent || t("devices.unknown_agent");
+  const here = isThisDevice(d);
   return html`<li class="card device device-${d.status}">
     <span class="card-top"><span class="card-title">${icon("phone")}${
       name} <span class="short-id">${shortId(d.client_id)}</span></span>${
-      statusChip(d)}</span>
+      here ? html`<span class="chip chip-device-here">${icon("phone")}${
+        t("devices.this_device")}</span>` : statusChip(d)}</span>
     <span class="card-sub">${t("devices.last_seen", {
       ago: ago(d.last_seen_at), at: moment(d.last_seen_at) })}</span>
     <span class="card-meta">${t("devices.first_seen",
       { at: moment(d.first_seen_at) })} · ${t("devices.received",
       { count: d.last_seq })}</span>
     ${story(d, days)}
-    ${d.open_conflicts ? html`<a class="button" href="#/conflicts">${
-      icon("warn")}${t("devices.conflicts", { count: d.open_conflicts })}</a>`
+    ${conflicts ? html`<a class="button" href="#/conflicts">${
+      icon("warn")}${t("devices.conflicts", { count: conflicts })}</a>`
       : ""}
   </li>`;
 }
@@ -116,7 +124,7 @@ export function devicesScreen() {
     if (location.hash === "#/devices") go("#/devices");
   });
   const list = knownDevices();
-  const devices = list?.devices ?? [];
+  const devices = (list?.devices ?? []).map(asSeenHere);
   const quiet = devices.filter((d) => d.status !== "active").length;
 
   let state = html``;
@@ -148,7 +156,7 @@ export function devicesScreen() {
       aria-labelledby="person-${i}">
       <h2 id="person-${i}">${icon("user")}${p.name}</h2>
       <ul class="cards">${p.devices.map((d) => deviceCard(d,
-        list?.silent_after_days ?? 3))}</ul>
+        list?.silent_after_days ?? 3, list ? openConflicts(d, list) : 0))}</ul>
     </section>`)}
     <button type="button" class="button secondary" data-action="refresh">${
       icon("sync")}${t("devices.refresh")}</button>`;

@@ -121,6 +121,9 @@ export function explain(p) {
     && storedBlob(args.sha256)?.state === "refused";
   const advice = refused ? "advice.photo_refused" : `advice.${code}`;
   const resolved = c?.status === "resolved" ? resolution(c) : "";
+  // Once settled, why it was held back is history: the card names the
+  // change, and the resolution alone says whether it was applied.
+  if (resolved) text = t("problems.resolved_about", { change });
   return { text, value: changeValue(name, args), resolved,
     advice: !resolved && has(advice) ? t(advice, fields) : "" };
 }

@@ -38,11 +38,18 @@ export function entryCard(e, editable = true) {
     : html`<li><div class="card">${inner}</div></li>`;
 }
 
+/** Who decided the week, by name: the week carries it for a decider this
+ * phone does not otherwise know (a manager outside the team).
+ * @param {Record<string, any>} w */
+function deciderName(w) {
+  return userName(w.decided_by_id) || w.decided_by_name || "";
+}
+
 /** A sentence about where the week stands. @param {Record<string, any>} w */
 function weekState(w) {
   if (w.status === "approved") {
     return html`<p class="notice">${icon("lock")}${t("time.approved_by", {
-      by: userName(w.decided_by_id) || "—",
+      by: deciderName(w) || "—",
       on: w.decided_at ? formatTime(w.decided_at, { day: "numeric",
         month: "long" }) : "" })}</p>`;
   }
@@ -55,7 +62,7 @@ function weekState(w) {
   }
   if (w.status === "draft" && w.decided_at && w.decided_by_id !== me()?.id) {
     return html`<p class="notice">${icon("clock")}${t("time.reopened_by", {
-      by: userName(w.decided_by_id) || "—",
+      by: deciderName(w) || "—",
       on: formatTime(w.decided_at, { day: "numeric", month: "long" }) })}</p>`;
   }
   return "";
@@ -112,8 +119,14 @@ export function timeScreen(params) {
         entryCard(e))}</ul>` : html`<p class="empty">${t("time.none")}</p>`}
     </section>
     <div class="actionbar two">
-      <a class="button big primary" href="#/entry/new?day=${selected}">${
-        icon("plus")}${t("time.add")}</a>
+      ${w.status === "approved"
+        // New time in a locked week can only end as a conflict: say who
+        // can open it again instead of offering it.
+        ? html`<p class="hint add-locked">${icon("lock")}${deciderName(w)
+          ? t("time.add_locked", { by: deciderName(w) })
+          : t("time.add_locked_anyone")}</p>`
+        : html`<a class="button big primary" href="#/entry/new?day=${
+          selected}">${icon("plus")}${t("time.add")}</a>`}
       ${canSubmit ? html`<button type="button" class="button big secondary"
         data-action="submit">${t("time.submit",
         { n: weekNumber(week) })}</button>` : ""}

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 
 from backend.app import create_app
 from backend.db.engine import Database
-from backend.db.models import AppliedMutation, ChecklistAnswer
+from backend.db.models import AppliedMutation, ChecklistAnswer, TimesheetWeek, WeekStatus
 from backend.db.models import Device as DeviceRow
 from backend.people.auth import SESSION_COOKIE
 from backend.settings import Settings
+from backend.timesheets.services import week_id
 from tests.backend.conftest import Device, api_client, session_token
 from tests.factories import Company
 
@@ -585,3 +586,29 @@ async def test_S4_created_and_deleted_between_two_pulls_leaves_no_ghost(
     later = [change for change in await supervisor.pull() if change["id"] == created["id"]]
     assert all(change["op"] == "del" for change in later)
     assert all(change["id"] != created["id"] for change in await newcomer.pull())
+
+
+async def test_a_week_carries_the_name_of_whoever_decided_it(
+    db: Database, device_of: Any, company: Company
+) -> None:
+    # A manager outside the employee's team approves her week: her device
+    # does not hold the manager, so the week names them.
+    employee, manager = company.users["employee"], company.users["manager"]
+    async with db.writing() as session:
+        session.add(
+            TimesheetWeek(
+                id=week_id(employee, "2026-W10"), user_id=employee, week="2026-W10",
+                status=WeekStatus.APPROVED, decided_by_id=manager,
+                decided_at=dt.datetime(2026, 3, 6, 17, tzinfo=dt.UTC),
+            )
+        )  # fmt: skip
+    device = await device_of("employee")
+
+    changes = await device.pull()
+
+    weeks = [c["data"] for c in changes if c["type"] == "timesheet_week"]
+    assert [(w["decided_by_id"], w["decided_by_name"]) for w in weeks] == [
+        (str(manager), "Manager")
+    ]
+    # The name, and nothing more of the manager.
+    assert str(manager) not in {c["id"] for c in changes if c["type"] == "user"}
