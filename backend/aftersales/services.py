@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from backend.access import policy
 from backend.aftersales.schemas import (
@@ -90,13 +91,22 @@ async def next_order_number(session: AsyncSession, year: int) -> str:
     return f"{prefix}{following:04d}"
 
 
+_ORDER_BY_ID = (
+    sa.select(ServiceOrder)
+    .where(ServiceOrder.id == sa.bindparam("order_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 async def _visible_order(ctx: MutationContext, order_id: uuid.UUID) -> ServiceOrder:
+    known = order_id in ctx.memo.visible_orders
     order = await ctx.session.scalar(
-        sa.select(ServiceOrder)
-        .where(ServiceOrder.id == order_id, policy.visible_service_orders(ctx.actor))
-        .execution_options(populate_existing=True)
+        _ORDER_BY_ID if known else _ORDER_BY_ID.where(policy.visible_service_orders(ctx.actor)),
+        {"order_id": order_id},
     )
-    if order is None:
+    if order is not None:
+        ctx.memo.visible_orders.add(order_id)
+    else:
         if await was_purged(ctx.session, order_id):
             raise Conflicted(
                 kind=DELETE_VS_UPDATE,
@@ -225,10 +235,15 @@ def out_of_bounds(item: ChecklistItem, value: Any) -> bool:
     )
 
 
-async def _template_item(session: AsyncSession, run: ChecklistRun, key: str) -> ChecklistItem:
-    template = await session.get(ChecklistTemplate, run.template_id)
-    assert template is not None
-    for raw in template.items:
+async def _template_item(ctx: MutationContext, run: ChecklistRun, key: str) -> ChecklistItem:
+    items = ctx.memo.template_items.get(run.template_id)
+    if items is None:
+        items = await ctx.session.scalar(
+            sa.select(ChecklistTemplate.items).where(ChecklistTemplate.id == run.template_id)
+        )
+        assert items is not None
+        ctx.memo.template_items[run.template_id] = items
+    for raw in items:
         if raw.get("key") == key:
             return msgspec.convert(raw, ChecklistItem)
     raise Rejected("unknown_item", item_key=key)
@@ -258,31 +273,46 @@ class _ItemChange:
         )
 
 
+# The run's service order, read with the run: aliased, so that the
+# visibility rule's own subquery on service orders stays uncorrelated.
+_RUN_ORDER = aliased(ServiceOrder)
+_RUN_BY_ID = (
+    sa.select(ChecklistRun, _RUN_ORDER)
+    .outerjoin(_RUN_ORDER, _RUN_ORDER.id == ChecklistRun.service_order_id)
+    .where(ChecklistRun.id == sa.bindparam("run_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 async def _visible_run(
     ctx: MutationContext, run_id: uuid.UUID, change: _ItemChange
-) -> ChecklistRun:
-    """The run, when the actor sees it; a conflict when it went away."""
-    run = await ctx.session.scalar(
-        sa.select(ChecklistRun)
-        .where(ChecklistRun.id == run_id, policy.visible_checklist_runs(ctx.actor))
-        .execution_options(populate_existing=True)
-    )
-    if run is None:
+) -> tuple[ChecklistRun, ServiceOrder | None]:
+    """The run and its service order, when the actor sees the run; a
+    conflict when it went away."""
+    known = run_id in ctx.memo.visible_runs
+    found = (
+        await ctx.session.execute(
+            _RUN_BY_ID if known else _RUN_BY_ID.where(policy.visible_checklist_runs(ctx.actor)),
+            {"run_id": run_id},
+        )
+    ).first()
+    if found is not None:
+        ctx.memo.visible_runs.add(run_id)
+    else:
         if await was_purged(ctx.session, run_id):
             raise change.conflict(PARENT_DELETED, "parent_deleted")
         if ctx.held_before("checklist_run", run_id):
             raise change.conflict(OUT_OF_SCOPE, "out_of_scope")
         raise Rejected("not_found")
-    return run
+    return found[0], found[1]
 
 
-async def _check_run_open(ctx: MutationContext, run: ChecklistRun, change: _ItemChange) -> None:
+def _check_run_open(run: ChecklistRun, order: ServiceOrder | None, change: _ItemChange) -> None:
     """A conflict when the run takes no more changes: it or its order was
     deleted, the order is closed or cancelled, the checklist is signed."""
     if run.deleted_at is not None:
         raise change.conflict(PARENT_DELETED, "parent_deleted", run)
     if run.service_order_id is not None:
-        order = await ctx.session.get(ServiceOrder, run.service_order_id, populate_existing=True)
         assert order is not None
         if order.deleted_at is not None:
             raise change.conflict(PARENT_DELETED, "parent_deleted", run)
@@ -308,8 +338,8 @@ async def _answerable_run(ctx: MutationContext, args: ChecklistAnswerArgs) -> Ch
         args.item_key,
         {"item_key": args.item_key, "value": args.value, "note": args.note},
     )
-    run = await _visible_run(ctx, args.run_id, change)
-    await _check_run_open(ctx, run, change)
+    run, order = await _visible_run(ctx, args.run_id, change)
+    _check_run_open(run, order, change)
     return run
 
 
@@ -321,7 +351,7 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
     """
     session = ctx.session
     run = await _answerable_run(ctx, args)
-    item = await _template_item(session, run, args.item_key)
+    item = await _template_item(ctx, run, args.item_key)
     check_value(item, args.value)
 
     key = answer_id(run.id, args.item_key)
@@ -387,7 +417,7 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
     session = ctx.session
     device = {"item_key": args.item_key, "sha256": args.sha256, "note": args.note}
     change = _ItemChange("checklist_photo", args.photo_id, args.item_key, device)
-    run = await _visible_run(ctx, args.run_id, change)
+    run, order = await _visible_run(ctx, args.run_id, change)
 
     existing = await session.get(ChecklistPhoto, args.photo_id, populate_existing=True)
     stored = (
@@ -408,8 +438,8 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
         return
     if rule.is_conflict:
         raise change.conflict(rule.value, rule.value, run, server_value=stored)
-    await _check_run_open(ctx, run, change)
-    await _template_item(session, run, args.item_key)
+    _check_run_open(run, order, change)
+    await _template_item(ctx, run, args.item_key)
 
     if not await blob_present(session, args.sha256):
         raise held_for_blob(

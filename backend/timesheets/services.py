@@ -179,6 +179,8 @@ async def _check_affair(
     service_order_id: uuid.UUID | None,
 ) -> None:
     session, actor = ctx.session, ctx.actor
+    if (affair_id, service_order_id) in ctx.memo.open_affairs:
+        return
     affair = await session.scalar(
         sa.select(Affair).where(Affair.id == affair_id, policy.visible_affairs(actor))
     )
@@ -195,15 +197,15 @@ async def _check_affair(
         raise Rejected("not_found")
     if affair.status in CLOSED_AFFAIR_STATUSES:
         raise Rejected("affair_closed")
-    if service_order_id is None:
-        return
-    order_affair = await session.scalar(
-        sa.select(ServiceOrder.affair_id).where(
-            ServiceOrder.id == service_order_id, policy.visible_service_orders(actor)
+    if service_order_id is not None:
+        order_affair = await session.scalar(
+            sa.select(ServiceOrder.affair_id).where(
+                ServiceOrder.id == service_order_id, policy.visible_service_orders(actor)
+            )
         )
-    )
-    if order_affair != affair_id:
-        raise Rejected("invalid_input", reason="the service order belongs to another affair")
+        if order_affair != affair_id:
+            raise Rejected("invalid_input", reason="the service order belongs to another affair")
+    ctx.memo.open_affairs.add((affair_id, service_order_id))
 
 
 async def _check_day(
