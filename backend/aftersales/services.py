@@ -75,6 +75,10 @@ OFFICE_STEPS = TECHNICIAN_STEPS | {
     (S.CANCELLED, S.PLANNED),
 }
 OFFICE_ROLES = (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+ANSWER_TABLE: sa.Table = ChecklistAnswer.__table__  # type: ignore[assignment]
+NOTE_TABLE: sa.Table = ServiceOrderNote.__table__  # type: ignore[assignment]
+ANSWER_INSERT = ANSWER_TABLE.insert()
+NOTE_INSERT = NOTE_TABLE.insert()
 
 
 def answer_id(run_id: uuid.UUID, item_key: str) -> uuid.UUID:
@@ -196,14 +200,15 @@ async def add_order_note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> No
             server_value={"text": existing.text} if existing is not None else None,
             device_value=device,
         )
-    ctx.session.add(
-        ServiceOrderNote(
-            id=args.note_id,
-            service_order_id=order.id,
-            author_id=ctx.actor.id,
-            text=args.text,
-            written_at=ctx.corrected_at,
-        )
+    await ctx.session.execute(
+        NOTE_INSERT,
+        {
+            "id": args.note_id,
+            "service_order_id": order.id,
+            "author_id": ctx.actor.id,
+            "text": args.text,
+            "written_at": ctx.corrected_at,
+        },
     )
 
 
@@ -357,17 +362,20 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
     key = answer_id(run.id, args.item_key)
     answer = await session.get(ChecklistAnswer, key, populate_existing=True)
     if answer is None:
-        session.add(
-            ChecklistAnswer(
-                id=key,
-                run_id=run.id,
-                item_key=args.item_key,
-                value=args.value,
-                note=args.note,
-                answered_by_id=ctx.actor.id,
-                answered_client_id=ctx.client_id,
-                answered_at=ctx.corrected_at,
-            )
+        # A plain INSERT: nothing reads the new row back in this mutation,
+        # so the unit of work (and its RETURNING) would be cost only.
+        await session.execute(
+            ANSWER_INSERT,
+            {
+                "id": key,
+                "run_id": run.id,
+                "item_key": args.item_key,
+                "value": args.value,
+                "note": args.note,
+                "answered_by_id": ctx.actor.id,
+                "answered_client_id": ctx.client_id,
+                "answered_at": ctx.corrected_at,
+            },
         )
         return None
 

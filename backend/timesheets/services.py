@@ -76,6 +76,7 @@ CLOSED_AFFAIR_STATUSES = (AffairStatus.CLOSED, AffairStatus.LOST)
 EARLIEST_WORK_DATE = dt.date(2000, 1, 1)
 DAYS_AHEAD_ALLOWED = 31
 ENTRY_TABLE: sa.Table = TimeEntry.__table__  # type: ignore[assignment]
+ENTRY_INSERT = ENTRY_TABLE.insert()
 
 
 def week_id(user_id: uuid.UUID, week: str) -> uuid.UUID:
@@ -331,17 +332,18 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
                 device_value=as_args(device),
             )
         await _check_day(session, actor.id, device["work_date"], device["minutes"], args.id)
-        session.add(
-            TimeEntry(
-                id=args.id,
-                user_id=actor.id,
-                edited_by_id=actor.id,
-                edited_client_id=ctx.client_id,
-                edited_at=ctx.corrected_at,
+        # A plain INSERT: the new row is not read back as an object.
+        await session.execute(
+            ENTRY_INSERT,
+            {
+                "id": args.id,
+                "user_id": actor.id,
+                "edited_by_id": actor.id,
+                "edited_client_id": ctx.client_id,
+                "edited_at": ctx.corrected_at,
                 **device,
-            )
+            },
         )
-        await session.flush()
         await _after_entry_change(session, actor.id, {device["work_date"]})
         return None
 
