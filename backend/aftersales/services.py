@@ -79,6 +79,21 @@ ANSWER_TABLE: sa.Table = ChecklistAnswer.__table__  # type: ignore[assignment]
 NOTE_TABLE: sa.Table = ServiceOrderNote.__table__  # type: ignore[assignment]
 ANSWER_INSERT = ANSWER_TABLE.insert()
 NOTE_INSERT = NOTE_TABLE.insert()
+# An answer as the merge rules read it; written back by plain statements,
+# since no object of it is needed.
+ANSWER_SEEN = sa.select(
+    ChecklistAnswer.value,
+    ChecklistAnswer.note,
+    ChecklistAnswer.deleted_at,
+    ChecklistAnswer.answered_by_id,
+    ChecklistAnswer.answered_client_id,
+    ChecklistAnswer.answered_at,
+    ChecklistAnswer.version,
+).where(ChecklistAnswer.id == sa.bindparam("answer_id"))
+ANSWER_UPDATE = ANSWER_TABLE.update().where(ANSWER_TABLE.c.id == sa.bindparam("answer_id"))
+NOTE_SEEN = sa.select(ServiceOrderNote.service_order_id, ServiceOrderNote.text).where(
+    ServiceOrderNote.id == sa.bindparam("note_id")
+)
 
 
 def answer_id(run_id: uuid.UUID, item_key: str) -> uuid.UUID:
@@ -176,7 +191,7 @@ async def add_order_note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> No
     """Notes are only added; the device's id makes a resend harmless."""
     order = await _visible_order(ctx, args.id)
     device = {"text": args.text}
-    existing = await ctx.session.get(ServiceOrderNote, args.note_id)
+    existing = (await ctx.session.execute(NOTE_SEEN, {"note_id": args.note_id})).first()
     seen = Seen(
         stored=existing is not None,
         purged=existing is None and await was_purged(ctx.session, args.note_id),
@@ -360,7 +375,7 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
     check_value(item, args.value)
 
     key = answer_id(run.id, args.item_key)
-    answer = await session.get(ChecklistAnswer, key, populate_existing=True)
+    answer = (await session.execute(ANSWER_SEEN, {"answer_id": key})).first()
     if answer is None:
         # A plain INSERT: nothing reads the new row back in this mutation,
         # so the unit of work (and its RETURNING) would be cost only.
@@ -389,10 +404,18 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
     won = not concurrent or device_wins(ctx.corrected_at, answer.answered_at)
     previous = (answer.answered_by_id, answer.version)
     if won:
-        answer.value, answer.note, answer.deleted_at = args.value, args.note, None
-        answer.answered_by_id = ctx.actor.id
-        answer.answered_client_id = ctx.client_id
-        answer.answered_at = ctx.corrected_at
+        await session.execute(
+            ANSWER_UPDATE,
+            {
+                "answer_id": key,
+                "value": args.value,
+                "note": args.note,
+                "deleted_at": None,
+                "answered_by_id": ctx.actor.id,
+                "answered_client_id": ctx.client_id,
+                "answered_at": ctx.corrected_at,
+            },
+        )
     if not concurrent:
         return None
 

@@ -77,6 +77,13 @@ EARLIEST_WORK_DATE = dt.date(2000, 1, 1)
 DAYS_AHEAD_ALLOWED = 31
 ENTRY_TABLE: sa.Table = TimeEntry.__table__  # type: ignore[assignment]
 ENTRY_INSERT = ENTRY_TABLE.insert()
+# What a change needs to know of its week: whether it is approved, by whom.
+WEEK_LOCK_SEEN = sa.select(
+    TimesheetWeek.status,
+    TimesheetWeek.version,
+    TimesheetWeek.decided_by_id,
+    TimesheetWeek.decided_at,
+).where(TimesheetWeek.id == sa.bindparam("week_id"))
 
 
 def week_id(user_id: uuid.UUID, week: str) -> uuid.UUID:
@@ -125,7 +132,7 @@ async def _week_lock(
     """The ``locked`` conflict a change meets when the week holding ``day``
     is approved, naming the week, who approved it and when; else None."""
     week = week_of(day)
-    row = await find_week(ctx.session, user_id, week)
+    row = (await ctx.session.execute(WEEK_LOCK_SEEN, {"week_id": week_id(user_id, week)})).first()
     if row is None or row.status != WeekStatus.APPROVED:
         return None
     approver = await ctx.session.get(User, row.decided_by_id) if row.decided_by_id else None
