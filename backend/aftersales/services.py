@@ -13,10 +13,11 @@ A closed or cancelled order, and a signed checklist, are locked.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import sqlalchemy as sa
@@ -79,17 +80,6 @@ ANSWER_TABLE: sa.Table = ChecklistAnswer.__table__  # type: ignore[assignment]
 NOTE_TABLE: sa.Table = ServiceOrderNote.__table__  # type: ignore[assignment]
 ANSWER_INSERT = ANSWER_TABLE.insert()
 NOTE_INSERT = NOTE_TABLE.insert()
-# An answer as the merge rules read it; written back by plain statements,
-# since no object of it is needed.
-ANSWER_SEEN = sa.select(
-    ChecklistAnswer.value,
-    ChecklistAnswer.note,
-    ChecklistAnswer.deleted_at,
-    ChecklistAnswer.answered_by_id,
-    ChecklistAnswer.answered_client_id,
-    ChecklistAnswer.answered_at,
-    ChecklistAnswer.version,
-).where(ChecklistAnswer.id == sa.bindparam("answer_id"))
 ANSWER_UPDATE = ANSWER_TABLE.update().where(ANSWER_TABLE.c.id == sa.bindparam("answer_id"))
 NOTE_SEEN = sa.select(ServiceOrderNote.service_order_id, ServiceOrderNote.text).where(
     ServiceOrderNote.id == sa.bindparam("note_id")
@@ -304,18 +294,51 @@ _RUN_BY_ID = (
 )
 
 
+class _StoredAnswer(NamedTuple):
+    """An answer as the merge rules read it; written back by plain
+    statements, since no object of it is needed."""
+
+    id: uuid.UUID | None
+    value: Any
+    note: str | None
+    deleted_at: dt.datetime | None
+    answered_by_id: uuid.UUID | None
+    answered_client_id: uuid.UUID | None
+    answered_at: dt.datetime | None
+    version: int | None
+
+
+# The run, its order and the answer an answering mutation names, in one
+# statement (the answer's columns are all NULL when there is none yet).
+_RUN_AND_ANSWER_BY_ID = (
+    sa.select(
+        ChecklistRun,
+        _RUN_ORDER,
+        *(getattr(ChecklistAnswer, name) for name in _StoredAnswer._fields),
+    )
+    .outerjoin(_RUN_ORDER, _RUN_ORDER.id == ChecklistRun.service_order_id)
+    .outerjoin(ChecklistAnswer, ChecklistAnswer.id == sa.bindparam("answer_id"))
+    .where(ChecklistRun.id == sa.bindparam("run_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 async def _visible_run(
-    ctx: MutationContext, run_id: uuid.UUID, change: _ItemChange
-) -> tuple[ChecklistRun, ServiceOrder | None]:
-    """The run and its service order, when the actor sees the run; a
-    conflict when it went away."""
+    ctx: MutationContext,
+    run_id: uuid.UUID,
+    change: _ItemChange,
+    answer_key: uuid.UUID | None = None,
+) -> tuple[ChecklistRun, ServiceOrder | None, _StoredAnswer | None]:
+    """The run and its service order (and the answer of ``answer_key``),
+    when the actor sees the run; a conflict when it went away."""
     known = run_id in ctx.memo.visible_runs
-    found = (
-        await ctx.session.execute(
-            _RUN_BY_ID if known else _RUN_BY_ID.where(policy.visible_checklist_runs(ctx.actor)),
-            {"run_id": run_id},
-        )
-    ).first()
+    statement = _RUN_BY_ID if answer_key is None else _RUN_AND_ANSWER_BY_ID
+    if not known:
+        statement = statement.where(policy.visible_checklist_runs(ctx.actor))
+    params = (
+        {"run_id": run_id} if answer_key is None else {"run_id": run_id, "answer_id": answer_key}
+    )
+    found = (await ctx.session.execute(statement, params)).first()
     if found is not None:
         ctx.memo.visible_runs.add(run_id)
     else:
@@ -324,7 +347,8 @@ async def _visible_run(
         if ctx.held_before("checklist_run", run_id):
             raise change.conflict(OUT_OF_SCOPE, "out_of_scope")
         raise Rejected("not_found")
-    return found[0], found[1]
+    stored = _StoredAnswer(*found[2:]) if answer_key is not None else None
+    return found[0], found[1], stored if stored is not None and stored.id is not None else None
 
 
 def _check_run_open(run: ChecklistRun, order: ServiceOrder | None, change: _ItemChange) -> None:
@@ -350,17 +374,20 @@ def _check_run_open(run: ChecklistRun, order: ServiceOrder | None, change: _Item
         )
 
 
-async def _answerable_run(ctx: MutationContext, args: ChecklistAnswerArgs) -> ChecklistRun:
-    """The run, when the actor may answer it now; a conflict when it went away."""
+async def _answerable_run(
+    ctx: MutationContext, args: ChecklistAnswerArgs
+) -> tuple[ChecklistRun, _StoredAnswer | None]:
+    """The run, when the actor may answer it now, and the item's answer so
+    far; a conflict when the run went away."""
     change = _ItemChange(
         "checklist_answer",
         answer_id(args.run_id, args.item_key),
         args.item_key,
         {"item_key": args.item_key, "value": args.value, "note": args.note},
     )
-    run, order = await _visible_run(ctx, args.run_id, change)
+    run, order, answer = await _visible_run(ctx, args.run_id, change, change.entity_id)
     _check_run_open(run, order, change)
-    return run
+    return run, answer
 
 
 async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept | None:
@@ -370,12 +397,11 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
     corrected device time stands, the other is kept as a conflict.
     """
     session = ctx.session
-    run = await _answerable_run(ctx, args)
+    run, answer = await _answerable_run(ctx, args)
     item = await _template_item(ctx, run, args.item_key)
     check_value(item, args.value)
 
     key = answer_id(run.id, args.item_key)
-    answer = (await session.execute(ANSWER_SEEN, {"answer_id": key})).first()
     if answer is None:
         # A plain INSERT: nothing reads the new row back in this mutation,
         # so the unit of work (and its RETURNING) would be cost only.
@@ -448,7 +474,7 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
     session = ctx.session
     device = {"item_key": args.item_key, "sha256": args.sha256, "note": args.note}
     change = _ItemChange("checklist_photo", args.photo_id, args.item_key, device)
-    run, order = await _visible_run(ctx, args.run_id, change)
+    run, order, _ = await _visible_run(ctx, args.run_id, change)
 
     existing = await session.get(ChecklistPhoto, args.photo_id, populate_existing=True)
     stored = (
