@@ -13,14 +13,16 @@ A closed or cancelled order, and a signed checklist, are locked.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from backend.access import policy
 from backend.aftersales.schemas import (
@@ -74,6 +76,14 @@ OFFICE_STEPS = TECHNICIAN_STEPS | {
     (S.CANCELLED, S.PLANNED),
 }
 OFFICE_ROLES = (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+ANSWER_TABLE: sa.Table = ChecklistAnswer.__table__  # type: ignore[assignment]
+NOTE_TABLE: sa.Table = ServiceOrderNote.__table__  # type: ignore[assignment]
+ANSWER_INSERT = ANSWER_TABLE.insert()
+NOTE_INSERT = NOTE_TABLE.insert()
+ANSWER_UPDATE = ANSWER_TABLE.update().where(ANSWER_TABLE.c.id == sa.bindparam("answer_id"))
+NOTE_SEEN = sa.select(ServiceOrderNote.service_order_id, ServiceOrderNote.text).where(
+    ServiceOrderNote.id == sa.bindparam("note_id")
+)
 
 
 def answer_id(run_id: uuid.UUID, item_key: str) -> uuid.UUID:
@@ -90,13 +100,22 @@ async def next_order_number(session: AsyncSession, year: int) -> str:
     return f"{prefix}{following:04d}"
 
 
+_ORDER_BY_ID = (
+    sa.select(ServiceOrder)
+    .where(ServiceOrder.id == sa.bindparam("order_id"))
+    .execution_options(populate_existing=True)
+)
+
+
 async def _visible_order(ctx: MutationContext, order_id: uuid.UUID) -> ServiceOrder:
+    known = order_id in ctx.memo.visible_orders
     order = await ctx.session.scalar(
-        sa.select(ServiceOrder)
-        .where(ServiceOrder.id == order_id, policy.visible_service_orders(ctx.actor))
-        .execution_options(populate_existing=True)
+        _ORDER_BY_ID if known else _ORDER_BY_ID.where(policy.visible_service_orders(ctx.actor)),
+        {"order_id": order_id},
     )
-    if order is None:
+    if order is not None:
+        ctx.memo.visible_orders.add(order_id)
+    else:
         if await was_purged(ctx.session, order_id):
             raise Conflicted(
                 kind=DELETE_VS_UPDATE,
@@ -162,7 +181,7 @@ async def add_order_note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> No
     """Notes are only added; the device's id makes a resend harmless."""
     order = await _visible_order(ctx, args.id)
     device = {"text": args.text}
-    existing = await ctx.session.get(ServiceOrderNote, args.note_id)
+    existing = (await ctx.session.execute(NOTE_SEEN, {"note_id": args.note_id})).first()
     seen = Seen(
         stored=existing is not None,
         purged=existing is None and await was_purged(ctx.session, args.note_id),
@@ -186,14 +205,15 @@ async def add_order_note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> No
             server_value={"text": existing.text} if existing is not None else None,
             device_value=device,
         )
-    ctx.session.add(
-        ServiceOrderNote(
-            id=args.note_id,
-            service_order_id=order.id,
-            author_id=ctx.actor.id,
-            text=args.text,
-            written_at=ctx.corrected_at,
-        )
+    await ctx.session.execute(
+        NOTE_INSERT,
+        {
+            "id": args.note_id,
+            "service_order_id": order.id,
+            "author_id": ctx.actor.id,
+            "text": args.text,
+            "written_at": ctx.corrected_at,
+        },
     )
 
 
@@ -225,10 +245,15 @@ def out_of_bounds(item: ChecklistItem, value: Any) -> bool:
     )
 
 
-async def _template_item(session: AsyncSession, run: ChecklistRun, key: str) -> ChecklistItem:
-    template = await session.get(ChecklistTemplate, run.template_id)
-    assert template is not None
-    for raw in template.items:
+async def _template_item(ctx: MutationContext, run: ChecklistRun, key: str) -> ChecklistItem:
+    items = ctx.memo.template_items.get(run.template_id)
+    if items is None:
+        items = await ctx.session.scalar(
+            sa.select(ChecklistTemplate.items).where(ChecklistTemplate.id == run.template_id)
+        )
+        assert items is not None
+        ctx.memo.template_items[run.template_id] = items
+    for raw in items:
         if raw.get("key") == key:
             return msgspec.convert(raw, ChecklistItem)
     raise Rejected("unknown_item", item_key=key)
@@ -258,31 +283,80 @@ class _ItemChange:
         )
 
 
-async def _visible_run(
-    ctx: MutationContext, run_id: uuid.UUID, change: _ItemChange
-) -> ChecklistRun:
-    """The run, when the actor sees it; a conflict when it went away."""
-    run = await ctx.session.scalar(
-        sa.select(ChecklistRun)
-        .where(ChecklistRun.id == run_id, policy.visible_checklist_runs(ctx.actor))
-        .execution_options(populate_existing=True)
+# The run's service order, read with the run: aliased, so that the
+# visibility rule's own subquery on service orders stays uncorrelated.
+_RUN_ORDER = aliased(ServiceOrder)
+_RUN_BY_ID = (
+    sa.select(ChecklistRun, _RUN_ORDER)
+    .outerjoin(_RUN_ORDER, _RUN_ORDER.id == ChecklistRun.service_order_id)
+    .where(ChecklistRun.id == sa.bindparam("run_id"))
+    .execution_options(populate_existing=True)
+)
+
+
+class _StoredAnswer(NamedTuple):
+    """An answer as the merge rules read it; written back by plain
+    statements, since no object of it is needed."""
+
+    id: uuid.UUID | None
+    value: Any
+    note: str | None
+    deleted_at: dt.datetime | None
+    answered_by_id: uuid.UUID | None
+    answered_client_id: uuid.UUID | None
+    answered_at: dt.datetime | None
+    version: int | None
+
+
+# The run, its order and the answer an answering mutation names, in one
+# statement (the answer's columns are all NULL when there is none yet).
+_RUN_AND_ANSWER_BY_ID = (
+    sa.select(
+        ChecklistRun,
+        _RUN_ORDER,
+        *(getattr(ChecklistAnswer, name) for name in _StoredAnswer._fields),
     )
-    if run is None:
+    .outerjoin(_RUN_ORDER, _RUN_ORDER.id == ChecklistRun.service_order_id)
+    .outerjoin(ChecklistAnswer, ChecklistAnswer.id == sa.bindparam("answer_id"))
+    .where(ChecklistRun.id == sa.bindparam("run_id"))
+    .execution_options(populate_existing=True)
+)
+
+
+async def _visible_run(
+    ctx: MutationContext,
+    run_id: uuid.UUID,
+    change: _ItemChange,
+    answer_key: uuid.UUID | None = None,
+) -> tuple[ChecklistRun, ServiceOrder | None, _StoredAnswer | None]:
+    """The run and its service order (and the answer of ``answer_key``),
+    when the actor sees the run; a conflict when it went away."""
+    known = run_id in ctx.memo.visible_runs
+    statement = _RUN_BY_ID if answer_key is None else _RUN_AND_ANSWER_BY_ID
+    if not known:
+        statement = statement.where(policy.visible_checklist_runs(ctx.actor))
+    params = (
+        {"run_id": run_id} if answer_key is None else {"run_id": run_id, "answer_id": answer_key}
+    )
+    found = (await ctx.session.execute(statement, params)).first()
+    if found is not None:
+        ctx.memo.visible_runs.add(run_id)
+    else:
         if await was_purged(ctx.session, run_id):
             raise change.conflict(PARENT_DELETED, "parent_deleted")
         if ctx.held_before("checklist_run", run_id):
             raise change.conflict(OUT_OF_SCOPE, "out_of_scope")
         raise Rejected("not_found")
-    return run
+    stored = _StoredAnswer(*found[2:]) if answer_key is not None else None
+    return found[0], found[1], stored if stored is not None and stored.id is not None else None
 
 
-async def _check_run_open(ctx: MutationContext, run: ChecklistRun, change: _ItemChange) -> None:
+def _check_run_open(run: ChecklistRun, order: ServiceOrder | None, change: _ItemChange) -> None:
     """A conflict when the run takes no more changes: it or its order was
     deleted, the order is closed or cancelled, the checklist is signed."""
     if run.deleted_at is not None:
         raise change.conflict(PARENT_DELETED, "parent_deleted", run)
     if run.service_order_id is not None:
-        order = await ctx.session.get(ServiceOrder, run.service_order_id, populate_existing=True)
         assert order is not None
         if order.deleted_at is not None:
             raise change.conflict(PARENT_DELETED, "parent_deleted", run)
@@ -300,17 +374,20 @@ async def _check_run_open(ctx: MutationContext, run: ChecklistRun, change: _Item
         )
 
 
-async def _answerable_run(ctx: MutationContext, args: ChecklistAnswerArgs) -> ChecklistRun:
-    """The run, when the actor may answer it now; a conflict when it went away."""
+async def _answerable_run(
+    ctx: MutationContext, args: ChecklistAnswerArgs
+) -> tuple[ChecklistRun, _StoredAnswer | None]:
+    """The run, when the actor may answer it now, and the item's answer so
+    far; a conflict when the run went away."""
     change = _ItemChange(
         "checklist_answer",
         answer_id(args.run_id, args.item_key),
         args.item_key,
         {"item_key": args.item_key, "value": args.value, "note": args.note},
     )
-    run = await _visible_run(ctx, args.run_id, change)
-    await _check_run_open(ctx, run, change)
-    return run
+    run, order, answer = await _visible_run(ctx, args.run_id, change, change.entity_id)
+    _check_run_open(run, order, change)
+    return run, answer
 
 
 async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept | None:
@@ -320,24 +397,26 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
     corrected device time stands, the other is kept as a conflict.
     """
     session = ctx.session
-    run = await _answerable_run(ctx, args)
-    item = await _template_item(session, run, args.item_key)
+    run, answer = await _answerable_run(ctx, args)
+    item = await _template_item(ctx, run, args.item_key)
     check_value(item, args.value)
 
     key = answer_id(run.id, args.item_key)
-    answer = await session.get(ChecklistAnswer, key, populate_existing=True)
     if answer is None:
-        session.add(
-            ChecklistAnswer(
-                id=key,
-                run_id=run.id,
-                item_key=args.item_key,
-                value=args.value,
-                note=args.note,
-                answered_by_id=ctx.actor.id,
-                answered_client_id=ctx.client_id,
-                answered_at=ctx.corrected_at,
-            )
+        # A plain INSERT: nothing reads the new row back in this mutation,
+        # so the unit of work (and its RETURNING) would be cost only.
+        await session.execute(
+            ANSWER_INSERT,
+            {
+                "id": key,
+                "run_id": run.id,
+                "item_key": args.item_key,
+                "value": args.value,
+                "note": args.note,
+                "answered_by_id": ctx.actor.id,
+                "answered_client_id": ctx.client_id,
+                "answered_at": ctx.corrected_at,
+            },
         )
         return None
 
@@ -351,10 +430,18 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
     won = not concurrent or device_wins(ctx.corrected_at, answer.answered_at)
     previous = (answer.answered_by_id, answer.version)
     if won:
-        answer.value, answer.note, answer.deleted_at = args.value, args.note, None
-        answer.answered_by_id = ctx.actor.id
-        answer.answered_client_id = ctx.client_id
-        answer.answered_at = ctx.corrected_at
+        await session.execute(
+            ANSWER_UPDATE,
+            {
+                "answer_id": key,
+                "value": args.value,
+                "note": args.note,
+                "deleted_at": None,
+                "answered_by_id": ctx.actor.id,
+                "answered_client_id": ctx.client_id,
+                "answered_at": ctx.corrected_at,
+            },
+        )
     if not concurrent:
         return None
 
@@ -387,7 +474,7 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
     session = ctx.session
     device = {"item_key": args.item_key, "sha256": args.sha256, "note": args.note}
     change = _ItemChange("checklist_photo", args.photo_id, args.item_key, device)
-    run = await _visible_run(ctx, args.run_id, change)
+    run, order, _ = await _visible_run(ctx, args.run_id, change)
 
     existing = await session.get(ChecklistPhoto, args.photo_id, populate_existing=True)
     stored = (
@@ -408,8 +495,8 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
         return
     if rule.is_conflict:
         raise change.conflict(rule.value, rule.value, run, server_value=stored)
-    await _check_run_open(ctx, run, change)
-    await _template_item(session, run, args.item_key)
+    _check_run_open(run, order, change)
+    await _template_item(ctx, run, args.item_key)
 
     if not await blob_usable(session, ctx.actor, args.sha256):
         raise held_for_blob(

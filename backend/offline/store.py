@@ -25,7 +25,7 @@ from backend.db.faults import is_transient, is_unstorable
 from backend.db.models import AppliedMutation, Device, MutationStatus
 from backend.lib.i18n import translate
 from backend.offline.conflicts import keep_conflict
-from backend.offline.context import MutationContext
+from backend.offline.context import MutationContext, PushMemo
 from sync.clock import corrected_time
 from sync.messages import Mutation, MutationResult
 from sync.outcomes import Conflicted, Kept, Rejected
@@ -70,6 +70,7 @@ class SqlPushStore:
         self.device = device
         self.language = language
         self.role = actor.role.value
+        self.memo = PushMemo()
 
     async def last_seq(self) -> int:
         return self.device.last_seq
@@ -163,4 +164,5 @@ class SqlPushStore:
             mutation=mutation,
             corrected_at=corrected_time(mutation.at, self.device.clock_offset_ms, self.received_at),
             held=self.held,
+            memo=self.memo,
         )

@@ -76,6 +76,14 @@ CLOSED_AFFAIR_STATUSES = (AffairStatus.CLOSED, AffairStatus.LOST)
 EARLIEST_WORK_DATE = dt.date(2000, 1, 1)
 DAYS_AHEAD_ALLOWED = 31
 ENTRY_TABLE: sa.Table = TimeEntry.__table__  # type: ignore[assignment]
+ENTRY_INSERT = ENTRY_TABLE.insert()
+# What a change needs to know of its week: whether it is approved, by whom.
+WEEK_LOCK_SEEN = sa.select(
+    TimesheetWeek.status,
+    TimesheetWeek.version,
+    TimesheetWeek.decided_by_id,
+    TimesheetWeek.decided_at,
+).where(TimesheetWeek.id == sa.bindparam("week_id"))
 
 
 def week_id(user_id: uuid.UUID, week: str) -> uuid.UUID:
@@ -124,7 +132,7 @@ async def _week_lock(
     """The ``locked`` conflict a change meets when the week holding ``day``
     is approved, naming the week, who approved it and when; else None."""
     week = week_of(day)
-    row = await find_week(ctx.session, user_id, week)
+    row = (await ctx.session.execute(WEEK_LOCK_SEEN, {"week_id": week_id(user_id, week)})).first()
     if row is None or row.status != WeekStatus.APPROVED:
         return None
     approver = await ctx.session.get(User, row.decided_by_id) if row.decided_by_id else None
@@ -179,6 +187,8 @@ async def _check_affair(
     service_order_id: uuid.UUID | None,
 ) -> None:
     session, actor = ctx.session, ctx.actor
+    if (affair_id, service_order_id) in ctx.memo.open_affairs:
+        return
     affair = await session.scalar(
         sa.select(Affair).where(Affair.id == affair_id, policy.visible_affairs(actor))
     )
@@ -195,15 +205,15 @@ async def _check_affair(
         raise Rejected("not_found")
     if affair.status in CLOSED_AFFAIR_STATUSES:
         raise Rejected("affair_closed")
-    if service_order_id is None:
-        return
-    order_affair = await session.scalar(
-        sa.select(ServiceOrder.affair_id).where(
-            ServiceOrder.id == service_order_id, policy.visible_service_orders(actor)
+    if service_order_id is not None:
+        order_affair = await session.scalar(
+            sa.select(ServiceOrder.affair_id).where(
+                ServiceOrder.id == service_order_id, policy.visible_service_orders(actor)
+            )
         )
-    )
-    if order_affair != affair_id:
-        raise Rejected("invalid_input", reason="the service order belongs to another affair")
+        if order_affair != affair_id:
+            raise Rejected("invalid_input", reason="the service order belongs to another affair")
+    ctx.memo.open_affairs.add((affair_id, service_order_id))
 
 
 async def _check_day(
@@ -329,17 +339,18 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
                 device_value=as_args(device),
             )
         await _check_day(session, actor.id, device["work_date"], device["minutes"], args.id)
-        session.add(
-            TimeEntry(
-                id=args.id,
-                user_id=actor.id,
-                edited_by_id=actor.id,
-                edited_client_id=ctx.client_id,
-                edited_at=ctx.corrected_at,
+        # A plain INSERT: the new row is not read back as an object.
+        await session.execute(
+            ENTRY_INSERT,
+            {
+                "id": args.id,
+                "user_id": actor.id,
+                "edited_by_id": actor.id,
+                "edited_client_id": ctx.client_id,
+                "edited_at": ctx.corrected_at,
                 **device,
-            )
+            },
         )
-        await session.flush()
         await _after_entry_change(session, actor.id, {device["work_date"]})
         return None
 
