@@ -15,6 +15,8 @@ import { resolvedConflictsOf } from "./model.js";
 
 /** A list younger than this is not asked for again on a redraw. */
 const FRESH_MS = 30000;
+/** After a failed request, a redraw asks again after this. */
+const RETRY_MS = 5000;
 
 /**
  * @typedef {{client_id: string, user_id: string, user_name: string,
@@ -56,6 +58,9 @@ export function refreshDevices(then, options = {}) {
     })
     .catch((exc) => {
       asked.problem = exc instanceof ApiError ? exc.code : "offline";
+      // A busy server or a dropped answer: ask again on a redraw a few
+      // seconds on, not only after FRESH_MS.
+      asked.at = Date.now() - FRESH_MS + RETRY_MS;
     })
     .finally(() => {
       asked.busy = false;
