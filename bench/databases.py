@@ -88,3 +88,21 @@ def load_average() -> str:
     """``uptime``'s three figures: other work on the machine shows here."""
     uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout
     return uptime.rsplit("load average:", 1)[1].strip()
+
+
+def met(ok: bool) -> str:
+    """The table's last column."""
+    return "yes" if ok else "**no**"
+
+
+def print_report(heading: str, loads: list[str], rows: list[tuple[str, ...]]) -> None:
+    """The machine, the load while measuring, and the table of figures."""
+    print(heading)
+    for name, value in describe_machine():
+        print(f"  {name}: {value}")
+    print("  load average before and after each part: " + " | ".join(loads))
+    print()
+    print("| figure | measured | target | met |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")

@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from databases import KINDS, describe_machine, fresh_database, load_average
+from databases import KINDS, fresh_database, load_average, met, print_report
 from demo_server import running_server
 from field_work import FieldDevice, build_company, pull_body, push_body
 
@@ -198,7 +198,7 @@ def main() -> None:
                 f"in {elapsed:.1f} s, p50 {statistics.median(times):.0f} ms, p95",
                 f"{p95:.0f} ms",
                 f"< {P95_TARGET_MS} ms",
-                _met(p95 < P95_TARGET_MS),
+                met(p95 < P95_TARGET_MS),
             )
         )
         rows.append(
@@ -207,23 +207,11 @@ def main() -> None:
                 f"(of {len(sent):,} sent; results {dict(statuses)})",
                 str(missing),
                 "0",
-                _met(missing == 0),
+                met(missing == 0),
             )
         )
 
-    print("machine:")
-    for name, value in describe_machine():
-        print(f"  {name}: {value}")
-    print("  load average before and after each part: " + " | ".join(loads))
-    print()
-    print("| figure | measured | target | met |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-
-
-def _met(ok: bool) -> str:
-    return "yes" if ok else "**no**"
+    print_report("machine:", loads, rows)
 
 
 if __name__ == "__main__":

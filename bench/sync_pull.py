@@ -29,7 +29,7 @@ import uuid
 
 import httpx
 import msgspec
-from databases import KINDS, describe_machine, fresh_database, load_average
+from databases import KINDS, fresh_database, load_average, met, print_report
 from demo_server import running_server
 from field_work import build_company, pull_body
 
@@ -106,7 +106,7 @@ def main() -> None:
                 f"median of {options.runs}",
                 f"{first_ms:.0f} ms",
                 f"< {FIRST_TARGET_MS} ms",
-                _met(first_ms < FIRST_TARGET_MS),
+                met(first_ms < FIRST_TARGET_MS),
             )
         )
         rows.append(
@@ -114,23 +114,11 @@ def main() -> None:
                 f"pull with nothing new, {kind}, p50 (p95) of {EMPTY_PULLS}",
                 f"{empty_ms:.1f} ms ({empty_p95:.1f} ms)",
                 f"< {EMPTY_TARGET_MS} ms p50",
-                _met(empty_ms < EMPTY_TARGET_MS),
+                met(empty_ms < EMPTY_TARGET_MS),
             )
         )
 
-    print("machine:")
-    for name, value in describe_machine():
-        print(f"  {name}: {value}")
-    print("  load average before and after each part: " + " | ".join(loads))
-    print()
-    print("| figure | measured | target | met |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-
-
-def _met(ok: bool) -> str:
-    return "yes" if ok else "**no**"
+    print_report("machine:", loads, rows)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from typing import Any
 
 import httpx
 import msgspec
-from databases import KINDS, describe_machine, fresh_database, load_average
+from databases import KINDS, fresh_database, load_average, met, print_report
 from demo_server import free_port, running_server
 from field_work import FieldDevice, Technician, build_company, push_body
 
@@ -221,7 +221,7 @@ def main() -> None:
                 f"push, {kind}, HTTP, batches of {BATCH}",
                 f"{rate:,.0f} mutations/s",
                 f">= {target:,}",
-                _met(rate >= target),
+                met(rate >= target),
             )
         )
         rows.append(
@@ -232,7 +232,7 @@ def main() -> None:
                 f"offline week ({WEEK:,} mutations), {kind}",
                 f"{week_elapsed:.2f} s",
                 f"< {WEEK_TARGET_S:.0f} s",
-                _met(week_elapsed < WEEK_TARGET_S),
+                met(week_elapsed < WEEK_TARGET_S),
             )
         )
 
@@ -254,23 +254,11 @@ def main() -> None:
                     f"ours / PouchDB, {kind}",
                     f"{rate / pouch_rate:.2f}",
                     "> 1 (SQLite)" if kind == "sqlite" else "",
-                    _met(rate > pouch_rate) if kind == "sqlite" else "",
+                    met(rate > pouch_rate) if kind == "sqlite" else "",
                 )
             )
 
-    print(f"{count:,} mutations per figure; machine:")
-    for name, value in describe_machine():
-        print(f"  {name}: {value}")
-    print("  load average before and after each part: " + " | ".join(loads))
-    print()
-    print("| figure | measured | target | met |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
-
-
-def _met(ok: bool) -> str:
-    return "yes" if ok else "**no**"
+    print_report(f"{count:,} mutations per figure; machine:", loads, rows)
 
 
 if __name__ == "__main__":
