@@ -82,6 +82,8 @@ let onSignedOut = null;
 let onUpgrade = null;
 /** @type {EventSource | null} */
 let events = null;
+/** Streams refused in a row (a server restarting answers 502 or 503). */
+let refusedStreams = 0;
 
 // A change saved on the device goes out right away when it can.
 onEnqueue(() => requestSync());
@@ -132,6 +134,7 @@ function listen() {
     requestSync();
   });
   source.addEventListener("open", () => {
+    refusedStreams = 0;
     setLive(true);
     requestSync();
   });
@@ -142,6 +145,13 @@ function listen() {
     // comes back by itself, after the delay the server asked for.
     if (source.readyState === EventSource.CLOSED || !navigator.onLine) {
       stopListening();
+      // Refused while online: the server may be restarting, maybe as a
+      // newer version (S9). A sync soon, with backoff, finds out, rather
+      // than the slow timer a minute later.
+      if (navigator.onLine) {
+        refusedStreams += 1;
+        later(backoff(refusedStreams));
+      }
     }
   });
 }
