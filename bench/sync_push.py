@@ -33,7 +33,7 @@ import shutil
 import subprocess
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ from field_work import FieldDevice, Technician, build_company, push_body
 
 from backend.access.actors import Actor
 from backend.app import build_mutators
-from backend.db.engine import open_database
+from backend.db.engine import Database, open_database
 from backend.db.models import Role
 from backend.lib.logging import configure_logging
 from backend.offline.services import run_push
@@ -99,8 +99,15 @@ def _all_applied(statuses: Counter[str], expected: int) -> None:
         raise SystemExit(f"not every mutation applied: {dict(statuses)}")
 
 
-async def push_in_process(database_url: str, count: int) -> float:
-    """Seconds for the engine alone to merge ``count`` mutations."""
+async def push_in_process(
+    database_url: str,
+    count: int,
+    *,
+    in_batch: bool = True,
+    watch: Callable[[Database], None] | None = None,
+) -> float:
+    """Seconds for the engine alone to merge ``count`` mutations, as a
+    batch or one by one; ``watch`` is shown the database before the work."""
     company = await build_company(database_url)
     tech = company.technicians[0]
     device = FieldDevice(tech, company.items)
@@ -109,12 +116,16 @@ async def push_in_process(database_url: str, count: int) -> float:
         for work in batches(device, count)
     ]
     db = open_database(database_url)
+    if watch is not None:
+        watch(db)
     actor = Actor(id=tech.user_id, role=Role.TECHNICIAN, name="Technician 0")
     registry, settings = build_mutators(), Settings(database_url=database_url)
     statuses: Counter[str] = Counter()
     started = time.perf_counter()
     for request in requests:
-        outcome, _ = await run_push(db, registry, actor, request, settings=settings, language="en")
+        outcome, _ = await run_push(
+            db, registry, actor, request, settings=settings, language="en", in_batch=in_batch
+        )
         statuses.update(result.status for result in outcome.results)
     elapsed = time.perf_counter() - started
     await db.dispose()

@@ -7,7 +7,7 @@ transaction) and decides each mutation's fate::
     seq <= last_seq ........................ duplicate (first answer again)
     seq >  last_seq + 1 .................... stop: gap, expected last_seq + 1
     unknown name / role / bad args ......... rejected
-    mutator raises Rejected ................ rejected   (savepoint rolled back)
+    mutator raises Rejected ................ rejected   (its writes undone)
     mutator raises Conflicted .............. conflict   (both sides kept)
     mutator returns Kept ................... conflict   (applied in part, loser kept)
     otherwise .............................. applied
@@ -15,6 +15,12 @@ transaction) and decides each mutation's fate::
 Every outcome is recorded and moves ``last_seq`` in the same transaction
 as the mutation's effects, so a crash leaves both or neither; a mutation
 that can never apply still moves it, so it cannot block the outbox.
+
+The store sees the whole batch first (``prepare``), so that it can read
+what the batch names in a few queries and hold back its writes; a store
+that finds, when it writes them, that it cannot tell which mutation a
+failure belongs to raises ``Replay``: the caller undoes the push and runs
+it again in a store that applies one mutation at a time.
 """
 
 from __future__ import annotations
@@ -23,7 +29,6 @@ import functools
 import uuid
 import zoneinfo
 from collections.abc import Iterable
-from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -37,6 +42,20 @@ from sync.registry import Mutator, MutatorRegistry
 NUL = b"\\u0000"
 
 
+class Replay(Exception):
+    """Writes held back for a batch failed together: undo the push and run
+    it again one mutation at a time, where each failure has its owner."""
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A mutation whose name, role and args passed: ready to apply."""
+
+    mutation: Mutation
+    mutator: Mutator[Any]
+    args: Any
+
+
 class PushStore(Protocol):
     """What the engine needs from the server's storage for one push."""
 
@@ -46,9 +65,13 @@ class PushStore(Protocol):
 
     async def stored_result(self, seq: int) -> MutationResult | None: ...
 
-    def savepoint(self) -> AbstractAsyncContextManager[Any]: ...
+    async def prepare(self, batch: list[Decoded]) -> None:
+        """Called once, before any ``apply``, with the mutations to come."""
+        ...
 
-    async def apply(self, mutator: Mutator[Any], args: Any, mutation: Mutation) -> Kept | None: ...
+    async def apply(self, mutator: Mutator[Any], args: Any, mutation: Mutation) -> Kept | None:
+        """Apply one mutation; when it raises, none of its writes stay."""
+        ...
 
     async def keep_conflict(self, mutation: Mutation, conflict: Conflicted) -> uuid.UUID: ...
 
@@ -87,8 +110,11 @@ async def push(
     """Apply a device's mutations in order; see the module doc for the rules."""
     last_seq = await store.last_seq()
     results: list[MutationResult] = []
+    batch = list(mutations)
+    checked = [_decode(store, registry, m) if m.seq > last_seq else None for m in batch]
+    await store.prepare([item for item in checked if isinstance(item, Decoded)])
 
-    for mutation in mutations:
+    for mutation, decoded in zip(batch, checked, strict=True):
         if mutation.seq <= last_seq:
             results.append(await _duplicate(store, mutation))
             continue
@@ -96,7 +122,8 @@ async def push(
             await store.advance(last_seq)
             return PushOutcome(results, last_seq, expected_seq=last_seq + 1)
 
-        result = await _apply(store, registry, mutation)
+        assert decoded is not None
+        result = await _apply(store, decoded) if isinstance(decoded, Decoded) else decoded
         await store.record(mutation, result)
         results.append(result)
         last_seq = mutation.seq
@@ -112,7 +139,11 @@ async def _duplicate(store: PushStore, mutation: Mutation) -> MutationResult:
     return msgspec.structs.replace(first, status="duplicate", original=first.status)
 
 
-async def _apply(store: PushStore, registry: MutatorRegistry, mutation: Mutation) -> MutationResult:
+def _decode(
+    store: PushStore, registry: MutatorRegistry, mutation: Mutation
+) -> Decoded | MutationResult:
+    """The mutation ready to apply, or its rejection: unknown, not the
+    caller's to send, or args that do not hold."""
     mutator = registry.get(mutation.name)
     if mutator is None:
         return _rejected(store, mutation, "unknown_mutator", {"name": mutation.name})
@@ -129,11 +160,16 @@ async def _apply(store: PushStore, registry: MutatorRegistry, mutation: Mutation
         return _rejected(store, mutation, "invalid_input", {"reason": str(exc)})
     except (msgspec.DecodeError, RecursionError):
         return _rejected(store, mutation, "invalid_input", {"reason": "args are not JSON"})
+    return Decoded(mutation, mutator, args)
 
+
+async def _apply(store: PushStore, decoded: Decoded) -> MutationResult:
+    mutation = decoded.mutation
     for attempt in (1, 2):
         try:
-            async with store.savepoint():
-                kept = await store.apply(mutator, args, mutation)
+            kept = await store.apply(decoded.mutator, decoded.args, mutation)
+        except Replay:
+            raise
         except Rejected as refusal:
             return _rejected(store, mutation, refusal.code, refusal.fields)
         except Conflicted as conflict:

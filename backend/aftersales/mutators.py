@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.aftersales import services
+from backend.aftersales.batch import ANSWER_IN_BATCH, NOTE_IN_BATCH, STATUS_IN_BATCH
 from backend.aftersales.schemas import (
     ChecklistAnswerArgs,
     ChecklistAttachArgs,
@@ -18,7 +19,7 @@ FIELD_ROLES = [Role.ADMIN.value, Role.MANAGER.value, Role.SUPERVISOR.value, Role
 
 
 def register(registry: MutatorRegistry) -> None:
-    @registry.register("checklist.answer", ChecklistAnswerArgs, FIELD_ROLES)
+    @registry.register("checklist.answer", ChecklistAnswerArgs, FIELD_ROLES, ANSWER_IN_BATCH)
     async def answer(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept | None:
         return await services.answer_item(ctx, args)
 
@@ -26,10 +27,12 @@ def register(registry: MutatorRegistry) -> None:
     async def attach(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
         await services.attach_photo(ctx, args)
 
-    @registry.register("service_order.set_status", ServiceOrderStatusArgs, FIELD_ROLES)
+    @registry.register(
+        "service_order.set_status", ServiceOrderStatusArgs, FIELD_ROLES, STATUS_IN_BATCH
+    )
     async def set_status(ctx: MutationContext, args: ServiceOrderStatusArgs) -> None:
         await services.set_order_status(ctx, args.id, args.status)
 
-    @registry.register("service_order.note", ServiceOrderNoteArgs, FIELD_ROLES)
+    @registry.register("service_order.note", ServiceOrderNoteArgs, FIELD_ROLES, NOTE_IN_BATCH)
     async def note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> None:
         await services.add_order_note(ctx, args)

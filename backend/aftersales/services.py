@@ -42,6 +42,7 @@ from backend.db.models import (
     ServiceOrderNote,
     ServiceOrderStatus,
 )
+from backend.offline.batch import Record
 from backend.offline.blobs import blob_usable, held_for_blob
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
@@ -136,7 +137,7 @@ async def _visible_order(ctx: MutationContext, order_id: uuid.UUID) -> ServiceOr
 
 
 def _order_locked(
-    order: ServiceOrder, entity_type: str, entity_id: uuid.UUID, device: Any
+    order: ServiceOrder | Record, entity_type: str, entity_id: uuid.UUID, device: Any
 ) -> Conflicted:
     return Conflicted(
         kind=LOCKED,
@@ -153,6 +154,15 @@ def _order_locked(
 
 async def set_order_status(ctx: MutationContext, order_id: uuid.UUID, target: str) -> None:
     order = await _visible_order(ctx, order_id)
+    wanted = next_status(ctx, order, target)
+    if wanted is not None:
+        order.status = wanted
+        order.status_changed_at = ctx.corrected_at
+
+
+def next_status(ctx: MutationContext, order: Any, target: str) -> ServiceOrderStatus | None:
+    """The status ``order`` takes, None when it is there already; a
+    conflict or a refusal when the actor may not make that step now."""
     wanted = S(target)
     device = {"status": target}
     if order.deleted_at is not None:
@@ -166,15 +176,14 @@ async def set_order_status(ctx: MutationContext, order_id: uuid.UUID, target: st
             server_version=order.version,
         )
     if order.status == wanted:
-        return
+        return None
     office = ctx.actor.role in OFFICE_ROLES
     if order.status in LOCKED_STATUSES and not office:
         raise _order_locked(order, "service_order", order.id, device)
     steps = OFFICE_STEPS if office else TECHNICIAN_STEPS
     if (order.status, wanted) not in steps:
-        raise Rejected("bad_transition", current=order.status.value, target=target)
-    order.status = wanted
-    order.status_changed_at = ctx.corrected_at
+        raise Rejected("bad_transition", current=S(order.status).value, target=target)
+    return wanted
 
 
 async def add_order_note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> None:
@@ -260,7 +269,7 @@ async def _template_item(ctx: MutationContext, run: ChecklistRun, key: str) -> C
 
 
 @dataclass(frozen=True)
-class _ItemChange:
+class ItemChange:
     """A change to one item of a run, as a conflict would name it."""
 
     entity_type: str
@@ -269,7 +278,7 @@ class _ItemChange:
     device: dict[str, Any]
 
     def conflict(
-        self, kind: str, code: str, run: ChecklistRun | None = None, **sides: Any
+        self, kind: str, code: str, run: ChecklistRun | Record | None = None, **sides: Any
     ) -> Conflicted:
         return Conflicted(
             kind=kind,
@@ -326,7 +335,7 @@ _RUN_AND_ANSWER_BY_ID = (
 async def _visible_run(
     ctx: MutationContext,
     run_id: uuid.UUID,
-    change: _ItemChange,
+    change: ItemChange,
     answer_key: uuid.UUID | None = None,
 ) -> tuple[ChecklistRun, ServiceOrder | None, _StoredAnswer | None]:
     """The run and its service order (and the answer of ``answer_key``),
@@ -351,7 +360,9 @@ async def _visible_run(
     return found[0], found[1], stored if stored is not None and stored.id is not None else None
 
 
-def _check_run_open(run: ChecklistRun, order: ServiceOrder | None, change: _ItemChange) -> None:
+def check_run_open(
+    run: ChecklistRun | Record, order: ServiceOrder | Record | None, change: ItemChange
+) -> None:
     """A conflict when the run takes no more changes: it or its order was
     deleted, the order is closed or cancelled, the checklist is signed."""
     if run.deleted_at is not None:
@@ -379,14 +390,14 @@ async def _answerable_run(
 ) -> tuple[ChecklistRun, _StoredAnswer | None]:
     """The run, when the actor may answer it now, and the item's answer so
     far; a conflict when the run went away."""
-    change = _ItemChange(
+    change = ItemChange(
         "checklist_answer",
         answer_id(args.run_id, args.item_key),
         args.item_key,
         {"item_key": args.item_key, "value": args.value, "note": args.note},
     )
     run, order, answer = await _visible_run(ctx, args.run_id, change, change.entity_id)
-    _check_run_open(run, order, change)
+    check_run_open(run, order, change)
     return run, answer
 
 
@@ -473,7 +484,7 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
     """
     session = ctx.session
     device = {"item_key": args.item_key, "sha256": args.sha256, "note": args.note}
-    change = _ItemChange("checklist_photo", args.photo_id, args.item_key, device)
+    change = ItemChange("checklist_photo", args.photo_id, args.item_key, device)
     run, order, _ = await _visible_run(ctx, args.run_id, change)
 
     existing = await session.get(ChecklistPhoto, args.photo_id, populate_existing=True)
@@ -482,7 +493,7 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
         if existing is not None
         else None
     )
-    # Whether the run is open is asked next (`_check_run_open`), in the
+    # Whether the run is open is asked next (`check_run_open`), in the
     # rules' order: a resend of a stored photo is harmless even then.
     rule = rule_for_addition(
         Seen(
@@ -495,7 +506,7 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
         return
     if rule.is_conflict:
         raise change.conflict(rule.value, rule.value, run, server_value=stored)
-    _check_run_open(run, order, change)
+    check_run_open(run, order, change)
     await _template_item(ctx, run, args.item_key)
 
     if not await blob_usable(session, ctx.actor, args.sha256):

@@ -16,7 +16,7 @@ from backend.offline.pull import head_change, read_changes
 from backend.offline.scope_changes import keep_scope_set, known_roots
 from backend.offline.store import SqlPushStore, used_mutation_ids
 from backend.settings import Settings
-from sync.engine import PushOutcome, push
+from sync.engine import PushOutcome, Replay, push
 from sync.messages import (
     MAX_MUTATIONS_PER_PUSH,
     PROTOCOL_VERSION,
@@ -54,12 +54,15 @@ async def run_push(
     settings: Settings,
     language: str,
     agent: str | None = None,
+    in_batch: bool = True,
 ) -> tuple[PushOutcome, int]:
     """Apply a push in one transaction; answer the outcome and the checkpoint.
 
     A gap in the numbers still commits what came before it, then raises
     ``SeqGap``. A passing database fault commits nothing of this push and
-    answers 503: the device retries the same batch.
+    answers 503: the device retries the same batch. ``in_batch=False``
+    applies each mutation by its handler alone (``backend.offline.batch``
+    says why the batch is the default).
     """
     check_versions(request.protocol, request.schema, settings)
     if len(request.mutations) > MAX_MUTATIONS_PER_PUSH:
@@ -75,16 +78,29 @@ async def run_push(
                 device, sent_at=request.sent_at, received_at=received_at, schema=request.schema
             )
             held = await known_roots(session, device.scope) if device.scope else None
-            store = SqlPushStore(
-                session,
-                actor,
-                device,
-                language,
-                received_at,
-                held={kind: frozenset(ids) for kind, ids in held.items()} if held else None,
-                used_ids=await used_mutation_ids(session, (m.id for m in request.mutations)),
-            )
-            outcome = await push(store, registry, request.mutations)
+            used = await used_mutation_ids(session, (m.id for m in request.mutations))
+
+            def store(batch: bool) -> SqlPushStore:
+                return SqlPushStore(
+                    session,
+                    actor,
+                    device,
+                    language,
+                    received_at,
+                    held={kind: frozenset(ids) for kind, ids in held.items()} if held else None,
+                    used_ids=set(used),
+                    in_batch=batch,
+                )
+
+            try:
+                async with session.begin_nested():
+                    outcome = await push(store(in_batch), registry, request.mutations)
+            except Replay:
+                # Writes held for the batch failed together: undone, and
+                # applied again one by one, where a failure has its owner.
+                logger.warning("sync.push_replayed", client=str(request.client_id))
+                await session.refresh(device)
+                outcome = await push(store(False), registry, request.mutations)
             checkpoint = await head_change(session)
     except DBAPIError as exc:
         if not is_transient(exc):

@@ -4,7 +4,9 @@ A push's own bookkeeping costs no round trip per mutation: the mutation
 ids a batch reuses are found with one query before it runs, and the
 outcomes are written together, in one statement, when the device's
 ``last_seq`` moves (same transaction, so a crash still keeps both or
-neither).
+neither). With a ``PushBatch``, the mutations themselves are decided in
+memory where they can be (``backend.offline.batch``); the others, and
+every mutation without one, run their handler in a savepoint of their own.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,14 +25,19 @@ from backend.access.actors import Actor
 from backend.db.faults import is_transient, is_unstorable
 from backend.db.models import AppliedMutation, Device, MutationStatus
 from backend.lib.i18n import translate
+from backend.offline.batch import PushBatch
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext, PushMemo
 from sync.clock import corrected_time
+from sync.engine import Decoded
 from sync.messages import Mutation, MutationResult
 from sync.outcomes import Conflicted, Kept, Rejected
 from sync.registry import Mutator
 
 logger = structlog.get_logger()
+
+APPLIED_TABLE: sa.Table = AppliedMutation.__table__  # type: ignore[assignment]
+APPLIED_INSERT = APPLIED_TABLE.insert()
 
 
 async def used_mutation_ids(
@@ -57,6 +63,8 @@ class SqlPushStore:
         received_at: dt.datetime,
         held: dict[str, frozenset[str]] | None = None,
         used_ids: set[uuid.UUID] | None = None,
+        *,
+        in_batch: bool = True,
     ) -> None:
         self.session = session
         # Mutation ids already taken: those stored before this push (see
@@ -71,6 +79,7 @@ class SqlPushStore:
         self.language = language
         self.role = actor.role.value
         self.memo = PushMemo()
+        self.batch = PushBatch(session, actor, self.memo) if in_batch else None
 
     async def last_seq(self) -> int:
         return self.device.last_seq
@@ -100,13 +109,24 @@ class SqlPushStore:
             conflict_id=row.conflict_id,
         )
 
-    def savepoint(self) -> AbstractAsyncContextManager[Any]:
-        return self.session.begin_nested()
+    async def prepare(self, batch: list[Decoded]) -> None:
+        if self.batch is not None:
+            self.batch.plan(batch)
 
     async def apply(self, mutator: Mutator[Any], args: Any, mutation: Mutation) -> Kept | None:
         if mutation.id in self.used_ids:
             raise Rejected("duplicate_mutation_id")
-        return await mutator.handler(self._context(mutation), args)
+        ctx = self._context(mutation)
+        if self.batch is not None:
+            if await self.batch.decide(mutator, args, ctx):
+                return None
+            # The handler reads the database: it must hold what came before.
+            await self.batch.write()
+        async with self.session.begin_nested():
+            kept = await mutator.handler(ctx, args)
+        if self.batch is not None:
+            self.batch.handler_wrote()
+        return kept
 
     async def keep_conflict(self, mutation: Mutation, conflict: Conflicted) -> uuid.UUID:
         return await keep_conflict(self._context(mutation), conflict)
@@ -125,8 +145,12 @@ class SqlPushStore:
         }
 
     async def advance(self, last_seq: int) -> None:
+        if self.batch is not None:
+            await self.batch.write()
         if self.pending:
-            await self.session.execute(sa.insert(AppliedMutation), list(self.pending.values()))
+            # On the connection: a Core INSERT of many rows, not the ORM's bulk path.
+            connection = await self.session.connection()
+            await connection.execute(APPLIED_INSERT, list(self.pending.values()))
             self.pending.clear()
         await self.session.execute(
             sa.update(Device)

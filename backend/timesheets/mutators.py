@@ -5,6 +5,7 @@ from __future__ import annotations
 from backend.db.models import Role
 from backend.offline.context import MutationContext
 from backend.timesheets import services
+from backend.timesheets.batch import ENTRY_IN_BATCH
 from backend.timesheets.schemas import (
     TimeEntryDelete,
     TimeEntryPut,
@@ -22,7 +23,7 @@ DECIDERS = [Role.ADMIN.value, Role.MANAGER.value, Role.SUPERVISOR.value]
 
 
 def register(registry: MutatorRegistry) -> None:
-    @registry.register("time_entry.put", TimeEntryPut, EVERYONE)
+    @registry.register("time_entry.put", TimeEntryPut, EVERYONE, ENTRY_IN_BATCH)
     async def put(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
         return await services.put_entry(ctx, args)
 

@@ -36,6 +36,7 @@ from backend.db.models import (
 from backend.db.models.timesheets import MAX_MINUTES_PER_DAY
 from backend.db.upsert import insert_ignoring_duplicates
 from backend.lib.time import parse_week, utc_now, week_of, zone
+from backend.offline.batch import Record
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
 from backend.offline.history import first_snapshot, last_own_snapshot, snapshot_at
@@ -265,7 +266,7 @@ def entry_values(args: TimeEntryPut) -> dict[str, Any]:
     return values
 
 
-def _seen(ctx: MutationContext, entry: TimeEntry, lock: Conflicted | None) -> Seen:
+def entry_seen(ctx: MutationContext, entry: TimeEntry | Record, lock: Conflicted | None) -> Seen:
     """What the server knows of a stored entry, for the merge rules."""
     return Seen(
         stored=True,
@@ -312,7 +313,7 @@ def _entry_conflict(
     )
 
 
-def _current(entry: TimeEntry) -> dict[str, Any]:
+def entry_fields(entry: TimeEntry | Record) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in ENTRY_FIELDS}
 
 
@@ -356,9 +357,9 @@ async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
 
     if entry.user_id != actor.id:
         raise Rejected("forbidden")
-    server = _current(entry)
+    server = entry_fields(entry)
     lock = await _week_lock(ctx, actor.id, entry.work_date, entry.id, device)
-    seen = _seen(ctx, entry, lock)
+    seen = entry_seen(ctx, entry, lock)
     if seen.changed_since_base and not seen.written_by_device and ctx.base is None:
         # Only then does it matter whether the device created it itself.
         seen = replace(
@@ -441,11 +442,11 @@ async def delete_entry(ctx: MutationContext, entry_id: uuid.UUID) -> None:
     if entry.user_id != actor.id:
         raise Rejected("forbidden")
     lock = await _week_lock(ctx, actor.id, entry.work_date, entry.id, {"deleted": True})
-    rule = rule_for(_seen(ctx, entry, lock), has_base=ctx.base is not None, deleting=True)
+    rule = rule_for(entry_seen(ctx, entry, lock), has_base=ctx.base is not None, deleting=True)
     if rule is Rule.LOCKED and lock is not None:
         raise lock
     if rule is Rule.DELETE_VS_UPDATE:
-        raise _entry_conflict(entry, DELETE_VS_UPDATE, _current(entry), {"deleted": True})
+        raise _entry_conflict(entry, DELETE_VS_UPDATE, entry_fields(entry), {"deleted": True})
     entry.deleted_at = utc_now()
     entry.edited_by_id = actor.id
     entry.edited_client_id = ctx.client_id

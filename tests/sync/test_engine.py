@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from sync.engine import push
+from sync.engine import Decoded, Replay, push
 from sync.messages import Mutation, MutationResult
 from sync.outcomes import Conflicted, Kept, Rejected
 from sync.registry import Mutator, MutatorRegistry
@@ -37,6 +37,7 @@ class MemoryStore:
     recorded: dict[int, MutationResult] = field(default_factory=dict)
     conflicts: list[Conflicted] = field(default_factory=list)
     races_left: int = 0
+    prepared: list[int] = field(default_factory=list)
 
     async def last_seq(self) -> int:
         return self.seq
@@ -53,14 +54,18 @@ class MemoryStore:
             self.applied = before
             raise
 
+    async def prepare(self, batch: list[Decoded]) -> None:
+        self.prepared.extend(item.mutation.seq for item in batch)
+
     async def apply(self, mutator: Mutator[Any], args: Any, mutation: Mutation) -> Kept | None:
-        if self.races_left:
-            self.races_left -= 1
-            self.applied.append(-1)
-            raise Race()
-        result: Kept | None = await mutator.handler(self, args)
-        self.applied.append(args.value)
-        return result
+        async with self.savepoint():
+            if self.races_left:
+                self.races_left -= 1
+                self.applied.append(-1)
+                raise Race()
+            result: Kept | None = await mutator.handler(self, args)
+            self.applied.append(args.value)
+            return result
 
     async def keep_conflict(self, mutation: Mutation, conflict: Conflicted) -> uuid.UUID:
         self.conflicts.append(conflict)
@@ -223,3 +228,27 @@ async def test_a_lost_race_runs_the_mutator_once_more() -> None:
 
     assert outcome.results[0].status == "applied"
     assert store.applied == [7]
+
+
+async def test_the_store_sees_the_batch_to_apply_before_the_first_mutation() -> None:
+    store = MemoryStore()
+    await push(store, registry, [mutation(1, 5)])
+
+    await push(store, registry, [mutation(1, 5), mutation(2, 6), mutation(3, "x")])
+
+    # A resent seq is not prepared again, nor are args that do not decode.
+    assert store.prepared == [1, 2]
+
+
+async def test_a_replay_stops_the_push_for_the_caller_to_undo() -> None:
+    store = MemoryStore()
+
+    async def replaying(mutator: Any, args: Any, sent: Mutation) -> None:
+        raise Replay()
+
+    store.apply = replaying  # type: ignore[method-assign]
+
+    with pytest.raises(Replay):
+        await push(store, registry, [mutation(1, 5)])
+
+    assert store.recorded == {}
