@@ -29,12 +29,14 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 import structlog
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access.actors import Actor
 from backend.db.faults import is_transient
 from backend.db.models import PurgedEntity
+from backend.db.upsert import dialect_of
 from backend.offline.context import MutationContext, PushMemo
 from sync.engine import Decoded, Replay
 from sync.outcomes import Conflicted, Rejected
@@ -92,6 +94,7 @@ class PushBatch:
         self.session = session
         self.actor = actor
         self.memo = memo
+        self._on_postgresql = dialect_of(session) == "postgresql"
         self.rows: dict[str, dict[uuid.UUID, Record]] = {}
         self.purged: set[uuid.UUID] = set()
         self._parts: dict[type, Any] = {}
@@ -173,6 +176,15 @@ class PushBatch:
         result: sa.CursorResult[Any] = await connection.execute(statement, rows)
         return result
 
+    def among(self, column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnElement[bool]:
+        """``column IN (values)``. On PostgreSQL, one array parameter: the
+        statement's text, and so its prepared plan, is the same whatever
+        the number of values."""
+        if self._on_postgresql:
+            array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+            return column == sa.any_(array)
+        return column.in_(list(values))
+
     async def fetch(
         self, table: sa.Table, ids: Iterable[uuid.UUID | None], *where: Any
     ) -> dict[uuid.UUID, Record]:
@@ -183,7 +195,9 @@ class PushBatch:
         wanted = {row_id for row_id in ids if row_id is not None} - asked
         if wanted:
             asked |= wanted
-            found = await self.execute(sa.select(table).where(table.c.id.in_(wanted), *where))
+            found = await self.execute(
+                sa.select(table).where(self.among(table.c.id, wanted), *where)
+            )
             for row in found.mappings():
                 held[row["id"]] = Record(row)
         return held
@@ -195,7 +209,9 @@ class PushBatch:
             return
         self._asked["purged"] |= wanted
         found = await self.execute(
-            sa.select(PurgedEntity.entity_id).where(PurgedEntity.entity_id.in_(wanted))
+            sa.select(PurgedEntity.entity_id).where(
+                self.among(PurgedEntity.__table__.c.entity_id, wanted)
+            )
         )
         self.purged.update(found.scalars())
 

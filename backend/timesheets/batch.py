@@ -88,7 +88,7 @@ async def _load_entries(
     found = await batch.execute(
         sa.select(TimeEntry.id, TimeEntry.work_date, TimeEntry.minutes).where(
             TimeEntry.user_id == actor.id,
-            TimeEntry.work_date.in_(days),
+            batch.among(ENTRY_TABLE.c.work_date, days),
             TimeEntry.deleted_at.is_(None),
         )
     )
