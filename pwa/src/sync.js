@@ -19,7 +19,9 @@
  *     +------------------ |  waiting  | <-- network error, 503, 5xx
  *                         +-----------+
  *       401 -> signed out (outbox kept, resumes after sign-in)
- *       426 -> update the app, reload (outbox kept)
+ *       426 -> update the app, reload (outbox kept); with nothing newer
+ *              to take yet, ask again on any wake, on a newer app found,
+ *              else with backoff, as for a failure
  *
  * Only one run at a time. A request during a run sets `again`, so a
  * change made while a push is in flight goes out right after it.
@@ -214,15 +216,21 @@ async function failed(exc) {
     onSignedOut?.();
     return;
   }
-  if (exc instanceof ApiError && exc.status === 426) {
-    setState("upgrading");
-    onUpgrade?.();
-    later(BACKOFF_MAX_MS * 4);
-    return;
-  }
   status.failures += 1;
   status.lastError = exc instanceof ApiError ? `${exc.status} ${exc.code}`
     : String(exc);
+  if (exc instanceof ApiError && exc.status === 426) {
+    // Nothing of the request was applied: the outbox waits as it is. The
+    // newer app may not be served yet (the server went first); it comes
+    // with a server restart (the stream's reconnection asks), a worker
+    // found by the browser (app.js), a wake, or this timer, whichever is
+    // first. The stream may never have opened: the first run met the 426.
+    setState("upgrading");
+    onUpgrade?.();
+    later(backoff(status.failures));
+    listen();
+    return;
+  }
   const offline = exc instanceof NetworkError || !navigator.onLine;
   if (offline && !getMeta("offline_since")) {
     await setMeta({ offline_since: Date.now() });
