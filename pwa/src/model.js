@@ -452,8 +452,13 @@ export function refusedAnswers(runId) {
     const later = mem.outbox.some((m) => m.name === "checklist.answer"
       && m.args.run_id === runId && m.args.item_key === key
       && m.seq > (p.seq ?? 0));
-    const answeredAt = stored.get(key)?.answered_at;
-    if (later || (answeredAt && instant(answeredAt) > instant(p.at))) {
+    const shown = stored.get(key);
+    // The value stands after all (the device won a same-field conflict,
+    // or someone took the device's side): nothing to say here.
+    const stands = shown !== undefined && shown.value === p.args.value;
+    const answeredAt = shown?.answered_at;
+    if (later || stands
+      || (answeredAt && instant(answeredAt) > instant(p.at))) {
       found.delete(key);
     }
   }

@@ -18,6 +18,7 @@ from tests.pwa.conftest import (
     sign_in,
     wait_saved,
     wait_synced,
+    wait_until,
 )
 from tests.pwa.test_field_work import answer, open_checklist
 from tests.pwa.test_screenshots import SHOTS, use_language
@@ -29,6 +30,9 @@ RUNS = {
     "en": ("en-GB", "tech1@demo.test", "SO-2026-0104"),
     "fr": ("fr-FR", "tech2@demo.test", "SO-2026-0105"),
 }
+
+
+PENDING = "import('/src/store.js').then((m) => m.pendingMutations().length)"
 
 
 def order_id(page: Any, number: str) -> str:
@@ -147,3 +151,59 @@ def test_an_answer_refused_on_a_cancelled_visit_shows_the_servers_value(
     open_checklist(page, number)
     assert page.locator(".refused").count() == 0
     assert pressure.input_value() == reading
+
+
+def test_an_answer_that_won_a_same_field_conflict_is_not_said_refused(
+    phone: Any, server: Server
+) -> None:
+    """The phone's later answer stands over the tablet's earlier one: the
+    server keeps the loser as a conflict (listed on the sync page), but
+    the checklist has nothing to take back."""
+    context = phone()
+    page = context.new_page()
+    sign_in(page, "tech1@demo.test")
+    open_checklist(page, "SO-2026-0101")
+    answer(page, "pressure", "1,5")
+    wait_until(page, f"{PENDING} .then((n) => n === 0)")
+    run_id = page.evaluate("location.hash.split('/').pop()")
+
+    # The tablet's answer is made between the phone's two answers, and
+    # sent before the phone's second.
+    page.wait_for_timeout(1500)
+    earlier = dt.datetime.now(dt.UTC)
+    page.wait_for_timeout(1500)
+    context.set_offline(True)
+    answer(page, "pressure", "1,8")
+    tablet = server.session("tech1@demo.test")
+    try:
+        pushed = tablet.client.post(
+            "/api/sync/push",
+            json={
+                "protocol": 1,
+                "schema": 1,
+                "client_id": str(uuid.uuid4()),
+                "sent_at": dt.datetime.now(dt.UTC).isoformat(),
+                "mutations": [
+                    {
+                        "seq": 1,
+                        "id": str(uuid.uuid4()),
+                        "name": "checklist.answer",
+                        "args": {"run_id": run_id, "item_key": "pressure", "value": 1.7},
+                        "at": earlier.isoformat(),
+                    }
+                ],
+            },
+        )
+        assert pushed.json()["results"][0]["status"] == "applied", pushed.text
+    finally:
+        tablet.close()
+    context.set_offline(False)
+    wait_until(page, f"{PENDING} .then((n) => n === 0)")
+    wait_until(
+        page,
+        """import('/src/store.js').then((m) => m.pulledAll('conflict')
+          .some((c) => c.data.kind === 'concurrent_update'))""",
+    )
+
+    assert page.locator("#item-pressure").input_value() == "1.8"
+    assert page.locator(".refused").count() == 0
