@@ -29,7 +29,10 @@
  * Photos go first: before a batch is pushed, every photo its changes name
  * is uploaded (PUT /api/blobs/<sha256>), so the server has the bytes when
  * the change naming them arrives. An upload that fails like a push (no
- * network, 5xx) holds the batch back and is retried with it.
+ * network, 5xx) holds the batch back and is retried with it. A change
+ * held for a photo this phone had uploaded (the server removed the bytes
+ * before the change came, or lost them) makes the photo go up again: its
+ * arrival applies the held change.
  *
  * Liveness: after a successful run, while signed in and online, an
  * EventSource listens to /api/sync/events. A `poke` ("something of yours
@@ -248,6 +251,8 @@ export function backoff(failures) {
 
 /** Send pending changes in batches, oldest first, until none is left. */
 async function pushAll() {
+  // Photos whose changes wait on the server for them go first.
+  await uploadBlobs([...mem.problems.values()]);
   let gaps = 0;
   for (;;) {
     const batch = pendingMutations().slice(0, BATCH_SIZE);
@@ -275,12 +280,32 @@ async function pushAll() {
     }
     await recordResults(answer.results);
     await setMeta({ last_sent_at: Date.now() });
+    await uploadAgainIfHeld(batch, answer.results);
   }
 }
 
 /**
- * Upload the photos a batch names that the server does not have yet.
+ * A change held for a photo this phone uploaded: the server does not have
+ * the bytes any more (they went unused past the horizon before the change
+ * came, or a backup was restored). Send them again, in this run.
  * @param {import("./store.js").Mutation[]} batch
+ * @param {{seq: number, code?: string}[]} results
+ */
+async function uploadAgainIfHeld(batch, results) {
+  const bySeq = new Map(batch.map((m) => [m.seq, m]));
+  for (const result of results) {
+    const sha256 = bySeq.get(result.seq)?.args?.sha256;
+    if (result.code !== "missing_blob" || !sha256) continue;
+    if (storedBlob(sha256)?.state !== "uploaded") continue;
+    await markBlob(sha256, "pending");
+    again = true;
+  }
+}
+
+/**
+ * Upload the photos a batch names (or held changes name) that the server
+ * does not have yet.
+ * @param {{args?: Record<string, any> | null}[]} batch
  */
 async function uploadBlobs(batch) {
   for (const m of batch) {
