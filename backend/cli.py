@@ -180,7 +180,7 @@ def migrate(database_url: str | None) -> None:
 )
 @database_option
 def purge(days: int | None, database_url: str | None) -> None:
-    """Remove deleted records and history older than the horizon."""
+    """Remove deleted records, history and unused photos older than the horizon."""
     import datetime as dt
 
     from backend.offline.horizon import purge_tombstones
@@ -190,7 +190,10 @@ def purge(days: int | None, database_url: str | None) -> None:
     horizon = dt.timedelta(days=days or settings.tombstone_days)
     report = _with_database(settings, lambda db: purge_tombstones(db, horizon))
     purged = ", ".join(f"{count} {kind}" for kind, count in report.purged.items()) or "nothing"
-    click.echo(f"Purged {purged}; {report.history_removed} old changes removed from history.")
+    click.echo(
+        f"Purged {purged}; {report.history_removed} old changes removed from history;"
+        f" {report.blobs_removed} unused photos removed."
+    )
 
 
 @main.command()

@@ -16,6 +16,9 @@ stores the blob::
 
 Either way the conflict record changes, so the author's device learns the
 outcome by its next pull.
+
+A blob nothing needs any more is removed with the horizon purge
+(``remove_unused_blobs``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,15 @@ from backend.access import policy
 from backend.access.actors import Actor
 from backend.db.changelog import change_lock_statement
 from backend.db.faults import is_transient
-from backend.db.models import Blob, BlobHolder, ConflictRecord, ConflictStatus, Device, User
+from backend.db.models import (
+    Blob,
+    BlobHolder,
+    ChecklistPhoto,
+    ConflictRecord,
+    ConflictStatus,
+    Device,
+    User,
+)
 from backend.db.upsert import dialect_of, insert_ignoring_duplicates
 from backend.lib.errors import InvalidInput, NotFound, UnsupportedMediaType
 from backend.lib.time import utc_now
@@ -327,3 +338,45 @@ def _never_applies(conflict: ConflictRecord, code: str, fields: dict[str, Any]) 
     conflict.status = ConflictStatus.RESOLVED
     conflict.resolution = "server"
     conflict.resolved_at = utc_now()
+
+
+async def remove_unused_blobs(session: AsyncSession, cutoff: dt.datetime) -> int:
+    """Remove the blobs nothing needs, uploaded before ``cutoff``, with
+    their holders; how many went.
+
+    A blob stays while a photo names it (a deleted one too, until its
+    tombstone is purged), while an open conflict keeps a change naming it
+    (held for it as ``missing_blob``, or held for another reason: keeping
+    the device's side replays the change, which needs the bytes), and
+    while anyone uploaded it after ``cutoff``: a device uploads a photo
+    before it pushes the change that names it, so a recent upload may be
+    named in a moment.
+
+    Takes the writers' lock, like an upload and a push naming a blob, so a
+    change that finds the blob here finds it still here when it commits.
+    """
+    await take_change_lock(session)
+    named = sa.exists().where(ChecklistPhoto.sha256 == Blob.sha256)
+    awaited = sa.exists().where(
+        ConflictRecord.status == ConflictStatus.OPEN,
+        sa.or_(
+            ConflictRecord.details["sha256"].as_string() == Blob.sha256,
+            ConflictRecord.mutation_args["sha256"].as_string() == Blob.sha256,
+        ),
+    )
+    uploaded_lately = sa.exists().where(
+        BlobHolder.sha256 == Blob.sha256, BlobHolder.since >= cutoff
+    )
+    unused = list(
+        await session.scalars(
+            sa.select(Blob.sha256).where(
+                Blob.created_at < cutoff, ~named, ~awaited, ~uploaded_lately
+            )
+        )
+    )
+    if not unused:
+        return 0
+
+    await session.execute(sa.delete(BlobHolder).where(BlobHolder.sha256.in_(unused)))
+    await session.execute(sa.delete(Blob).where(Blob.sha256.in_(unused)))
+    return len(unused)

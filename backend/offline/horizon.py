@@ -9,7 +9,8 @@ missed a deletion, so its next pull is a reset.
 
 The change log's snapshots older than the horizon go too; a device whose
 ``base`` is older then merges by time instead of field by field. So do the
-scope sets that no device stands on any more.
+scope sets that no device stands on any more, and the photos' bytes
+(blobs) that no record and no waiting change names.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from backend.db.models import (
 )
 from backend.db.upsert import insert_ignoring_duplicates
 from backend.lib.time import utc_now
+from backend.offline.blobs import remove_unused_blobs
 
 logger = structlog.get_logger()
 
@@ -44,6 +46,7 @@ DEFAULT_HORIZON = dt.timedelta(days=30)
 class PurgeReport:
     purged: dict[str, int] = field(default_factory=dict)
     history_removed: int = 0
+    blobs_removed: int = 0
     purged_through: int = 0
 
 
@@ -62,7 +65,8 @@ async def was_purged(session: AsyncSession, entity_id: uuid.UUID) -> bool:
 
 
 async def purge_tombstones(db: Database, horizon: dt.timedelta = DEFAULT_HORIZON) -> PurgeReport:
-    """Remove tombstones and history older than ``horizon``, in one transaction."""
+    """Remove tombstones, history and unused blobs older than ``horizon``,
+    in one transaction."""
     cutoff = utc_now() - horizon
     report = PurgeReport()
     async with db.writing() as session:
@@ -94,6 +98,8 @@ async def purge_tombstones(db: Database, horizon: dt.timedelta = DEFAULT_HORIZON
             )
         )
         report.history_removed = int(getattr(removed, "rowcount", 0) or 0)
+        # After the tombstones: a photo purged above no longer keeps its blob.
+        report.blobs_removed = await remove_unused_blobs(session, cutoff)
         await session.execute(
             insert_ignoring_duplicates(session, SyncHorizon).values(id=1, purged_through=0)
         )
@@ -107,6 +113,7 @@ async def purge_tombstones(db: Database, horizon: dt.timedelta = DEFAULT_HORIZON
         "sync.purged",
         rows=sum(report.purged.values()),
         history=report.history_removed,
+        blobs=report.blobs_removed,
         purged_through=highest,
     )
     return report

@@ -255,6 +255,10 @@ async function registerWorker() {
 /** @param {ServiceWorkerRegistration} registration */
 function offerUpdate(registration) {
   if (!registration.waiting || !navigator.serviceWorker.controller) return;
+  // The server refuses this version (426) and a newer one just arrived,
+  // found by the browser or by another tab: take it without waiting for
+  // the person or for the next try; the new version sends the outbox.
+  if (status.state === "upgrading") return applyUpdate(registration);
   waitingUpdate = registration;
   drawUpdate();
 }

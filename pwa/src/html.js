@@ -124,11 +124,15 @@ function morph(target, source) {
 
 /**
  * A field shows what the new markup says, unless the person is in it:
- * then what they are typing stays.
+ * then what they are typing stays. A field marked `data-drawn-value`
+ * always shows its markup: its screen draws what is being typed into it,
+ * so a value the person already saved and the server refused (Enter
+ * saves and leaves the focus in the field) does not stay on screen.
  * @param {Element} target @param {Element} source
  */
 function keepFieldState(target, source) {
-  if (target === document.activeElement) return;
+  if (target === document.activeElement
+    && !source.hasAttribute("data-drawn-value")) return;
   if (target instanceof HTMLInputElement) {
     const input = /** @type {HTMLInputElement} */ (source);
     if (target.type === "checkbox" || target.type === "radio") {

@@ -425,6 +425,46 @@ export function stillOpen(p) {
   return p.conflict?.status !== "resolved";
 }
 
+/**
+ * The answers of a checklist that did not take (refused, or kept as a
+ * conflict: the visit was closed, the checklist signed...), by item key:
+ * the newest change of this person to each item, while it is open. The
+ * screen shows the server's value, so it must say that the person's own
+ * did not stand. A later answer (waiting here, or stored after it) makes
+ * the refusal history, left to the sync page.
+ * @param {string} runId @returns {Map<string, Row>}
+ */
+export function refusedAnswers(runId) {
+  /** @type {Map<string, Row>} */
+  const found = new Map();
+  const seen = new Set();
+  // Newest first: only an item's newest problem speaks for it.
+  for (const p of problems()) {
+    const args = p.args || p.conflict?.mutation_args;
+    const name = p.name || p.conflict?.mutation_name;
+    if (name !== "checklist.answer" || args?.run_id !== runId) continue;
+    if (seen.has(args.item_key)) continue;
+    seen.add(args.item_key);
+    if (stillOpen(p)) found.set(args.item_key, { ...p, args });
+  }
+  const stored = answers(runId);
+  for (const [key, p] of found) {
+    const later = mem.outbox.some((m) => m.name === "checklist.answer"
+      && m.args.run_id === runId && m.args.item_key === key
+      && m.seq > (p.seq ?? 0));
+    const shown = stored.get(key);
+    // The value stands after all (the device won a same-field conflict,
+    // or someone took the device's side): nothing to say here.
+    const stands = shown !== undefined && shown.value === p.args.value;
+    const answeredAt = shown?.answered_at;
+    if (later || stands
+      || (answeredAt && instant(answeredAt) > instant(p.at))) {
+      found.delete(key);
+    }
+  }
+  return found;
+}
+
 // ---- changing --------------------------------------------------------
 
 /** The version of a pulled row, the base of an edit. @param {string} type

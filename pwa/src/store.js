@@ -241,8 +241,9 @@ export function pendingBlobs() {
 /**
  * Note what the server said of a blob: "uploaded", or "refused" with the
  * reason (it will never take these bytes; the change naming them goes out
- * anyway and comes back as a problem the person can read).
- * @param {string} sha256 @param {"uploaded" | "refused"} state
+ * anyway and comes back as a problem the person can read), or "pending"
+ * again when the server no longer has bytes it once took.
+ * @param {string} sha256 @param {"uploaded" | "refused" | "pending"} state
  * @param {string} [code]
  */
 export async function markBlob(sha256, state, code) {

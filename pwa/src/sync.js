@@ -19,7 +19,9 @@
  *     +------------------ |  waiting  | <-- network error, 503, 5xx
  *                         +-----------+
  *       401 -> signed out (outbox kept, resumes after sign-in)
- *       426 -> update the app, reload (outbox kept)
+ *       426 -> update the app, reload (outbox kept); with nothing newer
+ *              to take yet, ask again on any wake, on a newer app found,
+ *              else with backoff, as for a failure
  *
  * Only one run at a time. A request during a run sets `again`, so a
  * change made while a push is in flight goes out right after it.
@@ -27,7 +29,10 @@
  * Photos go first: before a batch is pushed, every photo its changes name
  * is uploaded (PUT /api/blobs/<sha256>), so the server has the bytes when
  * the change naming them arrives. An upload that fails like a push (no
- * network, 5xx) holds the batch back and is retried with it.
+ * network, 5xx) holds the batch back and is retried with it. A change
+ * held for a photo this phone had uploaded (the server removed the bytes
+ * before the change came, or lost them) makes the photo go up again: its
+ * arrival applies the held change.
  *
  * Liveness: after a successful run, while signed in and online, an
  * EventSource listens to /api/sync/events. A `poke` ("something of yours
@@ -214,15 +219,21 @@ async function failed(exc) {
     onSignedOut?.();
     return;
   }
-  if (exc instanceof ApiError && exc.status === 426) {
-    setState("upgrading");
-    onUpgrade?.();
-    later(BACKOFF_MAX_MS * 4);
-    return;
-  }
   status.failures += 1;
   status.lastError = exc instanceof ApiError ? `${exc.status} ${exc.code}`
     : String(exc);
+  if (exc instanceof ApiError && exc.status === 426) {
+    // Nothing of the request was applied: the outbox waits as it is. The
+    // newer app may not be served yet (the server went first); it comes
+    // with a server restart (the stream's reconnection asks), a worker
+    // found by the browser (app.js), a wake, or this timer, whichever is
+    // first. The stream may never have opened: the first run met the 426.
+    setState("upgrading");
+    onUpgrade?.();
+    later(backoff(status.failures));
+    listen();
+    return;
+  }
   const offline = exc instanceof NetworkError || !navigator.onLine;
   if (offline && !getMeta("offline_since")) {
     await setMeta({ offline_since: Date.now() });
@@ -240,6 +251,8 @@ export function backoff(failures) {
 
 /** Send pending changes in batches, oldest first, until none is left. */
 async function pushAll() {
+  // Photos whose changes wait on the server for them go first.
+  await uploadBlobs([...mem.problems.values()]);
   let gaps = 0;
   for (;;) {
     const batch = pendingMutations().slice(0, BATCH_SIZE);
@@ -267,12 +280,32 @@ async function pushAll() {
     }
     await recordResults(answer.results);
     await setMeta({ last_sent_at: Date.now() });
+    await uploadAgainIfHeld(batch, answer.results);
   }
 }
 
 /**
- * Upload the photos a batch names that the server does not have yet.
+ * A change held for a photo this phone uploaded: the server does not have
+ * the bytes any more (they went unused past the horizon before the change
+ * came, or a backup was restored). Send them again, in this run.
  * @param {import("./store.js").Mutation[]} batch
+ * @param {{seq: number, code?: string}[]} results
+ */
+async function uploadAgainIfHeld(batch, results) {
+  const bySeq = new Map(batch.map((m) => [m.seq, m]));
+  for (const result of results) {
+    const sha256 = bySeq.get(result.seq)?.args?.sha256;
+    if (result.code !== "missing_blob" || !sha256) continue;
+    if (storedBlob(sha256)?.state !== "uploaded") continue;
+    await markBlob(sha256, "pending");
+    again = true;
+  }
+}
+
+/**
+ * Upload the photos a batch names (or held changes name) that the server
+ * does not have yet.
+ * @param {{args?: Record<string, any> | null}[]} batch
  */
 async function uploadBlobs(batch) {
   for (const m of batch) {

@@ -3,15 +3,21 @@ uploaded before the change that names them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import struct
+import subprocess
 import zlib
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from backend.db.engine import open_database
+from backend.db.models import Blob, BlobHolder
 from tests.pwa.conftest import (
+    AFFAIRES,
     Server,
     outbox_seq,
     sign_in,
@@ -20,6 +26,7 @@ from tests.pwa.conftest import (
     wait_until,
 )
 from tests.pwa.test_field_work import open_checklist
+from tests.pwa.test_offline_day_on_dolibarr_data import outside_the_browser_loop
 
 pytestmark = pytest.mark.browser
 
@@ -257,3 +264,77 @@ def test_a_file_only_named_like_a_photo_is_refused_and_nothing_is_saved(phone: A
     page.locator(".toast", has_text="cannot be read").wait_for()
     assert page.locator(".item .thumb img").count() == shown
     assert outbox_seq(page) == before
+
+
+def age_the_photo_past_the_horizon(database_url: str, sha256: str) -> None:
+    """The photo's bytes, uploaded 45 days ago, named by nothing yet."""
+
+    async def age() -> None:
+        db = open_database(database_url)
+        try:
+            long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=45)
+            async with db.writing() as session:
+                await session.execute(
+                    sa.update(Blob).where(Blob.sha256 == sha256).values(created_at=long_ago)
+                )
+                await session.execute(
+                    sa.update(BlobHolder).where(BlobHolder.sha256 == sha256).values(since=long_ago)
+                )
+        finally:
+            await db.dispose()
+
+    outside_the_browser_loop(age())
+
+
+def test_a_photo_the_server_removed_before_its_change_came_goes_up_again(
+    phone: Any, server: Server
+) -> None:
+    """The photo went up, its change did not (the network dropped between
+    the two); the phone stayed away past the horizon and the server
+    removed the unused bytes. The change comes, is held for its photo, and
+    the phone sends the photo again: the change applies, once."""
+    page = phone(service_workers="block").new_page()
+    sign_in(page, "tech1@demo.test")
+    open_checklist(page, "SO-2026-0102")
+    uploads: list[str] = []
+    page.on(
+        "requestfinished",
+        lambda request: (
+            uploads.append(request.url.rsplit("/", 1)[1])
+            if "/api/blobs/" in request.url and request.method == "PUT"
+            else None
+        ),
+    )
+    page.route("**/api/sync/push", lambda route: route.abort("internetdisconnected"))
+
+    take_photo(page, "filters_changed", tint=200)
+    wait_until(page, "document.body.dataset.sync === 'offline'")
+    held = page.evaluate(HELD_PHOTO)
+    assert held["state"] == "uploaded" and uploads == [held["sha256"]]
+    age_the_photo_past_the_horizon(server.database_url, held["sha256"])
+    purged = subprocess.run(
+        [AFFAIRES, "purge", "--database", server.database_url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    page.unroute("**/api/sync/push")
+    page.locator("button[data-key='filters_changed'][data-value='yes']").click()
+    wait_synced(page)
+
+    session = server.session("supervisor@demo.test")
+    data = session.pull_all()
+    fetched = session.client.get(f"/api/blobs/{held['sha256']}")
+    session.close()
+    assert "1 unused photos removed" in purged.stdout
+    assert uploads == [held["sha256"], held["sha256"]]
+    named = [p for p in data["checklist_photo"].values() if p["sha256"] == held["sha256"]]
+    assert [p["item_key"] for p in named] == ["filters_changed"]
+    assert fetched.status_code == 200
+    [conflict] = [
+        c
+        for c in data["conflict"].values()
+        if c["kind"] == "missing_blob" and c["mutation_args"]["sha256"] == held["sha256"]
+    ]
+    assert (conflict["status"], conflict["resolution"]) == ("resolved", "device")
+    assert page.locator(".problem, .item .thumb.pending").count() == 0

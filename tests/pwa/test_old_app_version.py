@@ -37,10 +37,12 @@ from tests.pwa.conftest import (
     ROOT,
     Server,
     demo_database,
+    outbox_seq,
     sign_in,
     start_server,
     stop_server,
     wait_for_worker,
+    wait_saved,
     wait_synced,
     wait_until,
 )
@@ -57,13 +59,13 @@ class UpgradableServer(Server):
 
     pwa_dir: Path = field(default=Path())
     process: Popen[bytes] | None = None
+    # The schema of the app it serves, and the one it accepts.
     schema: int = 1
+    accepts: int = 1
 
-    def ship(self, schema: int) -> None:
-        """Stop; ship the app built for ``schema``; start again on the same
-        address, accepting that schema only."""
-        assert self.process is not None
-        stop_server(self.process)
+    def publish(self, schema: int) -> None:
+        """Serve the app built for ``schema`` from now on, without a
+        restart: the server reads the shell again when a file changes."""
         sync_js = self.pwa_dir / "src" / "sync.js"
         source = sync_js.read_text()
         assert SCHEMA_LINE.format(self.schema) in source
@@ -71,6 +73,15 @@ class UpgradableServer(Server):
             source.replace(SCHEMA_LINE.format(self.schema), SCHEMA_LINE.format(schema))
         )
         self.schema = schema
+
+    def ship(self, schema: int, *, app: int | None = None) -> None:
+        """Stop; ship the app built for ``schema`` (or for ``app``: a server
+        that went ahead of its app); start again on the same address,
+        accepting that schema only."""
+        assert self.process is not None
+        stop_server(self.process)
+        self.publish(schema if app is None else app)
+        self.accepts = schema
         self.process, _ = start_server(
             self.database_url,
             pwa_dir=self.pwa_dir,
@@ -91,7 +102,9 @@ def server(databases: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         stop_server(running.process)
 
 
-def what_the_database_holds(database_url: str, client_id: str) -> dict[str, Any]:
+def what_the_database_holds(
+    database_url: str, client_id: str, notes_like: str = "S9 %"
+) -> dict[str, Any]:
     """Outcomes of the device's mutations, its schema, and the notes, read
     in a thread: the browser's event loop runs in this one."""
 
@@ -106,7 +119,7 @@ def what_the_database_holds(database_url: str, client_id: str) -> dict[str, Any]
                 )
                 device = await session.get(Device, uuid.UUID(client_id))
                 notes = await session.scalars(
-                    sa.select(ServiceOrderNote.text).where(ServiceOrderNote.text.like("S9 %"))
+                    sa.select(ServiceOrderNote.text).where(ServiceOrderNote.text.like(notes_like))
                 )
                 answers = await session.execute(
                     sa.select(ChecklistAnswer.item_key, ChecklistAnswer.value)
@@ -186,7 +199,7 @@ def app_schema(page: Any) -> int:
 def test_S9_every_open_tab_of_an_old_app_reloads_into_the_new_one(
     phone: Any, server: UpgradableServer
 ) -> None:
-    if server.schema != 1:
+    if (server.schema, server.accepts) != (1, 1):
         server.ship(1)
     context = phone()
     first = context.new_page()
@@ -213,3 +226,170 @@ def test_S9_every_open_tab_of_an_old_app_reloads_into_the_new_one(
     for page in (first, second):
         wait_synced(page, timeout=60000)
         assert app_schema(page) == 2
+
+
+# Installed before the app: the sync loop's own timers (its backoff and its
+# slow timer, both `requestSync`) are stretched to an hour, so whatever
+# sends again came from a wake, not from a timer.
+NO_SYNC_TIMERS = """
+(() => {
+  const realTimeout = window.setTimeout.bind(window);
+  window.setTimeout = (fn, ms, ...rest) =>
+    realTimeout(fn, fn && fn.name === "requestSync" ? 3600000 : ms, ...rest);
+})();
+"""
+PENDING = "import('/src/store.js').then((m) => m.pendingMutations().length)"
+
+
+def count_pushes(page: Any) -> list[int]:
+    """The statuses of the page's pushes, as they answer (reloads too)."""
+    statuses: list[int] = []
+    page.on(
+        "response",
+        lambda response: (
+            statuses.append(response.status) if response.url.endswith("/api/sync/push") else None
+        ),
+    )
+    return statuses
+
+
+def notes_offline(page: Any, context: Any, *texts: str) -> None:
+    """Notes on the first visit, written offline: they wait in the outbox."""
+    context.set_offline(True)
+    open_order(page, "SO-2026-0101")
+    for text in texts:
+        before = outbox_seq(page)
+        page.locator("#note-text").fill(text)
+        page.locator("form[data-submit=note] button[type=submit]").click()
+        wait_saved(page, before)
+    assert page.evaluate(PENDING) == len(texts)
+
+
+def wait_pushes(page: Any, pushes: list[int], more_than: int, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(pushes) <= more_than:
+        assert time.monotonic() < deadline, f"no push after {more_than}: {pushes}"
+        page.wait_for_timeout(50)
+
+
+def test_S9_a_server_ahead_of_its_app_is_asked_again_with_backoff(
+    phone: Any, server: UpgradableServer
+) -> None:
+    """The server took schema 2 before it served an app built for it: the
+    phone keeps asking, as after any failure (not every two minutes), and
+    takes the new app as soon as it is there. Nobody touches the phone."""
+    if (server.schema, server.accepts) != (1, 1):
+        server.ship(1)
+    context = phone()
+    page = context.new_page()
+    sign_in(page, "tech1@demo.test")
+    wait_for_worker(page)
+    wait_synced(page)
+    client_id = page.evaluate("import('/src/store.js').then((m) => m.getMeta('client_id'))")
+    notes_offline(page, context, "Backoff 1", "Backoff 2")
+    server.ship(2, app=1)
+    pushes = count_pushes(page)
+    loads: list[float] = []
+    page.on("load", lambda _page: loads.append(time.monotonic()))
+
+    context.set_offline(False)
+    deadline = time.monotonic() + 20
+    while len(pushes) < 3 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    asked_again = list(pushes)
+    state = page.evaluate("document.body.dataset.sync")
+    pending = page.evaluate(PENDING)
+    server.publish(2)
+    with page.expect_event("load", timeout=45000):
+        pass
+    wait_synced(page, timeout=30000)
+
+    assert len(asked_again) >= 3 and set(asked_again) == {426}
+    assert state == "upgrading" and pending == 2
+    assert len(loads) == 1
+    assert app_schema(page) == 2
+    assert pushes.count(200) == 1 and set(pushes) == {426, 200}
+    held = what_the_database_holds(server.database_url, client_id, "Backoff %")
+    assert held["outcomes"] == [(1, "applied"), (2, "applied")]
+    assert sorted(held["notes"]) == ["Backoff 1", "Backoff 2"]
+
+
+def test_S9_waiting_for_a_newer_app_the_phone_asks_again_on_each_wake(
+    phone: Any, server: UpgradableServer
+) -> None:
+    """With the sync timers out of the way: the network coming back, the
+    page shown again, a poke from the server each ask at once; a newer
+    worker found by the browser is taken at once, and the outbox goes out
+    once, with the new app."""
+    if (server.schema, server.accepts) != (1, 1):
+        server.ship(1)
+    context = phone()
+    context.add_init_script(NO_SYNC_TIMERS)
+    page = context.new_page()
+    sign_in(page, "tech1@demo.test")
+    wait_for_worker(page)
+    wait_synced(page)
+    client_id = page.evaluate("import('/src/store.js').then((m) => m.getMeta('client_id'))")
+    order_id = page.evaluate(
+        """import('/src/store.js').then((m) => m.pulledAll('service_order')
+          .find((order) => order.data.number === 'SO-2026-0101').id)"""
+    )
+    notes_offline(page, context, "Wake 1")
+    server.ship(2, app=1)
+    pushes = count_pushes(page)
+
+    # The network comes back: asked at once, refused; the event stream opens.
+    context.set_offline(False)
+    wait_pushes(page, pushes, 0)
+    wait_until(page, "document.body.dataset.live === 'true'")
+    wait_until(page, "document.body.dataset.sync === 'upgrading'")
+    page.wait_for_timeout(3000)
+    quiet = len(pushes)
+    page.wait_for_timeout(3000)
+    assert len(pushes) == quiet, "no timer asks in this test"
+
+    # The page is shown again.
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    wait_pushes(page, pushes, quiet)
+
+    # Another device of the same person, already updated, adds a note: the
+    # server pokes every stream of the person.
+    shown = len(pushes)
+    tablet = server.session("tech1@demo.test")
+    try:
+        answer = tablet.client.post(
+            "/api/sync/push",
+            json={
+                "protocol": 1,
+                "schema": 2,
+                "client_id": str(uuid.uuid4()),
+                "sent_at": "2026-12-04T10:00:00+01:00",
+                "mutations": [
+                    {
+                        "seq": 1,
+                        "id": str(uuid.uuid4()),
+                        "name": "service_order.note",
+                        "args": {"id": order_id, "note_id": str(uuid.uuid4()), "text": "Tablet"},
+                        "at": "2026-12-04T10:00:00+01:00",
+                    }
+                ],
+            },
+        )
+        assert answer.status_code == 200, answer.text
+    finally:
+        tablet.close()
+    wait_pushes(page, pushes, shown)
+    assert int(page.evaluate("Number(document.body.dataset.pokes)")) >= 1
+
+    # The browser finds the newer app (as it does on a navigation): taken
+    # at once, with nobody's word and no timer.
+    server.publish(2)
+    with page.expect_event("load", timeout=20000):
+        page.evaluate("navigator.serviceWorker.getRegistration().then((r) => { r.update(); })")
+    wait_synced(page)
+
+    assert app_schema(page) == 2
+    assert set(pushes[:-1]) == {426} and pushes[-1] == 200
+    held = what_the_database_holds(server.database_url, client_id, "Wake %")
+    assert held["outcomes"] == [(1, "applied")]
+    assert held["notes"] == ["Wake 1"]

@@ -9,11 +9,16 @@ import { html } from "../html.js";
 import { t, pickLabel, formatNumber, has } from "../i18n.js";
 import { icon } from "../icons.js";
 import {
-  run, find, answers, progress, answer, photosOf, attachPhoto,
+  run, find, answers, progress, answer, photosOf, attachPhoto, order,
+  refusedAnswers,
 } from "../model.js";
 import { preparePhoto, photoUrl } from "../photos.js";
 import { toast } from "../ui.js";
 import { backLink, pendingMark } from "./parts.js";
+import { explain } from "./problems.js";
+
+/** A visit in these states takes no more answers (the server's rule). */
+const CLOSED_ORDER = ["closed", "cancelled"];
 
 /**
  * Readings being typed, by item key, until they are saved: the screen is
@@ -89,7 +94,8 @@ function control(item, a, locked) {
       { maximumFractionDigits: 6, useGrouping: false }) : "");
     return html`<div class="reading">
       <input id="${id}" type="text" inputmode="decimal" autocomplete="off"
-        value="${shown}" data-change="reading" data-input="reading-check"
+        value="${shown}" data-drawn-value data-change="reading"
+        data-input="reading-check"
         data-key="${item.key}" aria-describedby="${id}-bounds ${id}-flag"
         class="${flagged ? "flagged" : ""}"${off}>
       ${item.unit ? html`<span class="unit">${item.unit}</span>` : ""}
@@ -129,6 +135,30 @@ function photos(runRow, item, label, locked) {
   </div>`;
 }
 
+/**
+ * An answer of this person that did not take: beside the server's value
+ * the item shows, what happened and the value that was not applied.
+ * @param {Record<string, any> | undefined} problem
+ */
+function refusal(problem) {
+  if (!problem) return "";
+  const words = explain(problem);
+  return html`<div class="refused" role="status">
+    <p class="strong">${icon("warn")}<span>${words.text}</span></p>
+    ${words.value ? html`<p>${t("problems.not_applied")} <span
+      class="strong">${words.value}</span></p>` : ""}
+    <a href="#/sync">${t("checklist.refused_more")}</a>
+  </div>`;
+}
+
+/** Why a checklist takes no more answers, or "" while it does.
+ * @param {Record<string, any>} runRow */
+function lockReason(runRow) {
+  if (runRow.status === "signed") return t("checklist.signed");
+  const status = order(runRow.service_order_id)?.status;
+  return CLOSED_ORDER.includes(status) ? t(`checklist.order_${status}`) : "";
+}
+
 /** @param {{id: string}} params */
 export function checklistScreen(params) {
   const r = run(params.id);
@@ -139,8 +169,10 @@ export function checklistScreen(params) {
         <p class="empty">${t("checklist.missing")}</p>` };
   }
   const given = answers(r.id);
+  const refused = refusedAnswers(r.id);
   const p = progress(r);
-  const locked = r.status === "signed";
+  const lock = lockReason(r);
+  const locked = Boolean(lock);
   /** @type {Record<string, any>[]} */
   const items = template.items ?? [];
   const byKey = new Map(items.map((i) => [i.key, i]));
@@ -154,8 +186,7 @@ export function checklistScreen(params) {
       <progress max="${p.total}" value="${p.answered}"
         aria-hidden="true"></progress>
     </div>
-    ${locked ? html`<p class="locked">${icon("lock")}${
-      t("checklist.signed")}</p>` : ""}
+    ${locked ? html`<p class="locked">${icon("lock")}${lock}</p>` : ""}
     <ol class="items">${items.map((item) => {
       const a = given.get(item.key);
       const id = `item-${item.key}`;
@@ -168,6 +199,7 @@ export function checklistScreen(params) {
           "checklist.required")}</span>` : ""}
         ${control(item, a, locked)}
         ${pendingMark(a?.pending)}
+        ${refusal(refused.get(item.key))}
         ${photos(r, item, label, locked)}
       </li>`;
     })}</ol>`;

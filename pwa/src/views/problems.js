@@ -109,7 +109,10 @@ export function explain(p) {
   if (details.week) fields.n = weekNumber(String(details.week));
   if (details.on) fields.on = formatDay(String(details.on), { day: "numeric",
     month: "long", year: "numeric" });
-  if (details.status) fields.status = t(`order.status.${details.status}`);
+  // Inside a sentence, a status is a plain word: "is cancelled".
+  if (details.status) {
+    fields.status = t(`order.status.${details.status}`).toLocaleLowerCase();
+  }
 
   let text;
   if (has(`problem.${code}`)) text = t(`problem.${code}`, fields);
