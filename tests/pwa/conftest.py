@@ -7,12 +7,14 @@ company. Pages are phones: 360 x 740, touch, Europe/Paris.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
+import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +44,13 @@ PHONE = {
     "timezone_id": "Europe/Paris",
 }
 PASSWORD = "demo"
+PHONE_ZONE = zoneinfo.ZoneInfo(str(PHONE["timezone_id"]))
+
+
+def phone_today() -> dt.date:
+    """The day on the phones' clock: in Paris, the day turns an hour or
+    two before it does on the server's UTC clock."""
+    return dt.datetime.now(PHONE_ZONE).date()
 
 
 def _free_port() -> int:

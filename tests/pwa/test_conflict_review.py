@@ -19,14 +19,22 @@ import sqlalchemy as sa
 
 from backend.db.engine import open_database
 from backend.db.models import ConflictRecord, TimeEntry, TimesheetWeek
-from tests.pwa.conftest import PASSWORD, Server, outbox_seq, sign_in, wait_saved, wait_synced
+from tests.pwa.conftest import (
+    PASSWORD,
+    Server,
+    outbox_seq,
+    phone_today,
+    sign_in,
+    wait_saved,
+    wait_synced,
+)
 from tests.pwa.test_offline_day_on_dolibarr_data import outside_the_browser_loop
 from tests.pwa.test_screenshots import use_language
 from tests.pwa.test_time_and_approval import LAST_WEEK, iso_week
 
 pytestmark = pytest.mark.browser
 
-TWO_WEEKS_AGO = iso_week(dt.date.today() - dt.timedelta(days=14))
+TWO_WEEKS_AGO = iso_week(phone_today() - dt.timedelta(days=14))
 TECH = "tech1@demo.test"
 SUPERVISOR = "supervisor@demo.test"
 

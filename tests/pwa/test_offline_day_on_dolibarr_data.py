@@ -40,6 +40,7 @@ from tests.pwa.conftest import (
     AFFAIRES,
     ROOT,
     Server,
+    phone_today,
     sign_in,
     start_server,
     stop_server,
@@ -72,7 +73,7 @@ def run(*arguments: str) -> None:
 async def prepare_the_field(database_url: str) -> None:
     """The team, and a checklist on the technician's intervention today."""
     db = open_database(database_url)
-    today_nine = dt.datetime.combine(dt.date.today(), dt.time(8, 0), dt.UTC)
+    today_nine = dt.datetime.combine(phone_today(), dt.time(8, 0), dt.UTC)
     async with db.writing() as session:
         users = {
             login: user_id
@@ -119,7 +120,7 @@ async def what_the_database_holds(database_url: str) -> dict[str, Any]:
         entries = list(
             await session.execute(
                 sa.select(TimeEntry.note, TimeEntry.minutes).where(
-                    TimeEntry.user_id == technician, TimeEntry.work_date == dt.date.today()
+                    TimeEntry.user_id == technician, TimeEntry.work_date == phone_today()
                 )
             )
         )
@@ -231,7 +232,7 @@ def test_offline_day_end_to_end_on_dolibarr_data(
     boss = dolibarr_phone(locale="fr-FR").new_page()
     sign_in(boss, SUPERVISOR[1])
     boss.locator("#nav a[href='#/approvals']").click()
-    year, number, _ = dt.date.today().isocalendar()
+    year, number, _ = phone_today().isocalendar()
     this_week = f"{year}-W{number:02d}"
     boss.locator(f".waiting a.card[href$='{this_week}']", has_text="Alex Boston").click()
     boss.locator("button[data-action=approve]").click()

@@ -11,7 +11,15 @@ import sqlalchemy as sa
 from backend.db.engine import open_database
 from backend.db.models import TimesheetWeek, User, WeekStatus
 from backend.timesheets.services import week_id
-from tests.pwa.conftest import ROOT, Server, outbox_seq, sign_in, wait_saved, wait_synced
+from tests.pwa.conftest import (
+    ROOT,
+    Server,
+    outbox_seq,
+    phone_today,
+    sign_in,
+    wait_saved,
+    wait_synced,
+)
 from tests.pwa.test_field_work import add_time
 from tests.pwa.test_offline_day_on_dolibarr_data import outside_the_browser_loop
 
@@ -23,7 +31,7 @@ def iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-LAST_WEEK = iso_week(dt.date.today() - dt.timedelta(days=7))
+LAST_WEEK = iso_week(phone_today() - dt.timedelta(days=7))
 
 
 def test_time_entries_add_edit_delete_and_submit_week(phone: Any, server: Server) -> None:
@@ -52,7 +60,7 @@ def test_time_entries_add_edit_delete_and_submit_week(phone: Any, server: Server
     session = server.session("employee@demo.test")
     data = session.pull_all()
     session.close()
-    this_week = iso_week(dt.date.today())
+    this_week = iso_week(phone_today())
     week = next(w for w in data["timesheet_week"].values() if w["week"] == this_week)
     notes = sorted(
         (e["note"], e["minutes"])
@@ -163,7 +171,7 @@ def test_french_browser_starts_in_french(phone: Any) -> None:
     assert page.locator("#title").inner_text() == "Connexion"
 
 
-TWO_WEEKS_AGO = iso_week(dt.date.today() - dt.timedelta(days=14))
+TWO_WEEKS_AGO = iso_week(phone_today() - dt.timedelta(days=14))
 
 
 def week_status(server: Server, email: str, week: str) -> str:
@@ -301,7 +309,7 @@ def test_a_week_approved_by_someone_the_device_does_not_know_names_them(
 ) -> None:
     # Marc, a manager outside Julien's team, approved one of his weeks:
     # Julien's tablet does not hold Marc, the week names him.
-    week = iso_week(dt.date.today() - dt.timedelta(days=70))
+    week = iso_week(phone_today() - dt.timedelta(days=70))
     outside_the_browser_loop(
         _approved_by_the_manager(server.database_url, "employee@demo.test", week)
     )
