@@ -19,10 +19,10 @@ import uuid
 from typing import Any
 
 import msgspec
+import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from structlog.testing import capture_logs
 
 from backend.access.actors import Actor
 from backend.app import build_mutators
@@ -44,9 +44,11 @@ from backend.db.models import (
     WeekStatus,
 )
 from backend.lib.time import week_of
+from backend.offline.batch import PushBatch
 from backend.offline.services import run_push
 from backend.settings import Settings
 from backend.timesheets.services import week_id
+from sync.engine import Replay
 from sync.ids import derived_id, uuid7
 from sync.messages import PushRequest
 from tests.conftest import empty_all_tables
@@ -353,7 +355,7 @@ async def _records(db: Database, company: Company) -> dict[str, Any]:
 
 
 async def test_held_writes_that_fail_together_are_applied_again_one_by_one(
-    db: Database, company: Company
+    db: Database, company: Company, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # An action that does not exist: only the database finds out, when the
     # batch's writes leave together, and cannot say whose write it was.
@@ -379,11 +381,22 @@ async def test_held_writes_that_fail_together_are_applied_again_one_by_one(
         },
     ]
 
-    with capture_logs() as logs:
-        results = await _push(db, company, pushes)
+    replays = []
+    write = PushBatch.write
+
+    async def watched(batch: PushBatch) -> None:
+        try:
+            await write(batch)
+        except Replay:
+            replays.append(batch)
+            raise
+
+    monkeypatch.setattr(PushBatch, "write", watched)
+
+    results = await _push(db, company, pushes)
 
     assert [status for status, _ in results] == ["applied", "rejected", "applied"]
-    assert "sync.push_replayed" in [log["event"] for log in logs]
+    assert len(replays) == 1
     async with db.reading() as session:
         answered = await session.scalars(sa.select(ChecklistAnswer.item_key))
         assert sorted(answered) == ["power_off", "remarks"]
