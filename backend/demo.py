@@ -222,7 +222,9 @@ async def load_demo(db: Database, today: dt.date | None = None) -> bool:
     """Fill an empty database with the demo company; False if it had data."""
     if not await is_empty(db):
         return False
-    today = today or dt.date.today()
+    # The company's day, in Paris: near midnight the server's UTC day is
+    # another one, and the phones would show today's visits as yesterday's.
+    today = today or dt.datetime.now(PARIS).date()
     async with db.writing() as session:
         people = await _people(session, today)
         # Rows are flushed table by table: the models declare no ORM
