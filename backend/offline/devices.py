@@ -53,20 +53,25 @@ async def device_for(
     The row lock makes two pushes of the same device (a retry racing the
     original) take turns, so the second sees the first one's ``last_seq``.
     """
-    await session.execute(
-        insert_ignoring_duplicates(session, Device).values(
-            client_id=client_id,
-            user_id=actor.id,
-            last_seq=0,
-            clock_offset_ms=0,
-            schema=1,
-            agent=agent,
-        )
-    )
     query = sa.select(Device).where(Device.client_id == client_id)
     if for_update:
         query = query.with_for_update()
-    device = (await session.scalars(query.execution_options(populate_existing=True))).one()
+    query = query.execution_options(populate_existing=True)
+    device = (await session.scalars(query)).one_or_none()
+    if device is None:
+        # First contact; a second first contact racing this one makes the
+        # same row, so whichever insert loses leaves it as the winner made it.
+        await session.execute(
+            insert_ignoring_duplicates(session, Device).values(
+                client_id=client_id,
+                user_id=actor.id,
+                last_seq=0,
+                clock_offset_ms=0,
+                schema=1,
+                agent=agent,
+            )
+        )
+        device = (await session.scalars(query)).one()
     if device.user_id != actor.id:
         # A client id belongs to one person's install; another person signing
         # in on the same browser gets a fresh client id from the app.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import structlog
 from sqlalchemy.exc import DBAPIError
 
@@ -70,38 +72,17 @@ async def run_push(
 
     received_at = utc_now()
     try:
-        async with db.writing() as session:
-            device = await device_for(
-                session, actor, request.client_id, for_update=True, agent=agent
+        try:
+            outcome, checkpoint = await _push_in_one_transaction(
+                db, registry, actor, request, language, agent, received_at, in_batch=in_batch
             )
-            note_push(
-                device, sent_at=request.sent_at, received_at=received_at, schema=request.schema
+        except Replay:
+            # Writes held for the batch failed together: all undone, and the
+            # push applied again one by one, where a failure has its owner.
+            logger.warning("sync.push_replayed", client=str(request.client_id))
+            outcome, checkpoint = await _push_in_one_transaction(
+                db, registry, actor, request, language, agent, received_at, in_batch=False
             )
-            held = await known_roots(session, device.scope) if device.scope else None
-            used = await used_mutation_ids(session, (m.id for m in request.mutations))
-
-            def store(batch: bool) -> SqlPushStore:
-                return SqlPushStore(
-                    session,
-                    actor,
-                    device,
-                    language,
-                    received_at,
-                    held={kind: frozenset(ids) for kind, ids in held.items()} if held else None,
-                    used_ids=set(used),
-                    in_batch=batch,
-                )
-
-            try:
-                async with session.begin_nested():
-                    outcome = await push(store(in_batch), registry, request.mutations)
-            except Replay:
-                # Writes held for the batch failed together: undone, and
-                # applied again one by one, where a failure has its owner.
-                logger.warning("sync.push_replayed", client=str(request.client_id))
-                await session.refresh(device)
-                outcome = await push(store(False), registry, request.mutations)
-            checkpoint = await head_change(session)
     except DBAPIError as exc:
         if not is_transient(exc):
             raise
@@ -118,6 +99,38 @@ async def run_push(
     if outcome.expected_seq is not None:
         raise SeqGap(outcome.expected_seq)
     return outcome, checkpoint
+
+
+async def _push_in_one_transaction(
+    db: Database,
+    registry: MutatorRegistry,
+    actor: Actor,
+    request: PushRequest,
+    language: str,
+    agent: str | None,
+    received_at: dt.datetime,
+    *,
+    in_batch: bool,
+) -> tuple[PushOutcome, int]:
+    async with db.writing() as session:
+        device = await device_for(session, actor, request.client_id, for_update=True, agent=agent)
+        held = await known_roots(session, device.scope) if device.scope else None
+        used = await used_mutation_ids(session, (m.id for m in request.mutations))
+        # Noted after the reads above, so that the device's row is written
+        # once, with its new ``last_seq``, when the push is done.
+        note_push(device, sent_at=request.sent_at, received_at=received_at, schema=request.schema)
+        store = SqlPushStore(
+            session,
+            actor,
+            device,
+            language,
+            received_at,
+            held={kind: frozenset(ids) for kind, ids in held.items()} if held else None,
+            used_ids=used,
+            in_batch=in_batch,
+        )
+        outcome = await push(store, registry, request.mutations)
+        return outcome, await head_change(session)
 
 
 async def run_pull(

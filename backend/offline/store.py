@@ -152,11 +152,8 @@ class SqlPushStore:
             connection = await self.session.connection()
             await connection.execute(APPLIED_INSERT, list(self.pending.values()))
             self.pending.clear()
-        await self.session.execute(
-            sa.update(Device)
-            .where(Device.client_id == self.device.client_id)
-            .values(last_seq=last_seq)
-        )
+        # Written with what the push noted of the device, in one UPDATE.
+        self.device.last_seq = last_seq
 
     def message(self, code: str, fields: dict[str, Any]) -> str:
         return translate(code, self.language, fields)
