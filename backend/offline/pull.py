@@ -9,7 +9,7 @@ visible to this read; every number below it is committed (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,18 +85,10 @@ async def read_changes(
         (scope, roots) if roots is not None and await known_roots(session, scope) is None else None
     )
 
-    found: list[_Row] = []
+    page: list[Change] = []
+    has_more = False
     if after < head:
-        for sync_type, table in synced_tables().items():
-            found.extend(await _rows_of(session, actor, sync_type, table, after, head, limit + 1))
-        found.sort(key=lambda row: row.version)
-    has_more = len(found) > limit
-    # Only the rows of this page become changes: each type read up to a
-    # page, and most of what was read belongs to later pages.
-    page = [
-        _change(row.sync_type, dict(zip(row.keys, row.values, strict=True)))
-        for row in found[:limit]
-    ]
+        page, has_more = await _page_of_changes(session, actor, after, head, limit)
     next_change = page[-1].version if has_more else head
     if not reset and isinstance(before, dict) and roots is not None and after > 0:
         page.extend(await scope_changes(session, actor, before, roots, after, _change))
@@ -135,42 +127,92 @@ def _page(
     )
 
 
-@dataclass(slots=True)
-class _Row:
-    """A row read for a page, not yet made a change."""
+async def _page_of_changes(
+    session: AsyncSession, actor: Actor, after: int, head: int, limit: int
+) -> tuple[list[Change], bool]:
+    """The first ``limit`` changes in scope after ``after``, and whether
+    more follow.
 
-    version: int
-    sync_type: str
-    keys: Sequence[str]
-    values: Sequence[Any]
+    Two steps, both in the page's one snapshot: the change numbers first
+    (one statement over every type, numbers only), then the rows of the
+    types this page holds, up to its last number. Reading whole rows of
+    every type up to a page each, as before, read twice the rows a page
+    needs, and turning a row into Python values is most of a pull's time.
+    """
+    tables = synced_tables()
+    types = list(tables)
+    connection = await session.connection()
+
+    numbers = [
+        _numbers_in_scope(actor, sync_type, tables[sync_type], kind, after, head, limit + 1)
+        for kind, sync_type in enumerate(types)
+    ]
+    merged = sa.union_all(*numbers).subquery()
+    found = (
+        await connection.execute(
+            sa.select(merged.c.version, merged.c.kind).order_by(merged.c.version).limit(limit + 1)
+        )
+    ).all()
+    has_more = len(found) > limit
+    found = found[:limit]
+    if not found:
+        return [], has_more
+
+    last = found[-1].version
+    page: list[Change] = []
+    for kind in sorted({row.kind for row in found}):
+        sync_type = types[kind]
+        page.extend(await _changes_of(session, actor, sync_type, tables[sync_type], after, last))
+    page.sort(key=lambda change: change.version)
+    return page, has_more
 
 
-async def _rows_of(
+def _in_range(
+    actor: Actor, sync_type: str, table: sa.Table, after: int, through: int
+) -> list[sa.ColumnElement[bool]]:
+    conditions = [
+        table.c.version > after,
+        table.c.version <= through,
+        scope_of(sync_type, actor),
+    ]
+    if after == 0:
+        # A first snapshot never needs tombstones: the device has nothing yet.
+        conditions.append(table.c.deleted_at.is_(None))
+    return conditions
+
+
+def _numbers_in_scope(
+    actor: Actor, sync_type: str, table: sa.Table, kind: int, after: int, head: int, limit: int
+) -> sa.Select[Any]:
+    """The first change numbers of one type, tagged with the type's place."""
+    numbers = (
+        sa.select(table.c.version, sa.literal_column(str(kind)).label("kind"))
+        .where(*_in_range(actor, sync_type, table, after, head))
+        .order_by(table.c.version)
+        .limit(limit)
+        .subquery()
+    )
+    return sa.select(numbers.c.version, numbers.c.kind)
+
+
+async def _changes_of(
     session: AsyncSession,
     actor: Actor,
     sync_type: str,
     table: sa.Table,
     after: int,
-    head: int,
-    limit: int,
-) -> list[_Row]:
-    query = (
-        synced_select(sync_type, table)
-        .where(table.c.version > after, table.c.version <= head, scope_of(sync_type, actor))
-        .order_by(table.c.version)
-        .limit(limit)
+    through: int,
+) -> list[Change]:
+    query = synced_select(sync_type, table).where(
+        *_in_range(actor, sync_type, table, after, through)
     )
-    if after == 0:
-        # A first snapshot never needs tombstones: the device has nothing yet.
-        query = query.where(table.c.deleted_at.is_(None))
     # Plain rows through the session's connection (same snapshot): these
     # are table rows, not objects, and the ORM's loading would cost more
     # than the query.
     connection = await session.connection()
     result = await connection.execute(query)
     keys = list(result.keys())
-    at = keys.index("version")
-    return [_Row(values[at], sync_type, keys, values) for values in result]
+    return [_change(sync_type, dict(zip(keys, values, strict=True))) for values in result]
 
 
 def _change(sync_type: str, row: Mapping[str, Any]) -> Change:
