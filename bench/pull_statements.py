@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import gzip
 import pstats
 import statistics
@@ -100,6 +101,9 @@ async def run(url: str, runs: int, counting: Counting, profiler: cProfile.Profil
 
     # One pull to warm the statement caches, as a running server has them.
     await pull_whole(db, actor, settings, counting)
+    # As the server does once started (``affaires serve``).
+    gc.collect()
+    gc.freeze()
     totals, encodes, pages = [], [], []
     if profiler is not None:
         profiler.enable()
