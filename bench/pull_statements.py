@@ -155,7 +155,7 @@ def main() -> None:
         print()
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(35)
-        stats.sort_stats("cumtime").print_stats("backend|sync/", 30)
+        stats.sort_stats("cumtime").print_stats(60)
 
 
 async def _explain_first_page(url: str, counting: Counting) -> None:

@@ -9,6 +9,7 @@ visible to this read; every number below it is committed (see
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.access.actors import Actor
 from backend.access.scope import scope_of, synced_select
 from backend.db.models import ChangeLogEntry, synced_tables
+from backend.db.types import uuid_text
 from backend.offline.horizon import purged_through
 from backend.offline.scope_changes import (
     EVERYTHING,
@@ -140,18 +142,13 @@ async def _page_of_changes(
     every type up to a page each, as before, read twice the rows a page
     needs, and turning a row into Python values is most of a pull's time.
     """
-    tables = synced_tables()
-    types = list(tables)
     connection = await session.connection()
+    stored_uuids = connection.dialect.name == "sqlite"
+    statements = _page_statements(actor, first=after == 0, stored_uuids=stored_uuids)
 
-    numbers = [
-        _numbers_in_scope(actor, sync_type, tables[sync_type], kind, after, head, limit + 1)
-        for kind, sync_type in enumerate(types)
-    ]
-    merged = sa.union_all(*numbers).subquery()
     found = (
         await connection.execute(
-            sa.select(merged.c.version, merged.c.kind).order_by(merged.c.version).limit(limit + 1)
+            statements.numbers, {"after": after, "through": head, "limit": limit + 1}
         )
     ).all()
     has_more = len(found) > limit
@@ -162,61 +159,99 @@ async def _page_of_changes(
     last = found[-1].version
     page: list[Change] = []
     for kind in sorted({row.kind for row in found}):
-        sync_type = types[kind]
-        page.extend(await _changes_of(session, actor, sync_type, tables[sync_type], after, last))
+        sync_type = statements.types[kind]
+        result = await connection.execute(
+            statements.rows[sync_type], {"after": after, "through": last}
+        )
+        page.extend(_changes_of(sync_type, result, statements.uuids[sync_type], stored_uuids))
     page.sort(key=lambda change: change.version)
     return page, has_more
 
 
-def _in_range(
-    actor: Actor, sync_type: str, table: sa.Table, after: int, through: int
-) -> list[sa.ColumnElement[bool]]:
-    conditions = [
-        table.c.version > after,
-        table.c.version <= through,
-        scope_of(sync_type, actor),
-    ]
-    if after == 0:
-        # A first snapshot never needs tombstones: the device has nothing yet.
-        conditions.append(table.c.deleted_at.is_(None))
-    return conditions
+@dataclass(frozen=True)
+class _PageStatements:
+    """What one person's pages send, with ``after``, ``through`` (and for
+    ``numbers``, ``limit``) given at each page."""
+
+    types: list[str]
+    # The first change numbers in scope, each with its type's place in ``types``.
+    numbers: sa.Select[Any]
+    # Each type's rows in scope, as devices receive them.
+    rows: dict[str, sa.Select[Any]]
+    # Each type's UUID columns devices receive.
+    uuids: dict[str, list[str]]
 
 
-def _numbers_in_scope(
-    actor: Actor, sync_type: str, table: sa.Table, kind: int, after: int, head: int, limit: int
-) -> sa.Select[Any]:
-    """The first change numbers of one type, tagged with the type's place."""
-    numbers = (
-        sa.select(table.c.version, sa.literal_column(str(kind)).label("kind"))
-        .where(*_in_range(actor, sync_type, table, after, head))
-        .order_by(table.c.version)
-        .limit(limit)
-        .subquery()
+# Building a page's statements (the visibility rules as SQL) cost a fifth
+# of a pull: they are built once per person and kind of page (first or
+# not), and kept for this many, about 280 KB each. The pages of one pull
+# follow each other, so a few suffice; a person not kept has them built
+# again, which costs what it did before.
+KEPT_STATEMENTS = 16
+
+
+@functools.lru_cache(maxsize=KEPT_STATEMENTS)
+def _page_statements(actor: Actor, *, first: bool, stored_uuids: bool) -> _PageStatements:
+    """``first``: for a first snapshot, which never needs tombstones (the
+    device has nothing yet). ``stored_uuids``: UUIDs read as the text
+    SQLite stores (``uuid_text``)."""
+    tables = synced_tables()
+    types = list(tables)
+    after, through = sa.bindparam("after", type_=sa.BigInteger), sa.bindparam("through")
+
+    in_range: dict[str, list[sa.ColumnElement[bool]]] = {}
+    for sync_type, table in tables.items():
+        in_range[sync_type] = [
+            table.c.version > after,
+            table.c.version <= through,
+            scope_of(sync_type, actor),
+        ]
+        if first:
+            in_range[sync_type].append(table.c.deleted_at.is_(None))
+
+    limit = sa.bindparam("limit", type_=sa.Integer)
+    numbers = []
+    for kind, sync_type in enumerate(types):
+        version = tables[sync_type].c.version
+        first_numbers = (
+            sa.select(version, sa.literal_column(str(kind)).label("kind"))
+            .where(*in_range[sync_type])
+            .order_by(version)
+            .limit(limit)
+            .subquery()
+        )
+        numbers.append(sa.select(first_numbers.c.version, first_numbers.c.kind))
+    merged = sa.union_all(*numbers).subquery()
+
+    return _PageStatements(
+        types=types,
+        numbers=sa.select(merged.c.version, merged.c.kind).order_by(merged.c.version).limit(limit),
+        rows={
+            sync_type: _wire_select(sync_type, table, stored_uuids=stored_uuids).where(
+                *in_range[sync_type]
+            )
+            for sync_type, table in tables.items()
+        },
+        uuids={
+            sync_type: [
+                column.name
+                for column in table.columns
+                if _is_uuid(column) and column.name not in HIDDEN_COLUMNS
+            ]
+            for sync_type, table in tables.items()
+        },
     )
-    return sa.select(numbers.c.version, numbers.c.kind)
 
 
-async def _changes_of(
-    session: AsyncSession,
-    actor: Actor,
-    sync_type: str,
-    table: sa.Table,
-    after: int,
-    through: int,
+def _changes_of(
+    sync_type: str, result: sa.CursorResult[Any], uuids: list[str], stored_uuids: bool
 ) -> list[Change]:
-    connection = await session.connection()
-    stored_uuids = connection.dialect.name == "sqlite"
-    query = _wire_select(sync_type, table, stored_uuids=stored_uuids).where(
-        *_in_range(actor, sync_type, table, after, through)
-    )
-    # Plain rows through the session's connection (same snapshot): these
-    # are table rows, not objects, and the ORM's loading would cost more
-    # than the query.
-    result = await connection.execute(query)
+    """The rows of ``result`` as changes, in one pass: plain rows through
+    the page's connection (same snapshot), not objects, since the ORM's
+    loading would cost more than the query."""
     keys = list(result.keys())
     at_id, at_version, at_deleted = (keys.index(name) for name in ("id", "version", "deleted_at"))
     shown = [(name, at) for at, name in enumerate(keys) if name not in HIDDEN_COLUMNS]
-    uuids = [name for name, _ in shown if name in table.c and _is_uuid(table.c[name])]
 
     changes = []
     for values in result.all():
@@ -229,7 +264,7 @@ async def _changes_of(
         data = {name: values[at] for name, at in shown}
         if stored_uuids:
             for name in uuids:
-                data[name] = _uuid_text(data[name])
+                data[name] = uuid_text(data[name])
         changes.append(
             Change(
                 op="put",
@@ -244,7 +279,7 @@ async def _changes_of(
 
 def _wire_select(sync_type: str, table: sa.Table, *, stored_uuids: bool) -> sa.Select[Any]:
     """The type's rows as devices receive them; with ``stored_uuids``, its
-    UUID columns as the text SQLite stores (``_uuid_text``)."""
+    UUID columns as the text SQLite stores (``uuid_text``)."""
     query = synced_select(sync_type, table)
     if not stored_uuids:
         return query
@@ -258,20 +293,6 @@ def _wire_select(sync_type: str, table: sa.Table, *, stored_uuids: bool) -> sa.S
 
 def _is_uuid(column: Any) -> bool:
     return isinstance(getattr(column, "type", None), sa.Uuid)
-
-
-def _uuid_text(stored: str | None) -> str | None:
-    """A UUID as devices receive it (``str(uuid)``), from SQLite's text.
-
-    SQLite keeps a UUID as its 32 hex digits. Making a ``uuid.UUID`` of
-    each, for the page's encoder to turn it back into text, was a tenth
-    of a pull's time; anything but the 32 digits takes that way still.
-    """
-    if stored is None:
-        return None
-    if len(stored) != 32:
-        return str(uuid.UUID(stored))
-    return f"{stored[:8]}-{stored[8:12]}-{stored[12:16]}-{stored[16:20]}-{stored[20:]}"
 
 
 def _change(sync_type: str, row: Mapping[str, Any]) -> Change:
