@@ -10,6 +10,7 @@ visible to this read; every number below it is committed (see
 from __future__ import annotations
 
 import functools
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -160,10 +161,9 @@ async def _page_of_changes(
     page: list[Change] = []
     for kind in sorted({row.kind for row in found}):
         sync_type = statements.types[kind]
-        result = await connection.execute(
-            statements.rows[sync_type], {"after": after, "through": last}
-        )
-        page.extend(_changes_of(sync_type, result, statements.uuids[sync_type], stored_uuids))
+        rows = statements.rows[sync_type]
+        result = await connection.execute(rows.select, {"after": after, "through": last})
+        page.extend(_changes_of(sync_type, result, rows, stored_uuids=stored_uuids))
     page.sort(key=lambda change: change.version)
     return page, has_more
 
@@ -177,9 +177,20 @@ class _PageStatements:
     # The first change numbers in scope, each with its type's place in ``types``.
     numbers: sa.Select[Any]
     # Each type's rows in scope, as devices receive them.
-    rows: dict[str, sa.Select[Any]]
-    # Each type's UUID columns devices receive.
-    uuids: dict[str, list[str]]
+    rows: dict[str, _WireRows]
+
+
+@dataclass(frozen=True)
+class _WireRows:
+    """A type's rows as devices receive them, some columns read as text
+    and turned into what devices receive in Python, faster than the
+    column types would."""
+
+    select: sa.Select[Any]
+    # UUIDs as SQLite stores them (``uuid_text``); none on PostgreSQL.
+    uuids: list[str]
+    # JSON documents, decoded here (``_decode_document``).
+    documents: list[str]
 
 
 # Building a page's statements (the visibility rules as SQL) cost a fifth
@@ -197,7 +208,10 @@ def _page_statements(actor: Actor, *, first: bool, stored_uuids: bool) -> _PageS
     SQLite stores (``uuid_text``)."""
     tables = synced_tables()
     types = list(tables)
-    after, through = sa.bindparam("after", type_=sa.BigInteger), sa.bindparam("through")
+    after, through = (
+        sa.bindparam("after", type_=sa.BigInteger),
+        sa.bindparam("through", type_=sa.BigInteger),
+    )
 
     in_range: dict[str, list[sa.ColumnElement[bool]]] = {}
     for sync_type, table in tables.items():
@@ -227,24 +241,14 @@ def _page_statements(actor: Actor, *, first: bool, stored_uuids: bool) -> _PageS
         types=types,
         numbers=sa.select(merged.c.version, merged.c.kind).order_by(merged.c.version).limit(limit),
         rows={
-            sync_type: _wire_select(sync_type, table, stored_uuids=stored_uuids).where(
-                *in_range[sync_type]
-            )
-            for sync_type, table in tables.items()
-        },
-        uuids={
-            sync_type: [
-                column.name
-                for column in table.columns
-                if _is_uuid(column) and column.name not in HIDDEN_COLUMNS
-            ]
+            sync_type: _wire_rows(sync_type, table, in_range[sync_type], stored_uuids=stored_uuids)
             for sync_type, table in tables.items()
         },
     )
 
 
 def _changes_of(
-    sync_type: str, result: sa.CursorResult[Any], uuids: list[str], stored_uuids: bool
+    sync_type: str, result: sa.CursorResult[Any], wire: _WireRows, *, stored_uuids: bool
 ) -> list[Change]:
     """The rows of ``result`` as changes, in one pass: plain rows through
     the page's connection (same snapshot), not objects, since the ORM's
@@ -262,9 +266,11 @@ def _changes_of(
             )
             continue
         data = {name: values[at] for name, at in shown}
-        if stored_uuids:
-            for name in uuids:
+        for name in wire.uuids:
+            if data[name] is not None:
                 data[name] = uuid_text(data[name])
+        for name in wire.documents:
+            data[name] = _decode_document(data[name])
         changes.append(
             Change(
                 op="put",
@@ -277,18 +283,47 @@ def _changes_of(
     return changes
 
 
-def _wire_select(sync_type: str, table: sa.Table, *, stored_uuids: bool) -> sa.Select[Any]:
-    """The type's rows as devices receive them; with ``stored_uuids``, its
-    UUID columns as the text SQLite stores (``uuid_text``)."""
-    query = synced_select(sync_type, table)
-    if not stored_uuids:
-        return query
-    return query.with_only_columns(
-        *(
-            sa.type_coerce(column, sa.String).label(column.name) if _is_uuid(column) else column
-            for column in query.selected_columns
-        )
+def _wire_rows(
+    sync_type: str,
+    table: sa.Table,
+    conditions: list[sa.ColumnElement[bool]],
+    *,
+    stored_uuids: bool,
+) -> _WireRows:
+    """``stored_uuids``: the UUID columns read as the text SQLite stores."""
+    uuids: list[str] = []
+    documents: list[str] = []
+    columns: list[sa.ColumnElement[Any]] = []
+    for column in synced_select(sync_type, table).selected_columns:
+        if stored_uuids and _is_uuid(column):
+            uuids.append(column.name)
+            columns.append(sa.type_coerce(column, sa.String).label(column.name))
+        elif isinstance(getattr(column, "type", None), sa.JSON):
+            documents.append(column.name)
+            columns.append(sa.cast(column, sa.Text).label(column.name))
+        else:
+            columns.append(column)
+    shown = [name for name in (*uuids, *documents) if name not in HIDDEN_COLUMNS]
+    query: sa.Select[Any] = sa.select(*columns).where(*conditions)
+    return _WireRows(
+        select=query,
+        uuids=[name for name in uuids if name in shown],
+        documents=[name for name in documents if name in shown],
     )
+
+
+def _decode_document(text: str | None) -> Any:
+    """A JSON column's value, decoded as its column type would, faster.
+
+    What the faster decoder refuses (NaN, a number beyond a float, both
+    written by Python's encoder) is decoded the slow way.
+    """
+    if text is None:
+        return None
+    try:
+        return msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
 
 
 def _is_uuid(column: Any) -> bool:
