@@ -139,9 +139,9 @@ async def _page_of_changes(
 
     Two steps, both in the page's one snapshot: the change numbers first
     (one statement over every type, numbers only), then the rows of the
-    types this page holds, up to its last number. Reading whole rows of
-    every type up to a page each, as before, read twice the rows a page
-    needs, and turning a row into Python values is most of a pull's time.
+    types this page holds, up to its last number. Whole rows of every type
+    up to a page each would be about twice the rows a page needs, and
+    turning a row into Python values is most of a pull's time.
     """
     connection = await session.connection()
     stored_uuids = connection.dialect.name == "sqlite"
@@ -295,21 +295,17 @@ def _wire_rows(
     documents: list[str] = []
     columns: list[sa.ColumnElement[Any]] = []
     for column in synced_select(sync_type, table).selected_columns:
+        shown = column.name not in HIDDEN_COLUMNS
         if stored_uuids and _is_uuid(column):
-            uuids.append(column.name)
+            uuids.extend([column.name] if shown else [])
             columns.append(sa.type_coerce(column, sa.String).label(column.name))
         elif isinstance(getattr(column, "type", None), sa.JSON):
-            documents.append(column.name)
+            documents.extend([column.name] if shown else [])
             columns.append(sa.cast(column, sa.Text).label(column.name))
         else:
             columns.append(column)
-    shown = [name for name in (*uuids, *documents) if name not in HIDDEN_COLUMNS]
     query: sa.Select[Any] = sa.select(*columns).where(*conditions)
-    return _WireRows(
-        select=query,
-        uuids=[name for name in uuids if name in shown],
-        documents=[name for name in documents if name in shown],
-    )
+    return _WireRows(select=query, uuids=uuids, documents=documents)
 
 
 def _decode_document(text: str | None) -> Any:
