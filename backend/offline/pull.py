@@ -9,7 +9,10 @@ visible to this read; every number below it is committed (see
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import json
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.access.actors import Actor
 from backend.access.scope import scope_of, synced_select
 from backend.db.models import ChangeLogEntry, synced_tables
+from backend.db.types import uuid_text
 from backend.offline.horizon import purged_through
 from backend.offline.scope_changes import (
     EVERYTHING,
@@ -85,18 +89,10 @@ async def read_changes(
         (scope, roots) if roots is not None and await known_roots(session, scope) is None else None
     )
 
-    found: list[_Row] = []
+    page: list[Change] = []
+    has_more = False
     if after < head:
-        for sync_type, table in synced_tables().items():
-            found.extend(await _rows_of(session, actor, sync_type, table, after, head, limit + 1))
-        found.sort(key=lambda row: row.version)
-    has_more = len(found) > limit
-    # Only the rows of this page become changes: each type read up to a
-    # page, and most of what was read belongs to later pages.
-    page = [
-        _change(row.sync_type, dict(zip(row.keys, row.values, strict=True)))
-        for row in found[:limit]
-    ]
+        page, has_more = await _page_of_changes(session, actor, after, head, limit)
     next_change = page[-1].version if has_more else head
     if not reset and isinstance(before, dict) and roots is not None and after > 0:
         page.extend(await scope_changes(session, actor, before, roots, after, _change))
@@ -135,42 +131,199 @@ def _page(
     )
 
 
-@dataclass(slots=True)
-class _Row:
-    """A row read for a page, not yet made a change."""
+async def _page_of_changes(
+    session: AsyncSession, actor: Actor, after: int, head: int, limit: int
+) -> tuple[list[Change], bool]:
+    """The first ``limit`` changes in scope after ``after``, and whether
+    more follow.
 
-    version: int
-    sync_type: str
-    keys: Sequence[str]
-    values: Sequence[Any]
+    Two steps, both in the page's one snapshot: the change numbers first
+    (one statement over every type, numbers only), then the rows of the
+    types this page holds, up to its last number. Whole rows of every type
+    up to a page each would be about twice the rows a page needs, and
+    turning a row into Python values is most of a pull's time.
+    """
+    connection = await session.connection()
+    stored_uuids = connection.dialect.name == "sqlite"
+    statements = _page_statements(actor, first=after == 0, stored_uuids=stored_uuids)
+
+    found = (
+        await connection.execute(
+            statements.numbers, {"after": after, "through": head, "limit": limit + 1}
+        )
+    ).all()
+    has_more = len(found) > limit
+    found = found[:limit]
+    if not found:
+        return [], has_more
+
+    last = found[-1].version
+    page: list[Change] = []
+    for kind in sorted({row.kind for row in found}):
+        sync_type = statements.types[kind]
+        rows = statements.rows[sync_type]
+        result = await connection.execute(rows.select, {"after": after, "through": last})
+        page.extend(_changes_of(sync_type, result, rows, stored_uuids=stored_uuids))
+    page.sort(key=lambda change: change.version)
+    return page, has_more
 
 
-async def _rows_of(
-    session: AsyncSession,
-    actor: Actor,
+@dataclass(frozen=True)
+class _PageStatements:
+    """What one person's pages send, with ``after``, ``through`` (and for
+    ``numbers``, ``limit``) given at each page."""
+
+    types: list[str]
+    # The first change numbers in scope, each with its type's place in ``types``.
+    numbers: sa.Select[Any]
+    # Each type's rows in scope, as devices receive them.
+    rows: dict[str, _WireRows]
+
+
+@dataclass(frozen=True)
+class _WireRows:
+    """A type's rows as devices receive them, some columns read as text
+    and turned into what devices receive in Python, faster than the
+    column types would."""
+
+    select: sa.Select[Any]
+    # UUIDs as SQLite stores them (``uuid_text``); none on PostgreSQL.
+    uuids: list[str]
+    # JSON documents, decoded here (``_decode_document``).
+    documents: list[str]
+
+
+# Building a page's statements (the visibility rules as SQL) cost a fifth
+# of a pull: they are built once per person and kind of page (first or
+# not), and kept for this many, about 280 KB each. The pages of one pull
+# follow each other, so a few suffice; a person not kept has them built
+# again, which costs what it did before.
+KEPT_STATEMENTS = 16
+
+
+@functools.lru_cache(maxsize=KEPT_STATEMENTS)
+def _page_statements(actor: Actor, *, first: bool, stored_uuids: bool) -> _PageStatements:
+    """``first``: for a first snapshot, which never needs tombstones (the
+    device has nothing yet). ``stored_uuids``: UUIDs read as the text
+    SQLite stores (``uuid_text``)."""
+    tables = synced_tables()
+    types = list(tables)
+    after, through = (
+        sa.bindparam("after", type_=sa.BigInteger),
+        sa.bindparam("through", type_=sa.BigInteger),
+    )
+
+    in_range: dict[str, list[sa.ColumnElement[bool]]] = {}
+    for sync_type, table in tables.items():
+        in_range[sync_type] = [
+            table.c.version > after,
+            table.c.version <= through,
+            scope_of(sync_type, actor),
+        ]
+        if first:
+            in_range[sync_type].append(table.c.deleted_at.is_(None))
+
+    limit = sa.bindparam("limit", type_=sa.Integer)
+    numbers = []
+    for kind, sync_type in enumerate(types):
+        version = tables[sync_type].c.version
+        first_numbers = (
+            sa.select(version, sa.literal_column(str(kind)).label("kind"))
+            .where(*in_range[sync_type])
+            .order_by(version)
+            .limit(limit)
+            .subquery()
+        )
+        numbers.append(sa.select(first_numbers.c.version, first_numbers.c.kind))
+    merged = sa.union_all(*numbers).subquery()
+
+    return _PageStatements(
+        types=types,
+        numbers=sa.select(merged.c.version, merged.c.kind).order_by(merged.c.version).limit(limit),
+        rows={
+            sync_type: _wire_rows(sync_type, table, in_range[sync_type], stored_uuids=stored_uuids)
+            for sync_type, table in tables.items()
+        },
+    )
+
+
+def _changes_of(
+    sync_type: str, result: sa.CursorResult[Any], wire: _WireRows, *, stored_uuids: bool
+) -> list[Change]:
+    """The rows of ``result`` as changes, in one pass: plain rows through
+    the page's connection (same snapshot), not objects, since the ORM's
+    loading would cost more than the query."""
+    keys = list(result.keys())
+    at_id, at_version, at_deleted = (keys.index(name) for name in ("id", "version", "deleted_at"))
+    shown = [(name, at) for at, name in enumerate(keys) if name not in HIDDEN_COLUMNS]
+
+    changes = []
+    for values in result.all():
+        entity_id = uuid.UUID(values[at_id]) if stored_uuids else values[at_id]
+        if values[at_deleted] is not None:
+            changes.append(
+                Change(op="del", type=sync_type, id=entity_id, version=values[at_version])
+            )
+            continue
+        data = {name: values[at] for name, at in shown}
+        for name in wire.uuids:
+            if data[name] is not None:
+                data[name] = uuid_text(data[name])
+        for name in wire.documents:
+            data[name] = _decode_document(data[name])
+        changes.append(
+            Change(
+                op="put",
+                type=sync_type,
+                id=entity_id,
+                version=values[at_version],
+                data=msgspec.to_builtins(data),
+            )
+        )
+    return changes
+
+
+def _wire_rows(
     sync_type: str,
     table: sa.Table,
-    after: int,
-    head: int,
-    limit: int,
-) -> list[_Row]:
-    query = (
-        synced_select(sync_type, table)
-        .where(table.c.version > after, table.c.version <= head, scope_of(sync_type, actor))
-        .order_by(table.c.version)
-        .limit(limit)
-    )
-    if after == 0:
-        # A first snapshot never needs tombstones: the device has nothing yet.
-        query = query.where(table.c.deleted_at.is_(None))
-    # Plain rows through the session's connection (same snapshot): these
-    # are table rows, not objects, and the ORM's loading would cost more
-    # than the query.
-    connection = await session.connection()
-    result = await connection.execute(query)
-    keys = list(result.keys())
-    at = keys.index("version")
-    return [_Row(values[at], sync_type, keys, values) for values in result]
+    conditions: list[sa.ColumnElement[bool]],
+    *,
+    stored_uuids: bool,
+) -> _WireRows:
+    """``stored_uuids``: the UUID columns read as the text SQLite stores."""
+    uuids: list[str] = []
+    documents: list[str] = []
+    columns: list[sa.ColumnElement[Any]] = []
+    for column in synced_select(sync_type, table).selected_columns:
+        shown = column.name not in HIDDEN_COLUMNS
+        if stored_uuids and _is_uuid(column):
+            uuids.extend([column.name] if shown else [])
+            columns.append(sa.type_coerce(column, sa.String).label(column.name))
+        elif isinstance(getattr(column, "type", None), sa.JSON):
+            documents.extend([column.name] if shown else [])
+            columns.append(sa.cast(column, sa.Text).label(column.name))
+        else:
+            columns.append(column)
+    query: sa.Select[Any] = sa.select(*columns).where(*conditions)
+    return _WireRows(select=query, uuids=uuids, documents=documents)
+
+
+def _decode_document(text: str | None) -> Any:
+    """A JSON column's value, decoded as its column type would, faster.
+
+    What the faster decoder refuses (NaN, a number beyond a float, both
+    written by Python's encoder) is decoded the slow way.
+    """
+    if text is None:
+        return None
+    try:
+        return msgspec.json.decode(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
+
+
+def _is_uuid(column: Any) -> bool:
+    return isinstance(getattr(column, "type", None), sa.Uuid)
 
 
 def _change(sync_type: str, row: Mapping[str, Any]) -> Change:

@@ -19,6 +19,7 @@ answers and photos, a person's time, weeks and conflicts.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Iterable
@@ -30,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.access.actors import Actor
 from backend.access.scope import scope_of, synced_select
 from backend.db.models import ScopeSet, synced_tables
+from backend.db.types import uuid_text
 from backend.db.upsert import insert_ignoring_duplicates
 from backend.lib.time import utc_now
 from sync.messages import Change
@@ -52,15 +54,37 @@ async def current_roots(session: AsyncSession, actor: Actor) -> Roots | None:
     """The ids of each root type the actor sees; None when they see all."""
     if actor.sees_everything:
         return None
-    tables = synced_tables()
-    roots: Roots = {}
-    for sync_type in SCOPE_ROOTS:
-        table = tables[sync_type]
-        ids = await session.scalars(
-            sa.select(table.c.id).where(scope_of(sync_type, actor)).order_by(table.c.id)
-        )
-        roots[sync_type] = [str(entity_id) for entity_id in ids]
+    connection = await session.connection()
+    stored_uuids = connection.dialect.name == "sqlite"
+    rows = await connection.execute(_roots_statement(actor, stored_uuids=stored_uuids))
+    roots: Roots = {sync_type: [] for sync_type in SCOPE_ROOTS}
+    for kind, entity_id in rows.all():
+        roots[SCOPE_ROOTS[kind]].append(uuid_text(entity_id) if stored_uuids else str(entity_id))
     return roots
+
+
+# People whose roots statement stays built (every pull reads the roots).
+KEPT_ROOTS_STATEMENTS = 16
+
+
+@functools.lru_cache(maxsize=KEPT_ROOTS_STATEMENTS)
+def _roots_statement(actor: Actor, *, stored_uuids: bool) -> sa.Select[Any]:
+    """Every root type's ids in one statement, each tagged with the type's
+    place in ``SCOPE_ROOTS``, ordered as the fingerprint reads them.
+    ``stored_uuids``: the ids as the text SQLite stores (``uuid_text``)."""
+    tables = synced_tables()
+    parts = []
+    for kind, sync_type in enumerate(SCOPE_ROOTS):
+        entity_id: sa.ColumnElement[Any] = tables[sync_type].c.id
+        if stored_uuids:
+            entity_id = sa.type_coerce(entity_id, sa.String)
+        parts.append(
+            sa.select(sa.literal_column(str(kind)).label("kind"), entity_id.label("id")).where(
+                scope_of(sync_type, actor)
+            )
+        )
+    merged = sa.union_all(*parts).subquery()
+    return sa.select(merged.c.kind, merged.c.id).order_by(merged.c.kind, merged.c.id)
 
 
 def fingerprint(actor: Actor, roots: Roots | None) -> str:
