@@ -32,6 +32,8 @@ const RETRY_MS = 5000;
 /** The last request: when, whether it is under way, and what went
  * wrong ("" when nothing, "offline", or the server's error code). */
 export const asked = { at: 0, busy: false, problem: "" };
+/** What to run when the request under way is answered. @type {Array<() => void>} */
+const waiting = [];
 
 /** @returns {DeviceList | undefined} */
 export function knownDevices() {
@@ -41,15 +43,21 @@ export function knownDevices() {
 /**
  * Ask the server for the list, unless it was asked lately (whatever the
  * answer: a screen redrawn offline must not ask again and again); `then`
- * runs once the answer or its failure is in. Never throws.
+ * runs once the answer or its failure is in, also when the request was
+ * already under way. Never throws.
  * @param {() => void} then
  * @param {{now?: boolean}} [options] `now`: ask even if asked lately
  */
 export function refreshDevices(then, options = {}) {
-  if (asked.busy || (!options.now && Date.now() - asked.at < FRESH_MS)) {
+  if (asked.busy) {
+    // Asked already (by the screen before this one, say): this screen is
+    // redrawn too when the answer comes.
+    waiting.push(then);
     return;
   }
+  if (!options.now && Date.now() - asked.at < FRESH_MS) return;
   asked.busy = true;
+  waiting.push(then);
   asked.at = Date.now();
   api("/api/devices")
     .then(async (answer) => {
@@ -64,7 +72,7 @@ export function refreshDevices(then, options = {}) {
     })
     .finally(() => {
       asked.busy = false;
-      then();
+      for (const waiter of waiting.splice(0)) waiter();
     });
 }
 

@@ -212,8 +212,16 @@ def test_a_locked_conflict_is_resolved_each_way(phone: Any, server: Server) -> N
     boss = phone().new_page()
     sign_in(boss, SUPERVISOR)
     use_language(boss, "en")
+    # The list of devices, asked for by the approvals screen, is still on
+    # its way when the conflicts open: they are named when it comes.
+    asked: list[Any] = []
+    boss.route("**/api/devices", lambda request: asked.append(request))
     open_conflicts(boss, 2)
     kept, taken = boss.locator(f"#conflict-{kept_id}"), boss.locator(f"#conflict-{taken_id}")
+    kept.filter(has_text="Device #").wait_for()
+    for request in asked:
+        request.continue_()
+    boss.unroute("**/api/devices")
     # Which device: its name comes with the list of devices.
     kept.filter(has_text="Chrome #").wait_for()
     text = kept.inner_text()
