@@ -20,7 +20,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.access.actors import Actor
+from backend.access.actors import Actor, Shape, bound_values, shape_of, stand_in
 from backend.access.scope import scope_of, synced_select
 from backend.db.models import ChangeLogEntry, synced_tables
 from backend.db.types import uuid_text
@@ -145,11 +145,12 @@ async def _page_of_changes(
     """
     connection = await session.connection()
     stored_uuids = connection.dialect.name == "sqlite"
-    statements = _page_statements(actor, first=after == 0, stored_uuids=stored_uuids)
+    statements = _page_statements(shape_of(actor), first=after == 0, stored_uuids=stored_uuids)
+    person = bound_values(actor)
 
     found = (
         await connection.execute(
-            statements.numbers, {"after": after, "through": head, "limit": limit + 1}
+            statements.numbers, {**person, "after": after, "through": head, "limit": limit + 1}
         )
     ).all()
     has_more = len(found) > limit
@@ -162,7 +163,7 @@ async def _page_of_changes(
     for kind in sorted({row.kind for row in found}):
         sync_type = statements.types[kind]
         rows = statements.rows[sync_type]
-        result = await connection.execute(rows.select, {"after": after, "through": last})
+        result = await connection.execute(rows.select, {**person, "after": after, "through": last})
         page.extend(_changes_of(sync_type, result, rows, stored_uuids=stored_uuids))
     page.sort(key=lambda change: change.version)
     return page, has_more
@@ -194,18 +195,18 @@ class _WireRows:
 
 
 # Building a page's statements (the visibility rules as SQL) cost a fifth
-# of a pull: they are built once per person and kind of page (first or
-# not), and kept for this many, about 280 KB each. The pages of one pull
-# follow each other, so a few suffice; a person not kept has them built
-# again, which costs what it did before.
-KEPT_STATEMENTS = 16
+# of a pull: they are built once per shape of person (role, in a team,
+# teams supervised: ``backend.access.actors.Shape``), the person's ids
+# bound at each page, and kind of page (first or not); about 280 KB each.
+KEPT_STATEMENTS = 32
 
 
 @functools.lru_cache(maxsize=KEPT_STATEMENTS)
-def _page_statements(actor: Actor, *, first: bool, stored_uuids: bool) -> _PageStatements:
+def _page_statements(shape: Shape, *, first: bool, stored_uuids: bool) -> _PageStatements:
     """``first``: for a first snapshot, which never needs tombstones (the
     device has nothing yet). ``stored_uuids``: UUIDs read as the text
     SQLite stores (``uuid_text``)."""
+    actor = stand_in(shape)
     tables = synced_tables()
     types = list(tables)
     after, through = (

@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.access.actors import Actor
+from backend.access.actors import Actor, Shape, bound_values, shape_of, stand_in
 from backend.access.scope import scope_of, synced_select
 from backend.db.models import ScopeSet, synced_tables
 from backend.db.types import uuid_text
@@ -56,22 +56,26 @@ async def current_roots(session: AsyncSession, actor: Actor) -> Roots | None:
         return None
     connection = await session.connection()
     stored_uuids = connection.dialect.name == "sqlite"
-    rows = await connection.execute(_roots_statement(actor, stored_uuids=stored_uuids))
+    rows = await connection.execute(
+        _roots_statement(shape_of(actor), stored_uuids=stored_uuids), bound_values(actor)
+    )
     roots: Roots = {sync_type: [] for sync_type in SCOPE_ROOTS}
     for kind, entity_id in rows.all():
         roots[SCOPE_ROOTS[kind]].append(uuid_text(entity_id) if stored_uuids else str(entity_id))
     return roots
 
 
-# People whose roots statement stays built (every pull reads the roots).
-KEPT_ROOTS_STATEMENTS = 16
+# Shapes of person whose roots statement stays built (every pull reads
+# the roots; the person's ids are bound at each read).
+KEPT_ROOTS_STATEMENTS = 32
 
 
 @functools.lru_cache(maxsize=KEPT_ROOTS_STATEMENTS)
-def _roots_statement(actor: Actor, *, stored_uuids: bool) -> sa.Select[Any]:
+def _roots_statement(shape: Shape, *, stored_uuids: bool) -> sa.Select[Any]:
     """Every root type's ids in one statement, each tagged with the type's
     place in ``SCOPE_ROOTS``, ordered as the fingerprint reads them.
     ``stored_uuids``: the ids as the text SQLite stores (``uuid_text``)."""
+    actor = stand_in(shape)
     tables = synced_tables()
     parts = []
     for kind, sync_type in enumerate(SCOPE_ROOTS):
