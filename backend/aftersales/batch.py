@@ -37,11 +37,12 @@ from backend.offline.context import MutationContext
 
 ORDER_TABLE: sa.Table = ServiceOrder.__table__  # type: ignore[assignment]
 RUN_TABLE: sa.Table = ChecklistRun.__table__  # type: ignore[assignment]
+TEMPLATE_TABLE: sa.Table = ChecklistTemplate.__table__  # type: ignore[assignment]
 
 
 async def load_orders(batch: PushBatch, ctx: MutationContext, ids: set[uuid.UUID]) -> None:
     """The service orders named, those the actor sees."""
-    found = await batch.fetch(ORDER_TABLE, ids, policy.visible_service_orders(ctx.actor))
+    found = await batch.fetch(ORDER_TABLE, ids, policy.visible_service_orders)
     ctx.memo.visible_orders.update(ids & found.keys())
 
 
@@ -56,18 +57,16 @@ async def _load_answers(
     batch: PushBatch, ctx: MutationContext, batch_args: Sequence[ChecklistAnswerArgs]
 ) -> None:
     run_ids = {args.run_id for args in batch_args}
-    runs = await batch.fetch(RUN_TABLE, run_ids, policy.visible_checklist_runs(ctx.actor))
+    runs = await batch.fetch(RUN_TABLE, run_ids, policy.visible_checklist_runs)
     ctx.memo.visible_runs.update(run_ids & runs.keys())
     await load_orders(batch, ctx, {run.service_order_id for run in runs.values()} - {None})
     await batch.fetch(ANSWER_TABLE, {answer_id(args.run_id, args.item_key) for args in batch_args})
     templates = {run.template_id for run in runs.values()} - ctx.memo.template_items.keys()
     if templates:
-        found = await batch.execute(
-            sa.select(ChecklistTemplate.id, ChecklistTemplate.items).where(
-                ChecklistTemplate.id.in_(templates)
-            )
+        found = await batch.fetch(TEMPLATE_TABLE, templates)
+        ctx.memo.template_items.update(
+            {key: found[key]["items"] for key in templates & found.keys()}
         )
-        ctx.memo.template_items.update({row.id: row.items for row in found})
 
 
 def _item(ctx: MutationContext, run: Record, key: str) -> ChecklistItem:

@@ -22,6 +22,7 @@ push is undone and run again one mutation at a time (``Replay``).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.access.actors import Actor
+from backend.access.actors import Actor, Shape, bound_values, shape_of, stand_in
 from backend.db.faults import is_transient
 from backend.db.models import PurgedEntity
 from backend.db.upsert import dialect_of
@@ -43,6 +44,9 @@ from sync.outcomes import Conflicted, Rejected
 from sync.registry import Mutator
 
 logger = structlog.get_logger()
+
+# A rule of the access policy: what an actor may see of a table.
+Visibility = Callable[[Actor], sa.ColumnElement[bool]]
 
 Args = TypeVar("Args")
 Part = TypeVar("Part")
@@ -61,7 +65,9 @@ class Undecided(Exception):
 
 class Record(dict[str, Any]):
     """A row as the batch holds it, read and set as attributes like the
-    ORM's objects, so that the rules' guards read both alike."""
+    ORM's objects, so that the rules' guards read both alike. A column
+    named like a method of ``dict`` (a template's ``items``) is read by
+    key."""
 
     def __getattr__(self, name: str) -> Any:
         try:
@@ -94,7 +100,9 @@ class PushBatch:
         self.session = session
         self.actor = actor
         self.memo = memo
-        self._on_postgresql = dialect_of(session) == "postgresql"
+        self.on_postgresql = dialect_of(session) == "postgresql"
+        # The actor's ids, for the statements built once per shape of person.
+        self._person = bound_values(actor)
         self.rows: dict[str, dict[uuid.UUID, Record]] = {}
         self.purged: set[uuid.UUID] = set()
         self._parts: dict[type, Any] = {}
@@ -176,28 +184,23 @@ class PushBatch:
         result: sa.CursorResult[Any] = await connection.execute(statement, rows)
         return result
 
-    def among(self, column: sa.ColumnElement[Any], values: Iterable[Any]) -> sa.ColumnElement[bool]:
-        """``column IN (values)``. On PostgreSQL, one array parameter: the
-        statement's text, and so its prepared plan, is the same whatever
-        the number of values."""
-        if self._on_postgresql:
-            array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
-            return column == sa.any_(array)
-        return column.in_(list(values))
-
     async def fetch(
-        self, table: sa.Table, ids: Iterable[uuid.UUID | None], *where: Any
+        self,
+        table: sa.Table,
+        ids: Iterable[uuid.UUID | None],
+        visible: Visibility | None = None,
     ) -> dict[uuid.UUID, Record]:
-        """Read the rows of ``table`` with these ids (those ``where`` lets
-        through), once per batch; the rows held so far, by id."""
+        """Read the rows of ``table`` with these ids (those the ``visible``
+        rule of the access policy lets the actor see), once per batch; the
+        rows held so far, by id."""
         held = self.rows.setdefault(table.name, {})
         asked = self._asked.setdefault(table.name, set())
         wanted = {row_id for row_id in ids if row_id is not None} - asked
         if wanted:
             asked |= wanted
-            found = await self.execute(
-                sa.select(table).where(self.among(table.c.id, wanted), *where)
-            )
+            shape = shape_of(self.actor) if visible is not None else None
+            statement = _rows_statement(table, visible, shape, self.on_postgresql)
+            found = await self.execute(statement, {**self._person, "ids": list(wanted)})
             for row in found.mappings():
                 held[row["id"]] = Record(row)
         return held
@@ -208,11 +211,8 @@ class PushBatch:
         if not wanted:
             return
         self._asked["purged"] |= wanted
-        found = await self.execute(
-            sa.select(PurgedEntity.entity_id).where(
-                self.among(PurgedEntity.__table__.c.entity_id, wanted)
-            )
-        )
+        statement = _purged_statement(self.on_postgresql)
+        found = await self.execute(statement, {"ids": list(wanted)})
         self.purged.update(found.scalars())
 
     async def _read(self, ctx: MutationContext) -> None:
@@ -261,15 +261,50 @@ class PushBatch:
         try:
             for table in dict.fromkeys([*inserts, *updates]):
                 for rows in _same_columns(inserts.get(table, [])):
-                    await self.execute(table.insert(), rows)
+                    await self.execute(_insert_statement(table), rows)
                 for rows in _same_columns(updates.get(table, [])):
-                    await self.execute(
-                        table.update().where(table.c.id == sa.bindparam("row_id")), rows
-                    )
+                    await self.execute(_update_statement(table), rows)
         except DBAPIError as exc:
             if is_transient(exc):
                 raise
             raise Replay() from exc
+
+
+# Statements are built once (per table, rule and shape of person) and kept:
+# a statement object keeps its cache key, so neither is built again.
+
+
+def among(column: sa.ColumnElement[Any], on_postgresql: bool) -> sa.ColumnElement[bool]:
+    """``column IN :ids``. On PostgreSQL, one array parameter: the
+    statement's text, and so its prepared plan, is the same whatever the
+    number of ids."""
+    if on_postgresql:
+        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(column.type)))
+    return column.in_(sa.bindparam("ids", expanding=True))
+
+
+@functools.lru_cache(maxsize=128)
+def _rows_statement(
+    table: sa.Table, visible: Visibility | None, shape: Shape | None, on_postgresql: bool
+) -> sa.Select[Any]:
+    where = [] if visible is None or shape is None else [visible(stand_in(shape))]
+    return sa.select(table).where(among(table.c.id, on_postgresql), *where)
+
+
+@functools.lru_cache(maxsize=2)
+def _purged_statement(on_postgresql: bool) -> sa.Select[Any]:
+    purged: sa.Table = PurgedEntity.__table__  # type: ignore[assignment]
+    return sa.select(purged.c.entity_id).where(among(purged.c.entity_id, on_postgresql))
+
+
+@functools.lru_cache(maxsize=32)
+def _insert_statement(table: sa.Table) -> sa.Insert:
+    return table.insert()
+
+
+@functools.lru_cache(maxsize=32)
+def _update_statement(table: sa.Table) -> sa.Update:
+    return table.update().where(table.c.id == sa.bindparam("row_id"))
 
 
 def _same_columns(rows: Iterable[dict[str, Any]]) -> list[list[dict[str, Any]]]:

@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
-from typing import Literal
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.access import policy
 from backend.access.actors import Actor
@@ -38,6 +39,12 @@ from sync.clock import measure_offset_ms, smooth_offset_ms
 SEEN_EVERY = dt.timedelta(minutes=1)
 
 DeviceStatus = Literal["active", "silent", "replaced"]
+DEVICE = (
+    sa.select(Device)
+    .where(Device.client_id == sa.bindparam("client_id"))
+    .execution_options(populate_existing=True)
+)
+DEVICE_FOR_UPDATE = DEVICE.with_for_update()
 
 
 async def device_for(
@@ -53,11 +60,8 @@ async def device_for(
     The row lock makes two pushes of the same device (a retry racing the
     original) take turns, so the second sees the first one's ``last_seq``.
     """
-    query = sa.select(Device).where(Device.client_id == client_id)
-    if for_update:
-        query = query.with_for_update()
-    query = query.execution_options(populate_existing=True)
-    device = (await session.scalars(query)).one_or_none()
+    query = DEVICE_FOR_UPDATE if for_update else DEVICE
+    device = (await session.scalars(query, {"client_id": client_id})).one_or_none()
     if device is None:
         # First contact; a second first contact racing this one makes the
         # same row, so whichever insert loses leaves it as the winner made it.
@@ -71,7 +75,7 @@ async def device_for(
                 agent=agent,
             )
         )
-        device = (await session.scalars(query)).one()
+        device = (await session.scalars(query, {"client_id": client_id})).one()
     if device.user_id != actor.id:
         # A client id belongs to one person's install; another person signing
         # in on the same browser gets a fresh client id from the app.
@@ -83,16 +87,27 @@ async def device_for(
 
 def note_push(
     device: Device, *, sent_at: dt.datetime, received_at: dt.datetime, schema: int
-) -> None:
-    """Record the device's clock offset and that it was seen."""
+) -> dict[str, Any]:
+    """The device's clock offset and that it was seen: what a push writes
+    of its device besides ``last_seq``.
+
+    They are set on ``device`` as if stored already, and the push writes
+    them itself with its ``last_seq``, in one plain UPDATE
+    (``SqlPushStore.advance``): no unit of work for one row.
+    """
     measured = measure_offset_ms(sent_at, received_at)
     first_push = device.last_seq == 0
-    device.clock_offset_ms = smooth_offset_ms(
-        None if first_push else device.clock_offset_ms, measured
-    )
-    device.last_seen_at = received_at
-    device.last_push_at = received_at
-    device.schema = schema
+    noted = {
+        "clock_offset_ms": smooth_offset_ms(
+            None if first_push else device.clock_offset_ms, measured
+        ),
+        "last_seen_at": received_at,
+        "last_push_at": received_at,
+        "schema": schema,
+    }
+    for name, value in noted.items():
+        set_committed_value(device, name, value)
+    return noted
 
 
 def pull_worth_noting(device: Device | None, received_at: dt.datetime) -> bool:

@@ -39,8 +39,11 @@ from sync.messages import Change, Cursor, PullResponse, decode_cursor, encode_cu
 HIDDEN_COLUMNS = frozenset({"password_hash", "login", "external_ref", "version", "deleted_at"})
 
 
+HEAD_CHANGE = sa.select(sa.func.max(ChangeLogEntry.id))
+
+
 async def head_change(session: AsyncSession) -> int:
-    return int(await session.scalar(sa.select(sa.func.max(ChangeLogEntry.id))) or 0)
+    return int(await session.scalar(HEAD_CHANGE) or 0)
 
 
 @dataclass

@@ -102,8 +102,11 @@ def fingerprint(actor: Actor, roots: Roots | None) -> str:
     return digest.hexdigest()[:12]
 
 
+ROOTS_OF_SCOPE = sa.select(ScopeSet.roots).where(ScopeSet.fingerprint == sa.bindparam("scope"))
+
+
 async def known_roots(session: AsyncSession, scope: str) -> Roots | None:
-    return await session.scalar(sa.select(ScopeSet.roots).where(ScopeSet.fingerprint == scope))
+    return await session.scalar(ROOTS_OF_SCOPE, {"scope": scope})
 
 
 async def keep_scope_set(session: AsyncSession, scope: str, roots: Roots) -> None:

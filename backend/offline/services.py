@@ -118,7 +118,9 @@ async def _push_in_one_transaction(
         used = await used_mutation_ids(session, (m.id for m in request.mutations))
         # Noted after the reads above, so that the device's row is written
         # once, with its new ``last_seq``, when the push is done.
-        note_push(device, sent_at=request.sent_at, received_at=received_at, schema=request.schema)
+        noted = note_push(
+            device, sent_at=request.sent_at, received_at=received_at, schema=request.schema
+        )
         store = SqlPushStore(
             session,
             actor,
@@ -127,6 +129,7 @@ async def _push_in_one_transaction(
             received_at,
             held={kind: frozenset(ids) for kind, ids in held.items()} if held else None,
             used_ids=used,
+            noted=noted,
             in_batch=in_batch,
         )
         outcome = await push(store, registry, request.mutations)

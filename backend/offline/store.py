@@ -20,6 +20,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.access.actors import Actor
 from backend.db.faults import is_transient, is_unstorable
@@ -38,6 +39,11 @@ logger = structlog.get_logger()
 
 APPLIED_TABLE: sa.Table = AppliedMutation.__table__  # type: ignore[assignment]
 APPLIED_INSERT = APPLIED_TABLE.insert()
+DEVICE_TABLE: sa.Table = Device.__table__  # type: ignore[assignment]
+DEVICE_UPDATE = DEVICE_TABLE.update().where(DEVICE_TABLE.c.client_id == sa.bindparam("device_id"))
+USED_IDS = sa.select(AppliedMutation.mutation_id).where(
+    AppliedMutation.mutation_id.in_(sa.bindparam("ids", expanding=True))
+)
 
 
 async def used_mutation_ids(
@@ -47,9 +53,7 @@ async def used_mutation_ids(
     wanted = list(set(mutation_ids))
     if not wanted:
         return set()
-    found = await session.scalars(
-        sa.select(AppliedMutation.mutation_id).where(AppliedMutation.mutation_id.in_(wanted))
-    )
+    found = await session.scalars(USED_IDS, {"ids": wanted})
     return set(found)
 
 
@@ -64,6 +68,7 @@ class SqlPushStore:
         held: dict[str, frozenset[str]] | None = None,
         used_ids: set[uuid.UUID] | None = None,
         *,
+        noted: dict[str, Any] | None = None,
         in_batch: bool = True,
     ) -> None:
         self.session = session
@@ -72,6 +77,9 @@ class SqlPushStore:
         self.used_ids = used_ids if used_ids is not None else set()
         # Outcomes recorded by this push, written when ``last_seq`` moves.
         self.pending: dict[int, dict[str, Any]] = {}
+        # What the push noted of the device (``note_push``), written with
+        # its ``last_seq``.
+        self.noted = noted or {}
         self.held = held
         self.received_at = received_at
         self.actor = actor
@@ -152,8 +160,13 @@ class SqlPushStore:
             connection = await self.session.connection()
             await connection.execute(APPLIED_INSERT, list(self.pending.values()))
             self.pending.clear()
-        # Written with what the push noted of the device, in one UPDATE.
-        self.device.last_seq = last_seq
+        # The device's row, once, with what the push noted of it.
+        connection = await self.session.connection()
+        await connection.execute(
+            DEVICE_UPDATE,
+            {"device_id": self.device.client_id, "last_seq": last_seq, **self.noted},
+        )
+        set_committed_value(self.device, "last_seq", last_seq)
 
     def message(self, code: str, fields: dict[str, Any]) -> str:
         return translate(code, self.language, fields)

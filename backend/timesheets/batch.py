@@ -10,6 +10,7 @@ would refuse, merge or keep as a conflict goes to the handler.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,10 +20,10 @@ import sqlalchemy as sa
 
 from backend.access import policy
 from backend.aftersales.batch import ORDER_TABLE, load_orders
-from backend.db.models import Affair, TimeEntry, TimesheetWeek, WeekStatus
+from backend.db.models import Affair, TimesheetWeek, WeekStatus
 from backend.db.models.timesheets import MAX_MINUTES_PER_DAY
 from backend.lib.time import parse_week, week_of
-from backend.offline.batch import InBatch, PushBatch, Undecided
+from backend.offline.batch import InBatch, PushBatch, Undecided, among
 from backend.offline.context import MutationContext
 from backend.timesheets.schemas import TimeEntryPut
 from backend.timesheets.services import (
@@ -42,25 +43,31 @@ WEEK_TABLE: sa.Table = TimesheetWeek.__table__  # type: ignore[assignment]
 
 @dataclass
 class DaysWorked:
-    """The actor's live entries, by day, over the weeks the batch touches."""
+    """The actor's minutes on each day of the weeks the batch touches (live
+    entries only), and where each live entry the batch names stands: a
+    day's other entries are its total less the entry's own minutes."""
 
-    minutes: dict[dt.date, dict[uuid.UUID, int]] = field(default_factory=dict)
+    totals: dict[dt.date, int] = field(default_factory=dict)
+    placed: dict[uuid.UUID, tuple[dt.date, int]] = field(default_factory=dict)
 
     def knows(self, day: dt.date) -> bool:
-        return day in self.minutes
+        return day in self.totals
 
     def others(self, day: dt.date, entry_id: uuid.UUID) -> int:
-        return sum(m for other, m in self.minutes[day].items() if other != entry_id)
+        where = self.placed.get(entry_id)
+        own = where[1] if where is not None and where[0] == day else 0
+        return self.totals[day] - own
 
     def week_total(self, week: str) -> int:
         monday, _ = parse_week(week)
-        days = (monday + dt.timedelta(days=n) for n in range(7))
-        return sum(sum(self.minutes.get(day, {}).values()) for day in days)
+        return sum(self.totals.get(monday + dt.timedelta(days=n), 0) for n in range(7))
 
-    def move(self, entry_id: uuid.UUID, old: dt.date | None, new: dt.date, minutes: int) -> None:
-        if old is not None:
-            self.minutes[old].pop(entry_id, None)
-        self.minutes[new][entry_id] = minutes
+    def move(self, entry_id: uuid.UUID, day: dt.date, minutes: int) -> None:
+        where = self.placed.get(entry_id)
+        if where is not None:
+            self.totals[where[0]] -= where[1]
+        self.totals[day] += minutes
+        self.placed[entry_id] = (day, minutes)
 
 
 async def _load_entries(
@@ -70,30 +77,44 @@ async def _load_entries(
     batch_args = [args for args in batch_args if _plausible(args)]
     entries = await batch.fetch(ENTRY_TABLE, {args.id for args in batch_args})
     await batch.fetch_purged(args.id for args in batch_args if args.id not in entries)
-    await batch.fetch(
-        AFFAIR_TABLE, {args.affair_id for args in batch_args}, policy.visible_affairs(actor)
-    )
+    await batch.fetch(AFFAIR_TABLE, {args.affair_id for args in batch_args}, policy.visible_affairs)
     await load_orders(
         batch,
         ctx,
         {args.service_order_id for args in batch_args if args.service_order_id is not None},
     )
 
-    own = [entry.work_date for entry in entries.values() if entry.user_id == actor.id]
-    weeks = {week_of(day) for day in [*own, *(args.work_date for args in batch_args)]}
+    own = [
+        entry
+        for entry in entries.values()
+        if entry.user_id == actor.id and entry.deleted_at is None
+    ]
+    weeks = {
+        week_of(day) for day in [*(e.work_date for e in own), *(a.work_date for a in batch_args)]
+    }
     await batch.fetch(WEEK_TABLE, {week_id(actor.id, week) for week in weeks})
     days = [monday + dt.timedelta(days=n) for monday, _ in map(parse_week, weeks) for n in range(7)]
     worked = batch.part(DaysWorked)
-    worked.minutes.update({day: {} for day in days})
+    worked.totals.update(dict.fromkeys(days, 0))
+    worked.placed.update({entry.id: (entry.work_date, entry.minutes) for entry in own})
     found = await batch.execute(
-        sa.select(TimeEntry.id, TimeEntry.work_date, TimeEntry.minutes).where(
-            TimeEntry.user_id == actor.id,
-            batch.among(ENTRY_TABLE.c.work_date, days),
-            TimeEntry.deleted_at.is_(None),
-        )
+        _minutes_by_day(batch.on_postgresql), {"user_id": actor.id, "ids": days}
     )
-    for row in found:
-        worked.minutes[row.work_date][row.id] = row.minutes
+    worked.totals.update({row.work_date: int(row.minutes) for row in found})
+
+
+@functools.lru_cache(maxsize=2)
+def _minutes_by_day(on_postgresql: bool) -> sa.Select[Any]:
+    """A person's minutes on each of the days given as ``ids`` (live entries)."""
+    return (
+        sa.select(ENTRY_TABLE.c.work_date, sa.func.sum(ENTRY_TABLE.c.minutes).label("minutes"))
+        .where(
+            ENTRY_TABLE.c.user_id == sa.bindparam("user_id"),
+            among(ENTRY_TABLE.c.work_date, on_postgresql),
+            ENTRY_TABLE.c.deleted_at.is_(None),
+        )
+        .group_by(ENTRY_TABLE.c.work_date)
+    )
 
 
 def _plausible(args: TimeEntryPut) -> bool:
@@ -179,7 +200,7 @@ def _decide_put(batch: PushBatch, ctx: MutationContext, args: TimeEntryPut) -> N
                 **device,
             },
         )
-        worked.move(args.id, None, device["work_date"], device["minutes"])
+        worked.move(args.id, device["work_date"], device["minutes"])
         _weeks_follow(batch, ctx, {device["work_date"]})
         return
 
@@ -207,7 +228,7 @@ def _decide_put(batch: PushBatch, ctx: MutationContext, args: TimeEntryPut) -> N
     _day_holds(worked, device["work_date"], device["minutes"], entry.id)
 
     days = {entry.work_date, device["work_date"]}
-    worked.move(entry.id, entry.work_date, device["work_date"], device["minutes"])
+    worked.move(entry.id, device["work_date"], device["minutes"])
     batch.update(
         ENTRY_TABLE,
         entry,
