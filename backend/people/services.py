@@ -57,19 +57,22 @@ async def sign_out(session: AsyncSession, token: str) -> None:
     )
 
 
+# Asked at every request: built once.
+SESSION_AND_PERSON = (
+    sa.select(AuthSession, User)
+    .join(User, User.id == AuthSession.user_id)
+    .where(AuthSession.token_hash == sa.bindparam("token_hash"))
+)
+TEAMS_SUPERVISED = sa.select(Team.id).where(Team.supervisor_id == sa.bindparam("user_id"))
+
+
 async def actor_for_token(
     session: AsyncSession, token: str, *, days: int
 ) -> tuple[Actor, bool] | None:
     """The signed-in person and whether the session is due to be extended;
     None for an unknown, expired or revoked token or an inactive person."""
     now = utc_now()
-    row = (
-        await session.execute(
-            sa.select(AuthSession, User)
-            .join(User, User.id == AuthSession.user_id)
-            .where(AuthSession.token_hash == token_hash(token))
-        )
-    ).first()
+    row = (await session.execute(SESSION_AND_PERSON, {"token_hash": token_hash(token)})).first()
     if row is None:
         return None
     auth, user = row
@@ -92,7 +95,7 @@ async def extend_session(session: AsyncSession, token: str, *, days: int) -> Non
 
 
 async def actor_of(session: AsyncSession, user: User) -> Actor:
-    supervised = await session.scalars(sa.select(Team.id).where(Team.supervisor_id == user.id))
+    supervised = await session.scalars(TEAMS_SUPERVISED, {"user_id": user.id})
     return Actor(
         id=user.id,
         role=user.role,
