@@ -6,7 +6,9 @@ PostgreSQL, a write to one server process pokes a stream of another."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import hashlib
 import signal
 import time
 import uuid
@@ -16,14 +18,16 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from backend.db.engine import Database, open_database
+from backend.db.models import Blob
 from backend.people.auth import SESSION_COOKIE
 from backend.settings import normalise_database_url
 from sync.ids import uuid7
 from tests.backend.conftest import session_token
 from tests.conftest import ON_POSTGRES, DatabaseFactory
-from tests.factories import Company, make_company
+from tests.factories import Company, make_company, photo_bytes
 from tests.pwa.conftest import start_server, stop_server
 
 # Long enough for a loaded machine; a poke usually takes milliseconds.
@@ -268,3 +272,57 @@ async def test_a_push_to_one_process_pokes_a_stream_of_another(
             await asyncio.to_thread(stop_server, process)
 
     assert poke["event"] == "poke"
+
+
+async def test_a_stopping_server_does_not_wait_on_a_slow_upload(
+    databases: DatabaseFactory,
+) -> None:
+    """A phone on a bad network is sending a photo when the server is told
+    to stop: the server stops within its grace period, and keeps nothing
+    of the half-sent photo."""
+    there = await company_on(await asyncio.to_thread(databases.fresh))
+    process, url = await asyncio.to_thread(start_server, there.database_url)
+    photo = photo_bytes()
+    sha256 = hashlib.sha256(photo).hexdigest()
+    sending = asyncio.Event()
+
+    async def trickle() -> AsyncIterator[bytes]:
+        # Four bytes a second: the photo would take far longer than the
+        # server gives requests under way when it stops.
+        for at in range(0, len(photo), 4):
+            yield photo[at : at + 4]
+            sending.set()
+            await asyncio.sleep(1)
+
+    async def upload() -> None:
+        async with httpx.AsyncClient(
+            base_url=url, cookies={SESSION_COOKIE: there.tokens["tech"]}, timeout=30
+        ) as client:
+            # The server goes away under it: as expected.
+            with contextlib.suppress(httpx.HTTPError):
+                await client.put(
+                    f"/api/blobs/{sha256}",
+                    content=trickle(),
+                    headers={"content-type": "image/png", "content-length": str(len(photo))},
+                )
+
+    try:
+        sending_photo = asyncio.create_task(upload())
+        await asyncio.wait_for(sending.wait(), 10)
+        asked = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(process.wait, 15)
+        stopped = time.monotonic() - asked
+        sending_photo.cancel()
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+    # The 5 s given to requests under way, and no more.
+    assert stopped < 7
+    db = open_database(there.database_url)
+    try:
+        async with db.reading() as session:
+            assert await session.scalar(sa.select(sa.func.count()).select_from(Blob)) == 0
+    finally:
+        await db.dispose()
