@@ -15,6 +15,9 @@ import datetime as dt
 # was set); smaller drifts are smoothed so one slow request cannot swing it.
 RESET_OFFSET_MS = 60_000
 SMOOTHING = 0.25
+# No change of this product was made before it: a device time earlier than
+# this is a clock gone wrong (year 1), not a change made long ago.
+EARLIEST_CHANGE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def measure_offset_ms(sent_at: dt.datetime, received_at: dt.datetime) -> int:
@@ -35,9 +38,12 @@ def corrected_time(at: dt.datetime, offset_ms: int, received_at: dt.datetime) ->
     Never later than ``received_at``: a change cannot have been made after
     it arrived. A device whose ``sent_at`` and ``at`` disagree (its clock was
     set between the change and the push) thus never wins every later tie.
+    Never earlier than ``EARLIEST_CHANGE``: a broken clock's change loses
+    its ties, and no record says it was made in year 1.
     """
     try:
         corrected = (at - dt.timedelta(milliseconds=offset_ms)).astimezone(dt.UTC)
     except OverflowError:
-        return received_at
-    return min(corrected, received_at)
+        # Past either end of the calendar: the end it fell off decides.
+        return received_at if at.year > 1 else EARLIEST_CHANGE
+    return max(EARLIEST_CHANGE, min(corrected, received_at))

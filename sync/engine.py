@@ -5,6 +5,7 @@ walks it against a ``PushStore`` (the server's storage, inside one
 transaction) and decides each mutation's fate::
 
     seq <= last_seq ........................ duplicate (first answer again)
+      ... with another mutation id ......... rejected: seq_reused
     seq >  last_seq + 1 .................... stop: gap, expected last_seq + 1
     unknown name / role / bad args ......... rejected
     mutator raises Rejected ................ rejected   (its writes undone)
@@ -63,7 +64,9 @@ class PushStore(Protocol):
 
     async def last_seq(self) -> int: ...
 
-    async def stored_result(self, seq: int) -> MutationResult | None: ...
+    async def stored_result(self, seq: int) -> tuple[MutationResult, uuid.UUID] | None:
+        """The first answer given for ``seq``, and the id of its mutation."""
+        ...
 
     async def prepare(self, batch: list[Decoded]) -> None:
         """Called once, before any ``apply``, with the mutations to come."""
@@ -133,9 +136,14 @@ async def push(
 
 
 async def _duplicate(store: PushStore, mutation: Mutation) -> MutationResult:
-    first = await store.stored_result(mutation.seq)
-    if first is None:
+    stored = await store.stored_result(mutation.seq)
+    if stored is None:
         return MutationResult(seq=mutation.seq, status="duplicate")
+    first, first_id = stored
+    if first_id != mutation.id:
+        # Not a resend: another change under a number already used. Saying
+        # "duplicate" would drop it from the outbox unseen.
+        return _rejected(store, mutation, "seq_reused", {"seq": mutation.seq})
     return msgspec.structs.replace(first, status="duplicate", original=first.status)
 
 

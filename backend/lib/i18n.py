@@ -63,6 +63,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This change was already received under another number.",
         "fr": "Cette modification a déjà été reçue sous un autre numéro.",
     },
+    "seq_reused": {
+        "en": "Another change was already received as number {seq} of this device; "
+        "this one was not applied. Make it again.",
+        "fr": "Une autre modification a déjà été reçue sous le numéro {seq} de cet appareil ; "
+        "celle-ci n'a pas été appliquée. Refaites-la.",
+    },
     "device_of_another_user": {
         "en": "This device is registered to another person; sign in again.",
         "fr": "Cet appareil est enregistré pour une autre personne ; reconnectez-vous.",

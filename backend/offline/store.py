@@ -92,15 +92,18 @@ class SqlPushStore:
     async def last_seq(self) -> int:
         return self.device.last_seq
 
-    async def stored_result(self, seq: int) -> MutationResult | None:
+    async def stored_result(self, seq: int) -> tuple[MutationResult, uuid.UUID] | None:
         if seq in self.pending:
             kept = self.pending[seq]
-            return MutationResult(
-                seq=seq,
-                status=kept["status"].value,
-                code=kept["code"],
-                message=kept["message"],
-                conflict_id=kept["conflict_id"],
+            return (
+                MutationResult(
+                    seq=seq,
+                    status=kept["status"].value,
+                    code=kept["code"],
+                    message=kept["message"],
+                    conflict_id=kept["conflict_id"],
+                ),
+                kept["mutation_id"],
             )
         row = await self.session.scalar(
             sa.select(AppliedMutation).where(
@@ -109,12 +112,15 @@ class SqlPushStore:
         )
         if row is None:
             return None
-        return MutationResult(
-            seq=row.seq,
-            status=row.status.value,
-            code=row.code,
-            message=row.message,
-            conflict_id=row.conflict_id,
+        return (
+            MutationResult(
+                seq=row.seq,
+                status=row.status.value,
+                code=row.code,
+                message=row.message,
+                conflict_id=row.conflict_id,
+            ),
+            row.mutation_id,
         )
 
     async def prepare(self, batch: list[Decoded]) -> None:

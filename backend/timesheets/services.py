@@ -238,6 +238,14 @@ def entry_values(args: TimeEntryPut) -> dict[str, Any]:
     Minutes of an interval come from real instants, so a night across a
     clock change counts the hours actually worked.
     """
+    try:
+        return _entry_values(args)
+    except OverflowError as exc:
+        # An instant at the calendar's end, moved into the local zone.
+        raise Rejected("invalid_input", reason="a time out of range") from exc
+
+
+def _entry_values(args: TimeEntryPut) -> dict[str, Any]:
     values: dict[str, Any] = {
         "affair_id": args.affair_id,
         "service_order_id": args.service_order_id,

@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from sync.clock import RESET_OFFSET_MS, corrected_time, measure_offset_ms, smooth_offset_ms
+from sync.clock import (
+    EARLIEST_CHANGE,
+    RESET_OFFSET_MS,
+    corrected_time,
+    measure_offset_ms,
+    smooth_offset_ms,
+)
 
 NOW = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
 
@@ -58,4 +64,19 @@ def test_an_hour_fast_clock_is_corrected_back() -> None:
 def test_a_corrected_time_is_never_after_its_arrival(at: dt.datetime, offset_ms: int) -> None:
     corrected = corrected_time(at, offset_ms, NOW)
 
-    assert corrected <= NOW
+    assert EARLIEST_CHANGE <= corrected <= NOW
+
+
+@pytest.mark.parametrize(
+    ("at", "offset_ms"),
+    [
+        (dt.datetime(1, 1, 1, tzinfo=dt.UTC), 0),
+        # The correction itself would fall before year 1.
+        (dt.datetime(1, 1, 1, 0, 30, tzinfo=dt.UTC), 7_200_000),
+        (dt.datetime(1999, 12, 31, tzinfo=dt.UTC), 0),
+    ],
+)
+def test_a_broken_clock_s_change_is_not_dated_before_the_product(
+    at: dt.datetime, offset_ms: int
+) -> None:
+    assert corrected_time(at, offset_ms, NOW) == EARLIEST_CHANGE

@@ -38,12 +38,15 @@ class MemoryStore:
     conflicts: list[Conflicted] = field(default_factory=list)
     races_left: int = 0
     prepared: list[int] = field(default_factory=list)
+    recorded_ids: dict[int, uuid.UUID] = field(default_factory=dict)
 
     async def last_seq(self) -> int:
         return self.seq
 
-    async def stored_result(self, seq: int) -> MutationResult | None:
-        return self.recorded.get(seq)
+    async def stored_result(self, seq: int) -> tuple[MutationResult, uuid.UUID] | None:
+        if seq not in self.recorded:
+            return None
+        return self.recorded[seq], self.recorded_ids[seq]
 
     @asynccontextmanager
     async def savepoint(self) -> Any:
@@ -73,6 +76,7 @@ class MemoryStore:
 
     async def record(self, mutation: Mutation, result: MutationResult) -> None:
         self.recorded[mutation.seq] = result
+        self.recorded_ids[mutation.seq] = mutation.id
 
     async def advance(self, last_seq: int) -> None:
         self.seq = last_seq
@@ -200,6 +204,20 @@ async def test_resend_is_duplicate_with_first_outcome() -> None:
     assert [r.status for r in again.results] == ["duplicate", "duplicate"]
     assert [r.original for r in again.results] == ["applied", "rejected"]
     assert store.applied == [5]
+
+
+async def test_a_number_used_again_by_another_change_is_refused_not_dropped() -> None:
+    store = MemoryStore()
+    first, other = mutation(1, 5), mutation(1, 6)
+
+    outcome = await push(store, registry, [first, other])
+
+    assert [(r.status, r.code) for r in outcome.results] == [
+        ("applied", None),
+        ("rejected", "seq_reused"),
+    ]
+    assert store.applied == [5]
+    assert store.recorded[1].status == "applied"
 
 
 async def test_gap_stops_and_says_what_is_expected() -> None:

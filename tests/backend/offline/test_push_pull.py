@@ -88,6 +88,27 @@ async def test_duplicate_repeats_the_first_outcome(device_of: Any, company: Comp
     assert again["code"] == first["code"] == "unknown_item"
 
 
+async def test_a_number_used_again_for_another_change_is_refused_visibly(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    tech = await device_of("tech")
+    first = tech.mutation("checklist.answer", answer(company, "state", "ok"))
+    other = {**tech.mutation("checklist.answer", answer(company, "state", "worn")), "seq": 1}
+    tech.seq = 1
+
+    results = (await tech.push(first, other)).json()["results"]
+    later = (await tech.push(other)).json()["results"][0]
+
+    assert [(r["status"], r.get("code")) for r in results] == [
+        ("applied", None),
+        ("rejected", "seq_reused"),
+    ]
+    assert (later["status"], later["code"]) == ("rejected", "seq_reused")
+    assert "number 1" in later["message"]
+    async with db.reading() as session:
+        assert await session.scalar(sa.select(ChecklistAnswer.value)) == "ok"
+
+
 async def test_seq_gap_stops_the_batch_with_409(
     device_of: Any, company: Company, db: Database
 ) -> None:

@@ -570,6 +570,35 @@ async def test_the_start_must_be_on_the_work_date(device_of: Any, company: Compa
     assert (empty_zone["status"], empty_zone["code"]) == ("rejected", "invalid_input")
 
 
+async def test_an_instant_at_the_calendar_s_end_is_refused_not_a_crash(
+    device_of: Any, company: Company
+) -> None:
+    tech = await device_of("tech")
+    last_hour = dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.UTC).isoformat()
+
+    result = await tech.send(
+        "time_entry.put", entry(company, starts_at=last_hour, tz="Europe/Paris")
+    )
+
+    assert (result["status"], result["code"]) == ("rejected", "invalid_input")
+
+
+async def test_a_change_made_by_a_clock_in_year_1_is_not_dated_year_1(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    tech = await device_of("tech")
+    values = entry(company)
+
+    result = await tech.send("time_entry.put", values, at=dt.datetime(1, 1, 1, 1, 0, tzinfo=dt.UTC))
+
+    assert result["status"] == "applied"
+    async with db.reading() as session:
+        edited_at = await session.scalar(
+            sa.select(TimeEntry.edited_at).where(TimeEntry.id == uuid.UUID(values["id"]))
+        )
+    assert edited_at is not None and edited_at.year == 2000
+
+
 async def test_S3_delete_without_base_never_discards_an_edit_made_elsewhere(
     device_of: Any, company: Company, db: Database
 ) -> None:
