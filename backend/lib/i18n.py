@@ -109,6 +109,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This record was deleted; your change was kept for review.",
         "fr": "Cet enregistrement a été supprimé ; votre modification est gardée pour revue.",
     },
+    "changed_before_delete": {
+        "en": "Someone changed this record after you last saw it; it was not deleted. "
+        "Your deletion was kept for review.",
+        "fr": "Quelqu'un a modifié cet enregistrement depuis que vous l'avez vu ; il n'a pas "
+        "été supprimé. Votre suppression est gardée pour revue.",
+    },
     "parent_deleted": {
         "en": "The record this belongs to was deleted; your change was kept for review.",
         "fr": "L'enregistrement parent a été supprimé ; votre modification est gardée pour revue.",

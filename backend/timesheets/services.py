@@ -305,13 +305,15 @@ def _entry_conflict(
     server_value: Any,
     device_value: Any,
     fields: dict[str, Any] | None = None,
+    code: str | None = None,
 ) -> Conflicted:
-    """A conflict on ``entry`` as the server holds it; explained by its kind."""
+    """A conflict on ``entry`` as the server holds it; explained by its kind,
+    or by ``code`` when the kind's words would not fit this side."""
     return Conflicted(
         kind=kind,
         entity_type="time_entry",
         entity_id=entry.id,
-        code=kind,
+        code=code or kind,
         affair_id=entry.affair_id,
         server_value=as_args(server_value),
         device_value=as_args(device_value),
@@ -454,7 +456,14 @@ async def delete_entry(ctx: MutationContext, entry_id: uuid.UUID) -> None:
     if rule is Rule.LOCKED and lock is not None:
         raise lock
     if rule is Rule.DELETE_VS_UPDATE:
-        raise _entry_conflict(entry, DELETE_VS_UPDATE, entry_fields(entry), {"deleted": True})
+        # The delete is the late side here: the record is not deleted.
+        raise _entry_conflict(
+            entry,
+            DELETE_VS_UPDATE,
+            entry_fields(entry),
+            {"deleted": True},
+            code="changed_before_delete",
+        )
     entry.deleted_at = utc_now()
     entry.edited_by_id = actor.id
     entry.edited_client_id = ctx.client_id

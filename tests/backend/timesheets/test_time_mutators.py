@@ -613,6 +613,8 @@ async def test_S3_delete_without_base_never_discards_an_edit_made_elsewhere(
     result = await phone.send("time_entry.delete", {"id": values["id"]})
 
     assert (result["status"], result["code"]) == ("conflict", "delete_vs_update")
+    # Said from the deleting side: the record stands, the delete waits.
+    assert "it was not deleted" in result["message"]
     [stored] = await entries_of(db, values["id"])
     assert (stored.minutes, stored.deleted_at) == (300, None)
 
