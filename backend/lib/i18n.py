@@ -193,11 +193,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+# The fields of a message that name a status; others (a reason, a name)
+# are shown as written, even when they read like a status.
+STATUS_FIELDS = ("status", "current", "target")
 STATUS_WORDS: dict[str, dict[str, str]] = {
     "approved": {"en": "approved", "fr": "approuvée"},
     "submitted": {"en": "submitted", "fr": "soumise"},
     "closed": {"en": "closed", "fr": "clôturée"},
     "cancelled": {"en": "cancelled", "fr": "annulée"},
+    "planned": {"en": "planned", "fr": "planifiée"},
+    "in_progress": {"en": "in progress", "fr": "en cours"},
+    "done": {"en": "done", "fr": "terminée"},
+    "draft": {"en": "draft", "fr": "brouillon"},
+    "rejected": {"en": "rejected", "fr": "refusée"},
 }
 
 
@@ -218,7 +226,10 @@ def translate(code: str, language: str, fields: Mapping[str, object] | None = No
     if entry is None:
         return code
     template = entry.get(language) or entry[DEFAULT_LANGUAGE]
-    values = {key: _word(value, language) for key, value in (fields or {}).items()}
+    values = {
+        key: _word(value, language) if key in STATUS_FIELDS else value
+        for key, value in (fields or {}).items()
+    }
     try:
         return template.format(**values)
     except (KeyError, IndexError):
