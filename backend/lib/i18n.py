@@ -93,6 +93,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Send JSON (Content-Type: application/json).",
         "fr": "Envoyez du JSON (Content-Type: application/json).",
     },
+    "unsupported_encoding": {
+        "en": "Send the body as it is or compressed with gzip (Content-Encoding: gzip).",
+        "fr": "Envoyez le corps tel quel ou compressé en gzip (Content-Encoding: gzip).",
+    },
     "http_error": {
         "en": "The request could not be served.",
         "fr": "La requête n'a pas pu être servie.",

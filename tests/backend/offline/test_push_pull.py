@@ -500,6 +500,8 @@ async def test_encodings_of_a_push_body(device_of: Any, company: Company) -> Non
 
     assert upper.status_code == 200
     assert brotli.status_code == 415
+    assert brotli.json()["code"] == "unsupported_encoding"
+    assert "gzip" in brotli.json()["message"]
     assert truncated.status_code == 400
     assert truncated.json()["details"]["reason"] == "the body is not valid gzip"
 
