@@ -115,7 +115,9 @@ def decode_body(raw: bytes, body_type: type[T], *, max_bytes: int, encoding: str
     if encoding == "gzip":
         raw = _gunzip(raw, max_bytes)
     elif encoding != "identity":
-        raise UnsupportedMediaType("unsupported_encoding", expected="gzip or no encoding")
+        raise UnsupportedMediaType(
+            "unsupported_encoding", code="unsupported_encoding", expected="gzip or no encoding"
+        )
     try:
         return msgspec.json.decode(raw, type=body_type)
     except msgspec.ValidationError as exc:
