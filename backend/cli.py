@@ -118,10 +118,13 @@ def serve(host: str | None, port: int | None, database_url: str | None, demo: bo
 
         if _with_database(settings, load_demo):
             click.echo(f"Demo company loaded. Demo accounts (password '{DEMO_PASSWORD}'):")
-            for account in ACCOUNTS:
-                click.echo(f"  {account.email:<22} {account.role.value}")
         else:
-            click.echo("The database already holds data: the demo company was not added.")
+            click.echo(
+                "The database already holds data: the demo company was not added again. "
+                f"If it is the demo company, its accounts (password '{DEMO_PASSWORD}'):"
+            )
+        for account in ACCOUNTS:
+            click.echo(f"  {account.email:<22} {account.role.value}")
     click.echo(f"Affaires is at http://{host}:{port}/  (Ctrl+C to stop)")
     app = create_app(settings)
     _freeze_start_up_objects()
