@@ -43,7 +43,7 @@ from backend.db.models import (
     ServiceOrderStatus,
 )
 from backend.offline.batch import Record
-from backend.offline.blobs import blob_usable, held_for_blob
+from backend.offline.blobs import blob_usable, held_for_blob, room_to_wait
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
 from backend.offline.horizon import was_purged
@@ -510,6 +510,7 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
     await _template_item(ctx, run, args.item_key)
 
     if not await blob_usable(session, ctx.actor, args.sha256):
+        await room_to_wait(ctx)
         raise held_for_blob(
             ctx,
             args.sha256,

@@ -63,6 +63,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This change was already received under another number.",
         "fr": "Cette modification a déjà été reçue sous un autre numéro.",
     },
+    "too_many_waiting_photos": {
+        "en": "This device already has {limit} changes waiting for their photos; "
+        "send the photos first.",
+        "fr": "Cet appareil a déjà {limit} modifications en attente de leurs photos ; "
+        "envoyez d'abord les photos.",
+    },
     "seq_reused": {
         "en": "Another change was already received as number {seq} of this device; "
         "this one was not applied. Make it again.",

@@ -142,6 +142,29 @@ async def blob_usable(session: AsyncSession, actor: Actor, sha256: str) -> bool:
     return found is not None
 
 
+# Changes of one device that may wait for their photos at once. A day
+# offline is tens of photos; beyond this, a device (or someone sending
+# made-up hashes) would fill its supervisor's list with photos that will
+# never come.
+MAX_WAITING_PER_DEVICE = 200
+
+
+async def room_to_wait(ctx: MutationContext) -> None:
+    """``Rejected(too_many_waiting_photos)`` when this device has as many
+    changes waiting for their photos as it may."""
+    waiting = await ctx.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ConflictRecord)
+        .where(
+            ConflictRecord.client_id == ctx.client_id,
+            ConflictRecord.kind == MISSING_BLOB,
+            ConflictRecord.status == ConflictStatus.OPEN,
+        )
+    )
+    if int(waiting or 0) >= MAX_WAITING_PER_DEVICE:
+        raise Rejected("too_many_waiting_photos", limit=MAX_WAITING_PER_DEVICE)
+
+
 def held_for_blob(
     ctx: MutationContext,
     sha256: str,

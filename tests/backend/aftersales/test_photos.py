@@ -19,6 +19,7 @@ from backend.db.models import (
     Role,
     User,
 )
+from backend.offline import blobs
 from sync.ids import uuid7
 from tests.backend.conftest import Device
 from tests.factories import Company, photo_bytes
@@ -357,3 +358,22 @@ async def test_knowing_a_hash_is_not_holding_the_photo(
     assert answer["released"] == 1
     assert len(await photos(db)) == 1
     assert (await tech.client.get(f"/api/blobs/{sha(theirs)}")).status_code == 200
+
+
+async def test_a_device_may_keep_only_so_many_changes_waiting_for_photos(
+    device_of: Any, company: Company, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(blobs, "MAX_WAITING_PER_DEVICE", 2)
+    tech = await device_of("tech")
+
+    results = [
+        await tech.send("checklist.attach", attach(company, photo_bytes(shade)))
+        for shade in (1, 2, 3)
+    ]
+
+    assert [(r["status"], r["code"]) for r in results] == [
+        ("conflict", "missing_blob"),
+        ("conflict", "missing_blob"),
+        ("rejected", "too_many_waiting_photos"),
+    ]
+    assert "send the photos first" in results[2]["message"]
