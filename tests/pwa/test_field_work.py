@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.pwa.conftest import (
     Server,
@@ -327,3 +328,44 @@ def test_a_note_of_only_spaces_is_refused_with_a_message(phone: Any, server: Ser
         if n["service_order_id"] == order["id"]
     ]
     assert texts == ["Joint de vanne changé"]
+
+
+# Per language: the phone's locale, the technician and a planned visit.
+STEPS = {
+    "en": ("en-GB", "tech1@demo.test", "SO-2026-0101"),
+    "fr": ("fr-FR", "tech2@demo.test", "SO-2026-0106"),
+}
+STEP_TOASTS = {
+    "en": ("Visit started · saved on this phone", "Visit marked done · saved on this phone"),
+    "fr": (
+        "Visite commencée · enregistré sur ce téléphone",
+        "Visite terminée · enregistré sur ce téléphone",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_visit_step_toast_names_the_step_taken(phone: Any, language: str) -> None:
+    """The button is redrawn for the next step as soon as the status is
+    saved: the toast still names the step the person took."""
+    # The screenshots' module reads this one's helpers: imported here.
+    from tests.pwa.test_screenshots import SHOTS, use_language
+
+    locale, email, number = STEPS[language]
+    started, finished = STEP_TOASTS[language]
+    page = phone(locale=locale).new_page()
+    sign_in(page, email)
+    use_language(page, language)
+    open_order(page, number)
+    toast = page.locator("#toast")
+
+    page.locator("button[data-action=step]").click()
+    toast.wait_for()
+    page.screenshot(path=str(SHOTS / f"{language}-visit-started.png"))
+    said_started = toast.inner_text()
+    page.locator("button[data-action=step]").click()
+    expect(toast).not_to_have_text(said_started)
+    said_finished = toast.inner_text()
+
+    assert said_started == started
+    assert said_finished == finished

@@ -153,17 +153,28 @@ def test_an_answer_refused_on_a_cancelled_visit_shows_the_servers_value(
     assert pressure.input_value() == reading
 
 
+# Per language: the item, the phone's two answers, the tablet's between.
+WON = {
+    "en": ("pressure", "1,5", "1,8", 1.7),
+    "fr": ("flue_co", "12", "15", 13),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
 def test_an_answer_that_won_a_same_field_conflict_is_not_said_refused(
-    phone: Any, server: Server
+    phone: Any, server: Server, language: str
 ) -> None:
     """The phone's later answer stands over the tablet's earlier one: the
-    server keeps the loser as a conflict (listed on the sync page), but
+    server keeps the loser as a conflict (listed on the sync page, which
+    says the phone's answer was applied and the tablet's replaced), but
     the checklist has nothing to take back."""
-    context = phone()
+    key, first, second, tablet_value = WON[language]
+    context = phone(locale=RUNS[language][0])
     page = context.new_page()
     sign_in(page, "tech1@demo.test")
+    use_language(page, language)
     open_checklist(page, "SO-2026-0101")
-    answer(page, "pressure", "1,5")
+    answer(page, key, first)
     wait_until(page, f"{PENDING} .then((n) => n === 0)")
     run_id = page.evaluate("location.hash.split('/').pop()")
 
@@ -173,7 +184,7 @@ def test_an_answer_that_won_a_same_field_conflict_is_not_said_refused(
     earlier = dt.datetime.now(dt.UTC)
     page.wait_for_timeout(1500)
     context.set_offline(True)
-    answer(page, "pressure", "1,8")
+    answer(page, key, second)
     tablet = server.session("tech1@demo.test")
     try:
         pushed = tablet.client.post(
@@ -188,7 +199,7 @@ def test_an_answer_that_won_a_same_field_conflict_is_not_said_refused(
                         "seq": 1,
                         "id": str(uuid.uuid4()),
                         "name": "checklist.answer",
-                        "args": {"run_id": run_id, "item_key": "pressure", "value": 1.7},
+                        "args": {"run_id": run_id, "item_key": key, "value": tablet_value},
                         "at": earlier.isoformat(),
                     }
                 ],
@@ -205,5 +216,32 @@ def test_an_answer_that_won_a_same_field_conflict_is_not_said_refused(
           .some((c) => c.data.kind === 'concurrent_update'))""",
     )
 
-    assert page.locator("#item-pressure").input_value() == "1.8"
+    assert page.locator(f"#item-{key}").input_value() == second.replace(
+        ",", "." if language == "en" else ","
+    )
     assert page.locator(".refused").count() == 0
+
+    page.goto("/#/sync")
+    cards = page.locator(".card.problem")
+    cards.nth(1).wait_for()
+    shoot(page, language, "sync-answer-won")
+    # Newest first: the phone's own answer, then the tablet's, which had
+    # replaced the phone's first answer (both of this person's). Those of
+    # the other language's run come after.
+    phones, tablets = cards.all_inner_texts()[:2]
+
+    if language == "en":
+        assert phones.startswith("Your other device changed the same value")
+        assert "came later and was applied" in phones
+        assert "Replaced, kept for review: 1.7" in phones
+        assert "from your other device came later and was applied" in tablets
+        assert "Replaced, kept for review: 1.5" in tablets
+    else:
+        assert phones.startswith("Votre autre appareil a modifié la même valeur")
+        assert "plus tardive, a été appliquée" in phones
+        assert "Remplacé, gardé pour revue : 13" in phones
+        assert "depuis votre autre appareil, plus tardive, a été appliquée" in tablets
+        assert "Remplacé, gardé pour revue : 12" in tablets
+    for said in (phones, tablets):
+        assert "someone" not in said.lower() and "quelqu'un" not in said.lower()
+        assert "not applied" not in said.lower() and "non appliqué" not in said.lower()

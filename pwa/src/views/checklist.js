@@ -145,7 +145,7 @@ function refusal(problem) {
   const words = explain(problem);
   return html`<div class="refused" role="status">
     <p class="strong">${icon("warn")}<span>${words.text}</span></p>
-    ${words.value ? html`<p>${t("problems.not_applied")} <span
+    ${words.value ? html`<p>${words.valueLabel} <span
       class="strong">${words.value}</span></p>` : ""}
     <a href="#/sync">${t("checklist.refused_more")}</a>
   </div>`;

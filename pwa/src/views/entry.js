@@ -14,7 +14,8 @@ import {
 } from "../dates.js";
 import { uuid7 } from "../ids.js";
 import {
-  me, entry, find, openAffairs, myOrders, putEntry, deleteEntry, weekOfUser,
+  me, entry, entriesOfWeek, find, openAffairs, myOrders, putEntry,
+  deleteEntry, weekOfUser,
 } from "../model.js";
 import { go, query, toast } from "../ui.js";
 import { backLink, pendingMark } from "./parts.js";
@@ -22,8 +23,13 @@ import { backLink, pendingMark } from "./parts.js";
 /**
  * @typedef {{id: string, isNew: boolean, work_date: string,
  *   affair_id: string, service_order_id: string, hours: string,
- *   note: string, error: string, route?: string}} Draft
+ *   note: string, error: string, errorArgs?: Record<string, string>,
+ *   route?: string}} Draft
  */
+
+/** A person's hours on one day, all entries together (the server's rule,
+ * checked here too so that the form says so before anything is saved). */
+const MAX_MINUTES_PER_DAY = 24 * 60;
 
 /** @type {Draft | null} */
 let draft = null;
@@ -50,12 +56,34 @@ function draftFor(params) {
   return draft;
 }
 
-/** The mutation args of a draft, or an error key. @param {Draft} d */
+/** The minutes already on the draft's day, its own entry left out.
+ * @param {Draft} d */
+function otherMinutesOfDay(d) {
+  return entriesOfWeek(me()?.id, weekOf(d.work_date))
+    .filter((e) => e.work_date === d.work_date && e.id !== d.id)
+    .reduce((sum, e) => sum + (e.minutes || 0), 0);
+}
+
+/**
+ * The mutation args of a draft, or an error key (with the values its
+ * words name).
+ * @param {Draft} d
+ * @returns {{args?: Record<string, any>, error?: string,
+ *   errorArgs?: Record<string, string>}}
+ */
 function argsOf(d) {
   const minutes = parseHours(d.hours);
   if (!d.affair_id) return { error: "entry.need_affair" };
   if (minutes === null) return { error: "entry.bad_hours" };
-  if (minutes < 1 || minutes > 1440) return { error: "entry.hours_range" };
+  if (minutes < 1 || minutes > MAX_MINUTES_PER_DAY) {
+    return { error: "entry.hours_range" };
+  }
+  const others = otherMinutesOfDay(d);
+  if (others + minutes > MAX_MINUTES_PER_DAY) {
+    return { error: "entry.day_over_24h", errorArgs: {
+      done: formatDuration(others),
+      left: formatDuration(Math.max(0, MAX_MINUTES_PER_DAY - others)) } };
+  }
   /** @type {Record<string, any>} */
   const args = { id: d.id, affair_id: d.affair_id, work_date: d.work_date,
     minutes };
@@ -80,6 +108,15 @@ export function entryScreen(params) {
   const orders = myOrders().filter((o) => o.affair_id === d.affair_id);
   const stored = d.isNew ? undefined : entry(d.id);
   const minutes = parseHours(d.hours);
+  // Each error sits under the field it is about.
+  const errorOf = (/** @type {string} */ field) => (d.error
+    && (d.error === "entry.need_affair") === (field === "affair")
+    ? html`<p id="entry-error" class="error" role="alert">${icon("warn")}${
+      t(d.error, d.errorArgs)}</p>` : "");
+  const invalid = (/** @type {string} */ field) => (errorOf(field)
+    ? html` aria-invalid="true"` : "");
+  const described = (/** @type {string} */ field, /** @type {string} */ ids) =>
+    [ids, errorOf(field) ? "entry-error" : ""].filter(Boolean).join(" ");
 
   const content = html`${back}
     <h2 class="title">${d.isNew ? t("entry.new") : t("entry.edit")}${
@@ -99,12 +136,15 @@ export function entryScreen(params) {
           </label>`)}</div>
       </fieldset>
       <label for="entry-affair">${t("entry.affair")}</label>
-      <select id="entry-affair" name="affair_id" data-change="field" required>
+      <select id="entry-affair" name="affair_id" data-change="field"
+        aria-describedby="${described("affair", "")}"${invalid("affair")}
+        required>
         <option value="">${t("entry.choose_affair")}</option>
         ${affairs.map((a) => html`<option value="${a.id}" ${
           a.id === d.affair_id ? "selected" : ""}>${a.code} · ${
           a.title}</option>`)}
       </select>
+      ${errorOf("affair")}
       <label for="entry-order">${t("entry.order")}</label>
       <select id="entry-order" name="service_order_id" data-change="field">
         <option value="">${t("entry.no_order")}</option>
@@ -115,15 +155,16 @@ export function entryScreen(params) {
       <label for="entry-hours">${t("entry.hours")}</label>
       <input id="entry-hours" name="hours" type="text" inputmode="decimal"
         autocomplete="off" value="${d.hours}" data-input="field"
-        data-change="field" aria-describedby="entry-hours-hint" required>
+        data-change="field"
+        aria-describedby="${described("hours", "entry-hours-hint")}"${
+          invalid("hours")} required>
       <p id="entry-hours-hint" class="hint">${minutes !== null && minutes > 0
         ? t("entry.hours_read", { hours: formatDuration(minutes) })
         : t("entry.hours_hint")}</p>
+      ${errorOf("hours")}
       <label for="entry-note">${t("entry.note")}</label>
       <textarea id="entry-note" name="note" rows="2" maxlength="2000"
         data-change="field">${d.note}</textarea>
-      ${d.error ? html`<p class="error" role="alert">${icon("warn")}${
-        t(d.error)}</p>` : ""}
       <div class="actionbar two">${d.isNew
         ? html`<button class="button big primary" type="submit">${
           icon("plus")}${t("entry.add")}</button>`
@@ -136,8 +177,9 @@ export function entryScreen(params) {
 
   /** @param {Draft} current */
   const saveEdit = async (current) => {
-    const { args, error } = argsOf(current);
+    const { args, error, errorArgs } = argsOf(current);
     current.error = error || "";
+    current.errorArgs = errorArgs;
     if (!args) return void go(location.hash);
     await putEntry(args);
     toast(t("saved.on_phone"));
@@ -176,9 +218,10 @@ export function entryScreen(params) {
     },
     submits: {
       add: async () => {
-        const { args, error } = argsOf(d);
+        const { args, error, errorArgs } = argsOf(d);
         if (!args) {
           d.error = error || "";
+          d.errorArgs = errorArgs;
           return void go(location.hash);
         }
         await putEntry(args);

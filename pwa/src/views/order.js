@@ -170,8 +170,11 @@ export function orderScreen(params) {
     actions: {
       /** @param {HTMLElement} el */
       step: async (el) => {
-        await setOrderStatus(o.id, String(el.dataset.to));
-        toast(t(`order.now.${el.dataset.to}`));
+        // Read before saving: the save redraws the button for the next
+        // step, and the toast names the step taken.
+        const to = String(el.dataset.to);
+        await setOrderStatus(o.id, to);
+        toast(t(`order.now.${to}`));
       },
     },
     submits: {

@@ -14,7 +14,9 @@ import {
   mem, getMeta, setMeta, dismissProblem, pendingMutations, pendingBlobs,
   storedBlob,
 } from "../store.js";
-import { find, problems, order, stillOpen, userName } from "../model.js";
+import {
+  find, problems, order, stillOpen, userName, me,
+} from "../model.js";
 import { requestSync } from "../sync.js";
 
 /** The item label of a checklist answer. @param {Record<string, any>} args */
@@ -114,21 +116,51 @@ export function explain(p) {
     fields.status = t(`order.status.${details.status}`).toLocaleLowerCase();
   }
 
+  const key = code === "concurrent_update" ? concurrentKey(c) : code;
   let text;
-  if (has(`problem.${code}`)) text = t(`problem.${code}`, fields);
+  if (has(`problem.${key}`)) text = t(`problem.${key}`, fields);
   else if (p.message) text = t("problem.server", { change,
     message: p.message });
   else text = t("problem.generic", { change });
   // A photo this phone cannot send will not arrive by waiting.
   const refused = code === "missing_blob"
     && storedBlob(args.sha256)?.state === "refused";
-  const advice = refused ? "advice.photo_refused" : `advice.${code}`;
+  const advice = refused ? "advice.photo_refused" : `advice.${key}`;
   const resolved = c?.status === "resolved" ? resolution(c) : "";
   // Once settled, why it was held back is history: the card names the
   // change, and the resolution alone says whether it was applied.
   if (resolved) text = t("problems.resolved_about", { change });
-  return { text, value: changeValue(name, args), resolved,
+  // A change that won a same-field conflict stands: what is worth seeing
+  // is the other side's value, which it replaced.
+  const won = code === "concurrent_update" && Boolean(details.device_won);
+  return { text, resolved,
+    value: changeValue(name, won ? replacedArgs(c, args) : args),
+    valueLabel: t(won ? "problems.replaced" : "problems.not_applied"),
     advice: !resolved && has(advice) ? t(advice, fields) : "" };
+}
+
+/**
+ * Which words a same-field conflict takes: whether this person's change
+ * stands, and whether the other side was this person too (another of
+ * their devices), who is then not "someone else". A conflict of this
+ * person's can also come from their other device (it is pulled here
+ * too): then the other side may be this phone, and the words say so.
+ * @param {Record<string, any> | undefined} c
+ */
+function concurrentKey(c) {
+  const self = c?.server_author_id && c.server_author_id === me()?.id;
+  const elsewhere = self && c?.client_id
+    && c.client_id !== getMeta("client_id");
+  return `concurrent_update${c?.details?.device_won ? "_won" : ""}${
+    self ? "_self" : ""}${elsewhere ? "_elsewhere" : ""}`;
+}
+
+/** The args of the change with the other side's values in their place.
+ * @param {Record<string, any>} c @param {Record<string, any>} args */
+function replacedArgs(c, args) {
+  const server = c?.server_value;
+  if (!server || typeof server !== "object") return {};
+  return { ...args, ...server };
 }
 
 /** How a conflict was settled, for its author: "Resolved by Marie Dubois
@@ -217,7 +249,7 @@ export function syncScreen() {
         }
         return html`<li class="card problem">
           <p class="strong">${icon("warn")}${words.text}</p>
-          ${words.value ? html`<p>${t("problems.not_applied")} <span
+          ${words.value ? html`<p>${words.valueLabel} <span
             class="strong">${words.value}</span></p>` : ""}
           ${words.advice ? html`<p>${words.advice}</p>` : ""}
           <button type="button" class="button secondary"
