@@ -272,17 +272,18 @@ export function syncScreen() {
       now: () => requestSync(),
       /** @param {HTMLElement} el */
       dismiss: async (el) => {
-        const conflict = el.dataset.conflict;
+        // Read before any await: a redraw meanwhile replaces the card.
+        const { conflict, resolved, id } = el.dataset;
         if (conflict) {
           // Read while open: hidden until someone resolves it (then the
           // resolution is news); read once resolved: hidden for good.
-          const list = el.dataset.resolved ? "seen_resolutions"
+          const list = resolved ? "seen_resolutions"
             : "dismissed_conflicts";
           const seen = getMeta(list) ?? [];
           await setMeta({ [list]: [...seen, conflict] });
         }
-        if (mem.problems.has(String(el.dataset.id))) {
-          await dismissProblem(String(el.dataset.id));
+        if (mem.problems.has(String(id))) {
+          await dismissProblem(String(id));
         } else {
           await dismissProblem("");
         }
