@@ -245,3 +245,6 @@ def test_an_answer_that_won_a_same_field_conflict_is_not_said_refused(
     for said in (phones, tablets):
         assert "someone" not in said.lower() and "quelqu'un" not in said.lower()
         assert "not applied" not in said.lower() and "non appliqué" not in said.lower()
+    # Nor does the section's heading say these changes did not take.
+    heading = page.locator("#problems-title").inner_text()
+    assert heading == {"en": "Changes to look at", "fr": "Modifications à vérifier"}[language]
