@@ -38,7 +38,7 @@ from backend.access.actors import Actor, Shape, bound_values, shape_of, stand_in
 from backend.db.faults import is_transient
 from backend.db.models import PurgedEntity
 from backend.db.upsert import dialect_of
-from backend.offline.context import MutationContext, PushMemo
+from backend.offline.context import MutationContext
 from sync.engine import Decoded, Replay
 from sync.outcomes import Conflicted, Rejected
 from sync.registry import Mutator
@@ -96,12 +96,13 @@ class InBatch(Generic[Args]):
 class PushBatch:
     """The rows a push's mutations name, and the writes held back."""
 
-    def __init__(self, session: AsyncSession, actor: Actor, memo: PushMemo) -> None:
+    def __init__(self, session: AsyncSession, actor: Actor) -> None:
         self.session = session
         self.actor = actor
-        self.memo = memo
         self.on_postgresql = dialect_of(session) == "postgresql"
-        # The actor's ids, for the statements built once per shape of person.
+        # For the statements built once per shape of person: the shape, and
+        # the actor's own ids to bind.
+        self._shape = shape_of(actor)
         self._person = bound_values(actor)
         self.rows: dict[str, dict[uuid.UUID, Record]] = {}
         self.purged: set[uuid.UUID] = set()
@@ -198,7 +199,7 @@ class PushBatch:
         wanted = {row_id for row_id in ids if row_id is not None} - asked
         if wanted:
             asked |= wanted
-            shape = shape_of(self.actor) if visible is not None else None
+            shape = self._shape if visible is not None else None
             statement = _rows_statement(table, visible, shape, self.on_postgresql)
             found = await self.execute(statement, {**self._person, "ids": list(wanted)})
             for row in found.mappings():

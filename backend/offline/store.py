@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +41,17 @@ APPLIED_TABLE: sa.Table = AppliedMutation.__table__  # type: ignore[assignment]
 APPLIED_INSERT = APPLIED_TABLE.insert()
 DEVICE_TABLE: sa.Table = Device.__table__  # type: ignore[assignment]
 DEVICE_UPDATE = DEVICE_TABLE.update().where(DEVICE_TABLE.c.client_id == sa.bindparam("device_id"))
+# The first outcome recorded under a device's number, for a resend.
+RECORDED = sa.select(
+    AppliedMutation.status,
+    AppliedMutation.code,
+    AppliedMutation.message,
+    AppliedMutation.conflict_id,
+    AppliedMutation.mutation_id,
+).where(
+    AppliedMutation.client_id == sa.bindparam("client_id"),
+    AppliedMutation.seq == sa.bindparam("seq"),
+)
 USED_IDS = sa.select(AppliedMutation.mutation_id).where(
     AppliedMutation.mutation_id.in_(sa.bindparam("ids", expanding=True))
 )
@@ -87,41 +98,28 @@ class SqlPushStore:
         self.language = language
         self.role = actor.role.value
         self.memo = PushMemo()
-        self.batch = PushBatch(session, actor, self.memo) if in_batch else None
+        self.batch = PushBatch(session, actor) if in_batch else None
 
     async def last_seq(self) -> int:
         return self.device.last_seq
 
     async def stored_result(self, seq: int) -> tuple[MutationResult, uuid.UUID] | None:
-        if seq in self.pending:
-            kept = self.pending[seq]
-            return (
-                MutationResult(
-                    seq=seq,
-                    status=kept["status"].value,
-                    code=kept["code"],
-                    message=kept["message"],
-                    conflict_id=kept["conflict_id"],
-                ),
-                kept["mutation_id"],
+        kept: Mapping[Any, Any] | None = self.pending.get(seq)
+        if kept is None:
+            found = await self.session.execute(
+                RECORDED, {"client_id": self.device.client_id, "seq": seq}
             )
-        row = await self.session.scalar(
-            sa.select(AppliedMutation).where(
-                AppliedMutation.client_id == self.device.client_id, AppliedMutation.seq == seq
-            )
-        )
-        if row is None:
+            kept = found.mappings().first()
+        if kept is None:
             return None
-        return (
-            MutationResult(
-                seq=row.seq,
-                status=row.status.value,
-                code=row.code,
-                message=row.message,
-                conflict_id=row.conflict_id,
-            ),
-            row.mutation_id,
+        result = MutationResult(
+            seq=seq,
+            status=kept["status"].value,
+            code=kept["code"],
+            message=kept["message"],
+            conflict_id=kept["conflict_id"],
         )
+        return result, kept["mutation_id"]
 
     async def prepare(self, batch: list[Decoded]) -> None:
         if self.batch is not None:
