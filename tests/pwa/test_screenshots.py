@@ -150,8 +150,8 @@ def test_screenshots_of_team_devices(phone: Any, server: Server, language: str) 
     # employee's tablet left idle for days.
     wipe_and_come_back(phone, server, email, locale=locale)
     if language == "en":
-        tablet = phone(locale=locale).new_page()
-        sign_in(tablet, "employee@demo.test")
+        tablet = phone(locale=locale)
+        sign_in(tablet.new_page(), "employee@demo.test")
         age_device(server, tablet, dt.timedelta(days=4))
 
     boss = phone(locale=locale).new_page()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.browser
 
 async def _age_device(database_url: str, client_id: str, back: dt.timedelta) -> None:
     db = open_database(database_url)
+    await _until_settled(db, uuid.UUID(client_id))
     async with db.writing() as session:
         device = await session.get(Device, uuid.UUID(client_id))
         assert device is not None
@@ -34,10 +36,29 @@ async def _age_device(database_url: str, client_id: str, back: dt.timedelta) -> 
     await db.dispose()
 
 
-def age_device(server: Server, page: Any, back: dt.timedelta) -> None:
-    """Move every contact of the page's device back in time: it was last
-    used that long ago."""
-    outside_the_browser_loop(_age_device(server.database_url, client_id_of(page), back))
+async def _until_settled(db: Any, client_id: uuid.UUID) -> None:
+    """Until the server has stopped writing the device's row: a request
+    the browser sent just before its page closed may still be noted, and
+    would note the device as seen now, undoing the ageing."""
+    contacts = (Device.last_seen_at, Device.last_pull_at, Device.last_push_at, Device.last_seq)
+    read = sa.select(*contacts).where(Device.client_id == client_id)
+    before = None
+    for _ in range(50):
+        async with db.reading() as session:
+            now = tuple((await session.execute(read)).one())
+        if now == before:
+            return
+        before = now
+        await asyncio.sleep(0.3)
+    raise AssertionError("the device's row kept changing")
+
+
+def age_device(server: Server, context: Any, back: dt.timedelta) -> None:
+    """Close the browser ``context`` and move every contact of its device
+    back in time: it was last used that long ago."""
+    client_id = client_id_of(context.pages[0])
+    context.close()
+    outside_the_browser_loop(_age_device(server.database_url, client_id, back))
 
 
 CLIENT_ID = """new Promise((found) => {
@@ -73,16 +94,19 @@ def wipe_and_come_back(phone: Any, server: Server, email: str, *, locale: str = 
     """A phone of ``email`` that worked offline, sat idle two days, then
     had its storage wiped by the browser: the session cookie still works,
     the app starts again with a new client id. Answers the new page."""
-    context = phone(locale=locale)
+    # Without a service worker, and with every request refused besides:
+    # the browser's offline mode alone has let a request through, rarely,
+    # and this phone's change must never arrive.
+    context = phone(locale=locale, service_workers="block")
     page = context.new_page()
     sign_in(page, email)
     context.set_offline(True)
+    context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
     add_time(page, "AFF-2026-003", "1:15", "S10 lost with the phone's storage")
     page.locator(".sync-line.sync-offline").wait_for()
     assert page.evaluate("document.body.dataset.seq") == "2"
     cookies = [c for c in context.cookies() if c["name"] == "affaires_session"]
-    age_device(server, page, dt.timedelta(days=2))
-    context.close()
+    age_device(server, context, dt.timedelta(days=2))
 
     wiped = phone(locale=locale)
     wiped.add_cookies([{**cookies[0], "expires": -1}])
