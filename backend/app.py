@@ -152,10 +152,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         pokes.start()
         db.after_commit.append(feed.changes_committed)
-        tasks = [
-            asyncio.create_task(_purge_daily(db, settings)),
-            asyncio.create_task(feed.run()),
-        ]
+        tasks = [asyncio.create_task(feed.run())]
+        if settings.daily_tasks:
+            tasks.append(asyncio.create_task(_purge_daily(db, settings)))
         if not db.is_sqlite:
             # Other server processes' writes reach this one's streams.
             tasks.append(asyncio.create_task(listen_for_changes(settings.database_url, feed)))

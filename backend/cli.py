@@ -10,6 +10,7 @@ import re
 import socket
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
@@ -100,42 +101,86 @@ def main() -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", default=None, type=click.IntRange(1, 65535), help="Port (default 8000).")
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Server processes, one core each (PostgreSQL only; default 1).",
+)
 @database_option
 @click.option("--demo", is_flag=True, help="Fill an empty database with the demo company.")
-def serve(host: str | None, port: int | None, database_url: str | None, demo: bool) -> None:
+def serve(
+    host: str | None, port: int | None, workers: int | None, database_url: str | None, demo: bool
+) -> None:
     """Migrate the database, then serve the API and the app."""
+    settings = _settings(database_url)
+    settings = replace(
+        settings,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+    )
+    if settings.workers > 1 and sa.engine.make_url(settings.database_url).get_backend_name() != (
+        "postgresql"
+    ):
+        raise click.ClickException(
+            "several server processes need PostgreSQL: SQLite takes one writer at a time "
+            "(serve with --workers 1)"
+        )
+    _check_free(settings.host, settings.port)
+    _migrate(settings)
+    if demo:
+        _load_demo(settings)
+    click.echo(f"Affaires is at http://{settings.host}:{settings.port}/  (Ctrl+C to stop)")
+    if settings.workers == 1:
+        _serve_one(settings)
+        return
+
+    from backend.processes import ProcessesFailed, listening_socket, serve_in_processes
+
+    sock = listening_socket(settings.host, settings.port)
+    click.echo(f"{settings.workers} server processes.")
+    try:
+        serve_in_processes(
+            settings.workers,
+            lambda index: _serve_one(replace(settings, daily_tasks=index == 0), sock),
+        )
+    except ProcessesFailed as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _load_demo(settings: Settings) -> None:
+    from backend.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+
+    if _with_database(settings, load_demo):
+        click.echo(f"Demo company loaded. Demo accounts (password '{DEMO_PASSWORD}'):")
+    else:
+        click.echo(
+            "The database already holds data: the demo company was not added again. "
+            f"If it is the demo company, its accounts (password '{DEMO_PASSWORD}'):"
+        )
+    for account in ACCOUNTS:
+        click.echo(f"  {account.email:<22} {account.role.value}")
+
+
+def _serve_one(settings: Settings, sock: socket.socket | None = None) -> None:
+    """One server process, until stopped; on ``sock`` when given (shared
+    with other processes), else on the settings' address."""
     import uvicorn
 
     from backend.app import create_app
 
-    settings = _settings(database_url)
-    host = host or settings.host
-    port = port or settings.port
-    _check_free(host, port)
-    _migrate(settings)
-    if demo:
-        from backend.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
-
-        if _with_database(settings, load_demo):
-            click.echo(f"Demo company loaded. Demo accounts (password '{DEMO_PASSWORD}'):")
-        else:
-            click.echo(
-                "The database already holds data: the demo company was not added again. "
-                f"If it is the demo company, its accounts (password '{DEMO_PASSWORD}'):"
-            )
-        for account in ACCOUNTS:
-            click.echo(f"  {account.email:<22} {account.role.value}")
-    click.echo(f"Affaires is at http://{host}:{port}/  (Ctrl+C to stop)")
     app = create_app(settings)
     _freeze_start_up_objects()
     config = uvicorn.Config(
         app,
-        host=host,
-        port=port,
+        host=settings.host,
+        port=settings.port,
         log_level="warning",
         timeout_graceful_shutdown=STOP_WAIT_SECONDS,
     )
-    _stopping_server(config, stop_streams=app.state.pokes.stop_soon).run()
+    server = _stopping_server(config, stop_streams=app.state.pokes.stop_soon)
+    server.run(sockets=[sock] if sock is not None else None)
 
 
 def _freeze_start_up_objects() -> None:

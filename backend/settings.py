@@ -53,6 +53,10 @@ class Settings:
     # Accepted client versions (PROTOCOL.md, Versions and upgrades).
     min_schema: int = 1
     max_schema: int = 1
+    # Server processes (PostgreSQL only; see backend/processes.py), and
+    # whether this one runs the daily tasks (only the first of them does).
+    workers: int = 1
+    daily_tasks: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -80,6 +84,7 @@ class Settings:
             device_silent_days=_env_int("AFFAIRES_DEVICE_SILENT_DAYS", 3),
             min_schema=min_schema,
             max_schema=max_schema,
+            workers=_env_int("AFFAIRES_WORKERS", 1),
         )
 
     def with_database(self, url: str | None) -> Settings:
