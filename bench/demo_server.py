@@ -42,14 +42,15 @@ def demo_server() -> Iterator[DemoServer]:
 
 
 @contextmanager
-def running_server(database: str) -> Iterator[DemoServer]:
-    """``affaires serve`` on 127.0.0.1 over ``database``; stopped on leaving."""
+def running_server(database: str, workers: int = 1) -> Iterator[DemoServer]:
+    """``affaires serve`` on 127.0.0.1 over ``database``, in ``workers``
+    processes (PostgreSQL only); stopped on leaving."""
     port = free_port()
     process = subprocess.Popen(
         [AFFAIRES, "serve", "--port", str(port), "--database", database],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "AFFAIRES_LOG_LEVEL": "warning"},
+        env={**os.environ, "AFFAIRES_LOG_LEVEL": "warning", "AFFAIRES_WORKERS": str(workers)},
     )
     try:
         url = f"http://127.0.0.1:{port}"

@@ -1,6 +1,7 @@
 """200 devices pushing and pulling at once, and nothing lost.
 
     .venv/bin/python bench/sync_devices.py [--devices 200] [--rounds 3]
+        [--steady 30] [--every 5] [--workers 1]
 
 For SQLite and PostgreSQL, each on a fresh database holding one
 technician per device (two service orders each), a real server
@@ -9,7 +10,10 @@ each device, started together, pulls its scope, then ``--rounds`` times
 pushes a small batch of its usual work (5 mutations) and pulls what
 changed, as the app does when the network comes back. Then the same
 devices, synced now, all come back at once again: ``--rounds`` times a
-push and a pull, no first pull. Each part has its own figures. Every request's
+push and a pull, no first pull. Then, for ``--steady`` seconds, the same
+devices in use, all online, as through a working day: each saves 1 to 5
+changes about every ``--every`` seconds (at random), sends them and
+pulls. Each part has its own figures. Every request's
 time is taken by its client, from its first sending to its answer (a
 503, database busy, is sent again after a pause, as the app does, and
 counted); the table gives the 95th percentile of all of them, pushes
@@ -18,12 +22,16 @@ and pulls.
 Then the database is read: every mutation sent must be recorded once as
 applied, every device's ``last_seq`` must be its last number, and every
 answer, note and time entry sent must be there.
+
+``--workers N``: the server runs N processes on PostgreSQL (SQLite keeps
+to one).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import time
 import uuid
@@ -83,6 +91,57 @@ async def run_device(
             statuses.update(result["status"] for result in response.json()["results"])
             cursor = await _pull(client, device.client_id, cursor, times, statuses)
     return times, statuses, sent, cursor
+
+
+async def steady_device(
+    url: str, token: str, device: FieldDevice, cursor: str | None, seconds: float, every: float
+) -> tuple[list[float], Counter[str], list[dict[str, Any]], str]:
+    """One phone in use, online, for ``seconds``: about every ``every``
+    seconds (at random, as people work), it saves 1 to 5 changes, sends
+    them and pulls what changed."""
+    times: list[float] = []
+    statuses: Counter[str] = Counter()
+    sent: list[dict[str, Any]] = []
+    chance = random.Random(str(device.client_id))
+    limits = httpx.Limits(max_connections=1)
+    async with httpx.AsyncClient(
+        base_url=url, cookies={SESSION_COOKIE: token}, timeout=120, limits=limits
+    ) as client:
+        until = time.perf_counter() + seconds
+        await asyncio.sleep(chance.uniform(0, every))
+        while time.perf_counter() < until:
+            mutations = device.work(chance.randint(1, BATCH))
+            sent.extend(mutations)
+            response = await _post(
+                client, "/api/sync/push", push_body(device, mutations), times, statuses
+            )
+            statuses.update(result["status"] for result in response.json()["results"])
+            cursor = await _pull(client, device.client_id, cursor, times, statuses)
+            await asyncio.sleep(min(chance.expovariate(1 / every), until - time.perf_counter()))
+    return times, statuses, sent, str(cursor)
+
+
+async def steady_devices(
+    url: str,
+    devices: list[tuple[str, FieldDevice]],
+    cursors: list[str | None],
+    seconds: float,
+    every: float,
+) -> tuple[list[float], Counter[str], list[dict[str, Any]], float]:
+    started = time.perf_counter()
+    done = await asyncio.gather(
+        *(
+            steady_device(url, token, device, cursor, seconds, every)
+            for (token, device), cursor in zip(devices, cursors, strict=True)
+        )
+    )
+    elapsed = time.perf_counter() - started
+    statuses: Counter[str] = Counter()
+    for _, device_statuses, _, _ in done:
+        statuses.update(device_statuses)
+    times = [ms for device_times, _, _, _ in done for ms in device_times]
+    sent = [mutation for _, _, device_sent, _ in done for mutation in device_sent]
+    return times, statuses, sent, elapsed
 
 
 async def _pull(
@@ -183,6 +242,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--devices", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--steady", type=float, default=30, help="seconds of the devices in use (0: none)"
+    )
+    parser.add_argument(
+        "--every", type=float, default=5, help="seconds between a device's syncs, on average"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="server processes on PostgreSQL")
     options = parser.parse_args()
 
     rows = []
@@ -196,19 +262,37 @@ def main() -> None:
                 (tech.token, FieldDevice(tech, company.items, seed=number))
                 for number, tech in enumerate(company.technicians)
             ]
-            with running_server(url) as server:
+            workers = options.workers if kind == "postgresql" else 1
+            with running_server(url, workers) as server:
                 first = asyncio.run(all_devices(server.url, devices, options.rounds))
                 # The same phones, synced now, all back online at once.
                 again = asyncio.run(all_devices(server.url, devices, options.rounds, first[4]))
-            sent = first[2] + again[2]
-            statuses = first[1] + again[1]
+                steady: tuple[list[float], Counter[str], list[dict[str, Any]], float] = (
+                    [],
+                    Counter(),
+                    [],
+                    0.0,
+                )
+                if options.steady:
+                    # The same phones in use through the day, all online.
+                    steady = asyncio.run(
+                        steady_devices(server.url, devices, again[4], options.steady, options.every)
+                    )
+            sent = first[2] + again[2] + steady[2]
+            statuses = first[1] + again[1] + steady[1]
             missing = asyncio.run(lost(url, [device for _, device in devices], sent))
         loads.append(load_average())
+        kind = f"{kind} ({workers} server processes)" if workers > 1 else kind
 
-        for times, elapsed, what in (
+        phases = [
             (first[0], first[3], "from nothing (first pull)"),
             (again[0], again[3], "synced before, back online"),
-        ):
+        ]
+        if steady[0]:
+            phases.append(
+                (steady[0], steady[3], f"in use, each syncing every {options.every:g} s or so")
+            )
+        for times, elapsed, what in phases:
             p95 = statistics.quantiles(times, n=20)[-1]
             rows.append(
                 (

@@ -1,6 +1,7 @@
 """Push throughput and an offline week, beside a PouchDB server.
 
     .venv/bin/python bench/sync_push.py [--mutations 5000] [--no-pouch]
+        [--at-once 4] [--workers 1]
 
 For SQLite and PostgreSQL, each on a fresh database holding two
 technicians with 200 service orders each (``field_work.build_company``):
@@ -9,7 +10,10 @@ technicians with 200 service orders each (``field_work.build_company``):
   technician's usual mix (``field_work.FieldDevice``) in batches of 100,
   one after the other, to `POST /api/sync/push` of a real server
   (`affaires serve`) on 127.0.0.1; mutations merged per second of wall
-  time. The same work is also timed in-process (``run_push`` straight on
+  time. Then ``--at-once`` devices (4), each of its own technician, push
+  as many mutations between them, all at the same time: what the server
+  merges when it is not waiting for one client. The same work is also
+  timed in-process (``run_push`` straight on
   the database, no HTTP), on a second fresh database;
 - **offline week**: another technician's device sends a week of work,
   2,000 mutations, in the app's batches of 100: the time from
@@ -22,6 +26,7 @@ with `new_edits: false`, as replication writes them. Its modules are
 installed once into bench/.work/pouch with the machine's npm.
 
 Every mutation must come back `applied`; the script stops otherwise.
+``--workers N``: the server runs N processes on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -92,6 +98,18 @@ def push_all(
         elapsed = time.perf_counter() - started
     _all_applied(statuses, sum(len(mutations) for mutations in work))
     return elapsed
+
+
+def push_together(url: str, techs: list[Technician], items: Any, count: int) -> tuple[float, int]:
+    """Seconds for ``len(techs)`` devices, one per technician, to push
+    about ``count`` mutations between them, each batch after batch, all
+    at once; and how many they pushed."""
+    devices = [FieldDevice(tech, items, seed=10 + number) for number, tech in enumerate(techs)]
+    shares = [batches(device, count // len(techs)) for device in devices]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(len(techs)) as pool:
+        list(pool.map(push_all, [url] * len(techs), techs, devices, shares))
+    return time.perf_counter() - started, sum(len(b) for share in shares for b in share)
 
 
 def _all_applied(statuses: Counter[str], expected: int) -> None:
@@ -197,6 +215,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--mutations", type=int, default=5000)
     parser.add_argument("--no-pouch", action="store_true")
+    parser.add_argument(
+        "--at-once", type=int, default=4, help="devices pushing together, for the second figure"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="server processes on PostgreSQL")
     options = parser.parse_args()
     count = options.mutations
     configure_logging("warning")
@@ -209,15 +231,19 @@ def main() -> None:
     ours: dict[str, float] = {}
     for kind in KINDS:
         with fresh_database(kind) as url:
-            company = asyncio.run(build_company(url, technicians=2))
-            tech, week_tech = company.technicians
+            company = asyncio.run(build_company(url, technicians=2 + options.at_once))
+            tech, week_tech, *together = company.technicians
             device = FieldDevice(tech, company.items)
             work = batches(device, count)
             week_device = FieldDevice(week_tech, company.items, seed=2)
             week = batches(week_device, WEEK)
-            with running_server(url) as server:
+            workers = options.workers if kind == "postgresql" else 1
+            with running_server(url, workers) as server:
                 elapsed = push_all(server.url, tech, device, work)
                 week_elapsed = push_all(server.url, week_tech, week_device, week)
+                together_elapsed, together_count = push_together(
+                    server.url, together, company.items, count
+                )
         if not pouch_documents:
             pouch_documents = [[device.as_document(m) for m in batch] for batch in work]
         with fresh_database(kind) as url:
@@ -233,6 +259,16 @@ def main() -> None:
                 f"{rate:,.0f} mutations/s",
                 f">= {target:,}",
                 met(rate >= target),
+            )
+        )
+        shared = together_count / together_elapsed
+        served_by = f", {workers} server processes" if workers > 1 else ""
+        rows.append(
+            (
+                f"push, {kind}, HTTP, {options.at_once} devices at once{served_by}",
+                f"{shared:,.0f} mutations/s",
+                f">= {target:,}",
+                met(shared >= target),
             )
         )
         rows.append(
