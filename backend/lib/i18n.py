@@ -169,6 +169,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Week {week} is not submitted.",
         "fr": "La semaine {week} n'est pas soumise.",
     },
+    "week_not_decided": {
+        "en": "Week {week} is not approved or rejected yet: there is nothing to reopen.",
+        "fr": "La semaine {week} n'est encore ni validée ni refusée : rien à rouvrir.",
+    },
     "own_week": {
         "en": "Nobody approves their own time.",
         "fr": "Personne n'approuve ses propres heures.",

@@ -1,15 +1,16 @@
 """Time entries and timesheet weeks: the rules, whatever the path.
 
-    draft --submit--> submitted --approve--> approved
-      ^                   |  \\--reject--> rejected --submit--> submitted
-      |                   |                   |
-      +---- an edit ------+                   |
-      +------------------ reopen (supervisor) +-- from any state
+    draft --submit--> submitted --approve--> approved --reopen--> draft
+      ^ ^                 |  \\--reject--> rejected --submit--> submitted
+      | |                 |                  |
+      | +---- an edit ----+                  |
+      +----------- reopen (supervisor) ------+
 
 An approved week is locked: no entry of it is created, changed or deleted
 until someone who oversees the person reopens it. Editing a submitted week
 sends it back to draft, so nobody approves hours that moved after they
-were submitted.
+were submitted. Reopening undoes a decision: a week only submitted has
+none yet: it is approved, or rejected with a reason, instead.
 """
 
 from __future__ import annotations
@@ -520,10 +521,15 @@ async def reject_week(ctx: MutationContext, user_id: uuid.UUID, week: str, reaso
 
 
 async def reopen_week(ctx: MutationContext, user_id: uuid.UUID, week: str) -> None:
-    """Back to draft, so the person can correct it (from any state)."""
+    """Back to draft, so the person can correct an approved or rejected
+    week. A draft stays as it is (a reopen sent twice, or after the
+    person's own edit); a submitted week has no decision to undo:
+    ``week_not_decided``."""
     row = await _overseen_week(ctx, user_id, week)
     if row.status == WeekStatus.DRAFT:
         return
+    if row.status == WeekStatus.SUBMITTED:
+        raise Rejected("week_not_decided", week=week)
     row.status = WeekStatus.DRAFT
     row.decided_by_id = ctx.actor.id
     row.decided_at = utc_now()

@@ -18,7 +18,7 @@ import {
 import {
   me, supervises, myOrders, conflictsToResolve,
 } from "./model.js";
-import { go } from "./ui.js";
+import { go, revealField } from "./ui.js";
 import { ordersScreen } from "./views/orders.js";
 import { orderScreen } from "./views/order.js";
 import { checklistScreen } from "./views/checklist.js";
@@ -342,6 +342,15 @@ async function start() {
   for (const [kind, attribute] of [["click", "action"], ["change", "change"],
     ["input", "input"], ["submit", "submit"]]) delegate(kind, attribute);
   window.addEventListener("hashchange", draw);
+  // A field taking the focus comes out from under a sticky action bar,
+  // once the browser has scrolled it the way it knows.
+  $("main").addEventListener("focusin", (event) => {
+    const field = event.target;
+    if (field instanceof HTMLInputElement || field instanceof HTMLSelectElement
+      || field instanceof HTMLTextAreaElement) {
+      requestAnimationFrame(() => revealField(field));
+    }
+  });
   onChange(redrawSoon);
   // A finger on the screen: redraws wait until it is lifted, so a tap
   // always lands on the element it started on.

@@ -170,8 +170,9 @@ function replay(v, name, args, pending, at) {
           decided_at: at, pending });
       break;
     case "timesheet.reopen": {
+      // The server reopens a decided week only (a submitted one stays).
       const week = weekRow(v, args.user_id, args.week);
-      if (week.status !== "draft") {
+      if (week.status === "approved" || week.status === "rejected") {
         Object.assign(week, { status: "draft", submitted_at: null,
           decided_by_id: me, decided_at: at, pending });
       }

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from backend.db.engine import open_database
 from backend.db.models import Device, TimeEntry
-from tests.pwa.conftest import Server, sign_in, wait_synced
+from tests.pwa.conftest import PHONE, Server, sign_in, wait_synced
 from tests.pwa.test_conflict_review import TWO_WEEKS_AGO, change_hours, entries_of_week
 from tests.pwa.test_field_work import add_time
 from tests.pwa.test_offline_day_on_dolibarr_data import outside_the_browser_loop
@@ -21,7 +21,9 @@ from tests.pwa.test_screenshots import shoot, use_language
 pytestmark = pytest.mark.browser
 
 
-async def _age_device(database_url: str, client_id: str, back: dt.timedelta) -> None:
+async def _age_device(
+    database_url: str, client_id: str, back: dt.timedelta, *, unconfirmed: bool = False
+) -> None:
     db = open_database(database_url)
     await _until_settled(db, uuid.UUID(client_id))
     async with db.writing() as session:
@@ -33,6 +35,10 @@ async def _age_device(database_url: str, client_id: str, back: dt.timedelta) -> 
             device.last_push_at -= back
         if device.last_pull_at is not None:
             device.last_pull_at -= back
+        if unconfirmed:
+            # The answer to its last push never came back: no pull since.
+            assert device.last_push_at is not None
+            device.last_pull_at = device.last_push_at - dt.timedelta(minutes=1)
     await db.dispose()
 
 
@@ -53,12 +59,17 @@ async def _until_settled(db: Any, client_id: uuid.UUID) -> None:
     raise AssertionError("the device's row kept changing")
 
 
-def age_device(server: Server, context: Any, back: dt.timedelta) -> None:
+def age_device(
+    server: Server, context: Any, back: dt.timedelta, *, unconfirmed: bool = False
+) -> None:
     """Close the browser ``context`` and move every contact of its device
-    back in time: it was last used that long ago."""
+    back in time: it was last used that long ago. ``unconfirmed``: its
+    last push was never followed by a pull."""
     client_id = client_id_of(context.pages[0])
     context.close()
-    outside_the_browser_loop(_age_device(server.database_url, client_id, back))
+    outside_the_browser_loop(
+        _age_device(server.database_url, client_id, back, unconfirmed=unconfirmed)
+    )
 
 
 CLIENT_ID = """new Promise((found) => {
@@ -140,17 +151,90 @@ def test_S10_the_supervisors_list_shows_the_old_device_as_gone_silent(
     assert "Replaced" in said
     assert "Gone silent since" in said
     assert "a newer device of Sofia Benali has been in use since" in said
-    assert "Ask Sofia Benali whether work done on this device was never sent" in said
     assert "In use" in new.inner_text()
     assert "Linux · Chrome" in new.inner_text()
-    # Sofia's people come first: a device of hers has gone silent.
-    assert "Sofia Benali" in boss.locator(".device-group h2").first.inner_text()
-    assert boss.locator("p.strong", has_text="1 device has gone silent").count() == 1
+    # What the old phone kept offline never reached the server: nothing
+    # the server holds of it is unconfirmed or in conflict, so the list
+    # tells it calmly, after the phone in use, and raises no alarm.
+    assert "Nothing waits on it" in said
+    assert "Ask Sofia Benali" not in said
+    assert old.locator(".notice.warn").count() == 0
+    assert sofia.locator(".device").last.get_attribute("class") == old.get_attribute("class")
+    assert boss.locator(".device-at-stake").count() == 0
+    assert boss.locator("p", has_text="Nothing needs your attention").count() == 1
     # The change queued on the wiped phone never reached the server.
     lost = outside_the_browser_loop(
         _notes_stored(server.database_url, "S10 lost with the phone's storage")
     )
     assert lost == 0
+
+
+# Per language: the phone's locale and what the list says.
+AT_STAKE = {
+    "en": (
+        "en-GB",
+        "1 silent device may hold unsent work",
+        "Unknown device",
+        "were never confirmed back to it",
+        "Ask Julien Petit whether work done on this device was never sent.",
+    ),
+    "fr": (
+        "fr-FR",
+        "1 appareil silencieux peut garder du travail non envoyé",
+        "Appareil inconnu",
+        "ne lui ont jamais été confirmées",
+        "Demandez à Julien Petit si du travail fait sur cet appareil n'a jamais été envoyé.",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def unconfirmed_tablet(server: Server, browser: Any) -> str:
+    """Julien's tablet, whose browser names itself in words the server does
+    not know, sent an hour; the answer never came back to it, then he took
+    a new tablet. Answers the old one's short id."""
+    old = browser.new_context(base_url=server.url, user_agent="Mozilla/5.0 (compatible)", **PHONE)
+    page = old.new_page()
+    sign_in(page, "employee@demo.test")
+    add_time(page, "AFF-2026-003", "1", "sent, never confirmed back")
+    wait_synced(page)
+    short = short_id(client_id_of(page))
+    age_device(server, old, dt.timedelta(days=2), unconfirmed=True)
+
+    new = browser.new_context(base_url=server.url, **PHONE)
+    sign_in(new.new_page(), "employee@demo.test")
+    new.close()
+    return short
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_silent_device_that_may_hold_unsent_work_asks_for_attention(
+    phone: Any, unconfirmed_tablet: str, language: str
+) -> None:
+    locale, header, unknown, unconfirmed, ask = AT_STAKE[language]
+    boss = phone(locale=locale).new_page()
+    sign_in(boss, "supervisor@demo.test")
+    use_language(boss, language)
+
+    open_team_devices(boss)
+
+    julien = boss.locator(".device-group", has_text="Julien Petit")
+    old = julien.locator(".device", has_text=unconfirmed_tablet)
+    said = old.inner_text()
+    assert "device-at-stake" in (old.get_attribute("class") or "")
+    assert boss.locator(".device-group").first.get_attribute("aria-labelledby") == (
+        julien.get_attribute("aria-labelledby")
+    )
+    assert julien.locator(".device").first.inner_text() == said
+    assert said.startswith(f"{unknown} {unconfirmed_tablet}"), said
+    assert unconfirmed in said
+    assert ask in said
+    assert boss.locator("p.strong", has_text=header).count() == 1
+    title = old.locator(".card-title").bounding_box()
+    chip = old.locator(".chip").bounding_box()
+    assert title["y"] + title["height"] <= chip["y"] or title["x"] + title["width"] <= chip["x"]
+    julien.evaluate("(group) => group.scrollIntoView({block: 'start'})")
+    shoot(boss, language, "devices-at-stake")
 
 
 def test_the_list_shows_offline_as_it_was_last_seen(phone: Any, server: Server) -> None:

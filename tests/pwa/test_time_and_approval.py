@@ -268,8 +268,7 @@ def test_approving_is_one_tap_with_an_undo_that_reopens_the_week(
     sign_in(boss, "supervisor@demo.test")
     boss.locator("#nav a[href='#/approvals']").click()
     boss.locator(f".waiting a.card[href$='{LAST_WEEK}']", has_text="Julien Petit").click()
-    # A submitted week can be sent back as it is, too.
-    boss.locator("button[data-action=reopen]").wait_for()
+    boss.locator("button[data-action=approve]").wait_for()
 
     boss.locator("button[data-action=approve]").click()
     decision = boss.locator(".decision", has_text="Julien Petit")
@@ -347,3 +346,35 @@ def test_an_empty_reject_reason_is_said_in_the_apps_language(phone: Any) -> None
     boss.screenshot(path=str(ROOT / "docs" / "screenshots" / "fr-reject-reason-needed.png"))
     boss.locator("button[data-action=cancel]").click()
     box.wait_for(state="detached")
+
+
+# Per language: the phone's locale, the words of the buttons.
+DECIDING = {
+    "en": ("en-GB", ("Reject", "Approve"), "Reopen the week"),
+    "fr": ("fr-FR", ("Refuser", "Valider"), "Rouvrir la semaine"),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_only_a_decided_week_offers_to_reopen(phone: Any, server: Server, language: str) -> None:
+    from tests.pwa.test_screenshots import use_language
+
+    locale, decide, reopen = DECIDING[language]
+    # Sofia's weeks as the demo has them: no other test here decides on them.
+    person = server.session("tech2@demo.test")
+    person_id = person.me["id"]
+    person.close()
+    boss = phone(locale=locale).new_page()
+    sign_in(boss, "supervisor@demo.test")
+    use_language(boss, language)
+
+    boss.goto(f"/#/approvals/{person_id}/{LAST_WEEK}")
+    boss.locator("button[data-action=approve]").wait_for()
+    submitted = boss.locator("main button").all_inner_texts()
+    boss.goto(f"/#/approvals/{person_id}/{TWO_WEEKS_AGO}")
+    boss.locator("button[data-action=reopen]").wait_for()
+    approved = boss.locator("main button").all_inner_texts()
+
+    # A submitted week has no decision to undo: approve or reject it.
+    assert [said.strip() for said in submitted] == list(decide)
+    assert [said.strip() for said in approved] == [reopen]

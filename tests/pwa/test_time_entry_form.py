@@ -1,6 +1,8 @@
-"""The time entry form refuses, before anything is saved, what the server
-would refuse: hours out of range, or a day that would pass 24 hours. Each
-error is said under the Hours field, in both languages."""
+"""The time entry form at 360 x 740: every field shows above the sticky
+bar, and its back link goes back where the person came from. It refuses,
+before anything is saved, what the server would refuse: hours out of
+range, or a day that would pass 24 hours. Each error is said under the
+Hours field, in both languages."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.pwa.conftest import Server, outbox_seq, sign_in
-from tests.pwa.test_field_work import add_time
+from tests.pwa.test_field_work import add_time, open_order
 from tests.pwa.test_screenshots import SHOTS, use_language
 
 pytestmark = pytest.mark.browser
@@ -26,6 +28,83 @@ SAID = {
         "Entre 1 minute et 24 heures.",
     ),
 }
+
+
+# Per language: a visit of the person, the back link to My time.
+VISITS = {"en": ("SO-2026-0101", "My time"), "fr": ("SO-2026-0105", "Mes heures")}
+ENTRY_OF_VISIT = "#visit-time ~ ul a[href^='#/entry/']"
+FIELDS = ("#entry-affair", "#entry-order", "#entry-hours", "#entry-note")
+
+# Run in the page: how far the field and what describes it (hint, error)
+# reach below the top of the sticky bar (<= 0: all of it shows above),
+# and how far its top is under the sticky header (<= 0: clear of it).
+UNDER_THE_BARS = """(selector) => {
+  const field = document.querySelector(selector);
+  const described = (field.getAttribute("aria-describedby") || "")
+    .split(" ").filter(Boolean).map((id) => document.getElementById(id));
+  const bottom = Math.max(...[field, ...described]
+    .map((el) => el.getBoundingClientRect().bottom));
+  const bar = document.querySelector("form .actionbar").getBoundingClientRect();
+  const header = document.querySelector(".sync-line").getBoundingClientRect();
+  return [bottom - bar.top, header.bottom - field.getBoundingClientRect().top];
+}"""
+
+
+def under_the_bars(page: Any, selector: str) -> list[float]:
+    return [round(side) for side in page.evaluate(UNDER_THE_BARS, selector)]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_every_field_shows_above_the_sticky_bar_and_back_goes_to_the_visit(
+    phone: Any, server: Server, language: str
+) -> None:
+    locale, email = PEOPLE[language]
+    number, my_time = VISITS[language]
+    page = phone(locale=locale).new_page()
+    sign_in(page, email)
+    use_language(page, language)
+    open_order(page, number)
+
+    page.locator("a[href^='#/entry/new']").click()
+    page.locator("#entry-hours").wait_for()
+    # Opened from the visit: the visit and its affair are chosen, the
+    # hours are what is left to type, in sight at once.
+    at_open = under_the_bars(page, "#entry-hours")[0] - page.evaluate(
+        "document.getElementById('entry-hours-hint').getBoundingClientRect().height"
+    )
+    focused = {}
+    for field in FIELDS:
+        page.locator(field).focus()
+        page.wait_for_timeout(100)
+        focused[field] = under_the_bars(page, field)
+    back = page.locator("a.back")
+    said_back = back.inner_text()
+    back.click()
+    page.locator(".order-head", has_text=number).wait_for()
+
+    assert at_open <= 0
+    assert all(below <= 0 and under <= 0 for below, under in focused.values()), focused
+    assert said_back == number
+
+    # Added, then opened again from the visit: Done and Delete come back to it.
+    page.locator("a[href^='#/entry/new']").click()
+    page.locator("#entry-hours").fill("1")
+    page.locator("form[data-submit=add] button[type=submit]").click()
+    page.locator(".day-title").wait_for()
+    open_order(page, number)
+    page.locator(ENTRY_OF_VISIT).first.click()
+    page.locator(".actionbar a", has_text="Done" if language == "en" else "Terminé").click()
+    page.locator(".order-head", has_text=number).wait_for()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.locator(ENTRY_OF_VISIT).first.click()
+    page.locator("button[data-action=delete]").click()
+    page.locator(".order-head", has_text=number).wait_for()
+    page.locator(ENTRY_OF_VISIT).wait_for(state="detached")
+
+    # Opened from My time, it goes back to My time.
+    page.goto("/#/time")
+    page.locator(".actionbar a[href^='#/entry/new']").click()
+    assert page.locator("a.back").inner_text() == my_time
 
 
 def submit_hours(page: Any, hours: str) -> None:

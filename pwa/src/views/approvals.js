@@ -4,8 +4,9 @@
  * decided lately, to reopen one; one person's week, to decide on it.
  *
  * Approving is one tap; the list then offers "Undo" (a reopen) until the
- * supervisor moves on. Rejecting asks for a reason. Reopening asks first:
- * only the person can submit the week again.
+ * supervisor moves on. Rejecting asks for a reason. Reopening undoes a
+ * decision, so only an approved or rejected week offers it (the server's
+ * rule too); it asks first: only the person can submit the week again.
  */
 
 import { html } from "../html.js";
@@ -207,8 +208,6 @@ export function approvalScreen(params) {
       </div>`;
   } else if (w.status === "submitted") {
     bar = html`
-      <button type="button" class="button secondary reopen"
-        data-action="reopen">${icon("undo")}${t("approvals.reopen")}</button>
       <div class="actionbar two">
         <button type="button" class="button big secondary"
           data-action="reject">${icon("cross")}${t("approvals.reject")}</button>

@@ -3,8 +3,12 @@
  * Team devices: each install of the app of the people one looks after,
  * when it was last heard from, and whether it is still the one in use.
  * A phone whose storage the browser wiped comes back as a new device: the
- * old one shows here as replaced and gone silent, so the supervisor can
- * ask whether work was lost on it (case S10).
+ * old one shows here as replaced and gone silent (case S10).
+ *
+ * Only a device that may hold work never sent asks for the supervisor's
+ * attention: one gone silent whose last push was never confirmed back to
+ * it, or whose changes wait in open conflicts. A silent or replaced
+ * device with neither is history, told calmly.
  */
 
 import { html } from "../html.js";
@@ -34,6 +38,12 @@ function ago(at) {
   return formatAgo(Date.now() - Date.parse(at));
 }
 
+/** Whether a device asks for the supervisor's attention (see above).
+ * @param {DeviceRow} d @param {number} conflicts */
+function atStake(d, conflicts) {
+  return d.status !== "active" && (d.unconfirmed || conflicts > 0);
+}
+
 /** @param {DeviceRow} d */
 function statusChip(d) {
   const word = t(`devices.status.${d.status}`);
@@ -41,24 +51,30 @@ function statusChip(d) {
     STATUS_ICONS[d.status] ?? "check")}${word}</span>`;
 }
 
-/** What the supervisor should know about it, in sentences.
- * @param {DeviceRow} d @param {number} days silent after so many days */
-function story(d, days) {
+/** What the supervisor should know about it, in sentences: a warning
+ * only when work may be at stake.
+ * @param {DeviceRow} d @param {number} days silent after so many days
+ * @param {boolean} stake */
+function story(d, days, stake) {
   const lines = [];
+  const said = (/** @type {string} */ text) => (stake
+    ? html`<p class="notice warn">${icon("warn")}${text}</p>`
+    : html`<p>${text}</p>`);
   if (d.status === "replaced" && d.replaced_at) {
-    lines.push(html`<p class="notice warn">${icon("warn")}${
-      t("devices.replaced", { name: d.user_name, since: moment(d.replaced_at),
-        last: moment(d.last_seen_at) })}</p>`);
+    lines.push(said(t("devices.replaced", { name: d.user_name,
+      since: moment(d.replaced_at), last: moment(d.last_seen_at) })));
   } else if (d.status === "silent") {
-    lines.push(html`<p class="notice warn">${icon("warn")}${
-      t("devices.silent", { days })}</p>`);
-  }
-  if (d.status !== "active") {
-    lines.push(html`<p>${t("devices.ask", { name: d.user_name })}</p>`);
+    lines.push(said(t("devices.silent", { days })));
   }
   if (d.unconfirmed && d.last_push_at) {
     lines.push(html`<p>${t("devices.unconfirmed",
       { at: moment(d.last_push_at) })}</p>`);
+  }
+  if (stake) {
+    lines.push(html`<p class="strong">${
+      t("devices.ask", { name: d.user_name })}</p>`);
+  } else if (d.status !== "active") {
+    lines.push(html`<p class="muted">${t("devices.nothing_waiting")}</p>`);
   }
   return lines;
 }
@@ -73,9 +89,11 @@ function asSeenHere(d) {
 function deviceCard(d, days, conflicts) {
   const name = d.agent || t("devices.unknown_agent");
   const here = isThisDevice(d);
-  return html`<li class="card device device-${d.status}">
-    <span class="card-top"><span class="card-title">${icon("phone")}${
-      name} <span class="short-id">${shortId(d.client_id)}</span></span>${
+  const stake = atStake(d, conflicts);
+  return html`<li class="card device device-${d.status}${
+    stake ? " device-at-stake" : ""}">
+    <span class="card-top"><span class="card-title">${icon("phone")}<span>${
+      name} <span class="short-id">${shortId(d.client_id)}</span></span></span>${
       here ? html`<span class="chip chip-device-here">${icon("phone")}${
         t("devices.this_device")}</span>` : statusChip(d)}</span>
     <span class="card-sub">${t("devices.last_seen", {
@@ -83,24 +101,21 @@ function deviceCard(d, days, conflicts) {
     <span class="card-meta">${t("devices.first_seen",
       { at: moment(d.first_seen_at) })} · ${t("devices.received",
       { count: d.last_seq })}</span>
-    ${story(d, days)}
+    ${story(d, days, stake)}
     ${conflicts ? html`<a class="button" href="#/conflicts">${
       icon("warn")}${t("devices.conflicts", { count: conflicts })}</a>`
       : ""}
   </li>`;
 }
 
-/** How much a status asks for attention: a replaced device may have
- * taken unsent work with it, a silent one may yet come back. */
-const URGENCY = { replaced: 0, silent: 1, active: 2 };
-
-/** @param {DeviceRow} d */
-const urgency = (d) => URGENCY[d.status] ?? 2;
-
 /** The devices by person, the most worrying first: people, then each
- * person's devices (the latest seen first among equals).
- * @param {DeviceRow[]} devices */
-function byPerson(devices) {
+ * person's devices (the latest seen first among equals). A device that
+ * may hold unsent work comes first, then those in use, then the quiet
+ * ones with nothing at stake.
+ * @param {DeviceRow[]} devices @param {(d: DeviceRow) => boolean} stake */
+function byPerson(devices, stake) {
+  const urgency = (/** @type {DeviceRow} */ d) => (stake(d) ? 0
+    : d.status === "active" ? 1 : 2);
   /** @type {Map<string, {name: string, devices: DeviceRow[]}>} */
   const people = new Map();
   for (const d of devices) {
@@ -125,7 +140,11 @@ export function devicesScreen() {
   });
   const list = knownDevices();
   const devices = (list?.devices ?? []).map(asSeenHere);
+  const conflictsOf = (/** @type {DeviceRow} */ d) =>
+    (list ? openConflicts(d, list) : 0);
+  const stake = (/** @type {DeviceRow} */ d) => atStake(d, conflictsOf(d));
   const quiet = devices.filter((d) => d.status !== "active").length;
+  const worrying = devices.filter(stake).length;
 
   let state = html``;
   if (asked.problem && asked.problem !== "offline") {
@@ -138,11 +157,16 @@ export function devicesScreen() {
       t("devices.offline")}</p>`;
   }
 
-  const summary = !list ? "" : quiet
-    ? html`<p class="strong">${icon("warn")}${t("devices.quiet",
-      { count: quiet })}</p>`
-    : html`<p>${icon("check")}${t("devices.all_active",
+  let summary = html``;
+  if (list && worrying) {
+    summary = html`<p class="strong">${icon("warn")}${
+      t("devices.at_stake", { count: worrying })}</p>`;
+  } else if (list && quiet) {
+    summary = html`<p>${icon("check")}${t("devices.nothing_at_stake")}</p>`;
+  } else if (list) {
+    summary = html`<p>${icon("check")}${t("devices.all_active",
       { days: list.silent_after_days })}</p>`;
+  }
 
   const content = html`
     ${backLink("#/me", t("me.title"))}
@@ -152,11 +176,11 @@ export function devicesScreen() {
       t("devices.loading")}</p>` : ""}
     ${list && !devices.length ? html`<p class="empty">${
       t("devices.none")}</p>` : ""}
-    ${byPerson(devices).map((p, i) => html`<section class="device-group"
-      aria-labelledby="person-${i}">
+    ${byPerson(devices, stake).map((p, i) => html`<section
+      class="device-group" aria-labelledby="person-${i}">
       <h2 id="person-${i}">${icon("user")}${p.name}</h2>
       <ul class="cards">${p.devices.map((d) => deviceCard(d,
-        list?.silent_after_days ?? 3, list ? openConflicts(d, list) : 0))}</ul>
+        list?.silent_after_days ?? 3, conflictsOf(d)))}</ul>
     </section>`)}
     <button type="button" class="button secondary" data-action="refresh">${
       icon("sync")}${t("devices.refresh")}</button>`;

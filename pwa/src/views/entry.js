@@ -56,6 +56,22 @@ function draftFor(params) {
   return draft;
 }
 
+/**
+ * Where the form goes back to: the visit it was opened from (the link
+ * says so with `from=order/<id>`), else My time on the entry's day.
+ * @param {string} day
+ * @returns {{href: string, label: string}}
+ */
+function origin(day) {
+  const from = /^order\/([\w-]+)$/.exec(query().get("from") || "");
+  const order = from ? find("service_order", from[1]) : undefined;
+  if (from) {
+    return { href: `#/order/${from[1]}`,
+      label: order?.number || t("order.title") };
+  }
+  return { href: `#/time/${weekOf(day)}/${day}`, label: t("time.title") };
+}
+
 /** The minutes already on the draft's day, its own entry left out.
  * @param {Draft} d */
 function otherMinutesOfDay(d) {
@@ -95,8 +111,8 @@ function argsOf(d) {
 /** @param {{id: string}} params */
 export function entryScreen(params) {
   const d = draftFor(params);
-  const back = backLink(`#/time/${weekOf(d?.work_date || today())}/${
-    d?.work_date || today()}`, t("time.title"));
+  const from = origin(d?.work_date || today());
+  const back = backLink(from.href, from.label);
   if (!d) {
     return { title: t("entry.title"), nav: "time",
       content: html`${back}<p class="empty">${t("entry.missing")}</p>` };
@@ -118,12 +134,13 @@ export function entryScreen(params) {
   const described = (/** @type {string} */ field, /** @type {string} */ ids) =>
     [ids, errorOf(field) ? "entry-error" : ""].filter(Boolean).join(" ");
 
-  const content = html`${back}
-    <h2 class="title">${d.isNew ? t("entry.new") : t("entry.edit")}${
-      pendingMark(stored?.pending)}</h2>
+  // The header names the screen already: no heading repeats it, so the
+  // Hours field shows above the sticky bar when the form opens.
+  const content = html`${back}${stored?.pending
+    ? html`<p>${pendingMark(true)}</p>` : ""}
     ${locked ? html`<p class="notice warn">${icon("lock")}${t("entry.locked",
       { n: weekNumber(week) })}</p>` : ""}
-    <form class="stack" data-submit="add" novalidate>
+    <form class="stack entry-form" data-submit="add" novalidate>
       <fieldset class="day-pick">
         <legend>${t("entry.day")} · ${formatWeek(week)}</legend>
         <div class="day-chips">${daysOf(week).map((day) => html`
@@ -168,8 +185,8 @@ export function entryScreen(params) {
       <div class="actionbar two">${d.isNew
         ? html`<button class="button big primary" type="submit">${
           icon("plus")}${t("entry.add")}</button>`
-        : html`<a class="button big primary" href="#/time/${week}/${
-          d.work_date}">${icon("check")}${t("entry.done")}</a>
+        : html`<a class="button big primary" href="${from.href}">${
+          icon("check")}${t("entry.done")}</a>
           <button class="button big danger" type="button"
             data-action="delete">${icon("cross")}${t("entry.delete")}</button>`}
       </div>
@@ -236,7 +253,7 @@ export function entryScreen(params) {
         await deleteEntry(d.id);
         draft = null;
         toast(t("entry.deleted"));
-        go(`#/time/${week}/${d.work_date}`);
+        go(origin(d.work_date).href);
       },
     },
   };

@@ -81,12 +81,12 @@ function timeSection(o) {
     <h2 id="visit-time">${t("order.time",
       { total: formatDuration(total) })}</h2>
     <ul class="plain">${entries.map((e) => html`<li>
-      <a href="#/entry/${e.id}">${formatDay(e.work_date,
+      <a href="#/entry/${e.id}?from=order/${o.id}">${formatDay(e.work_date,
         { weekday: "short", day: "numeric", month: "short" })} · ${
         formatDuration(e.minutes)} · ${userName(e.user_id)}</a>${
         pendingMark(e.pending)}</li>`)}</ul>
     <a class="button secondary" href="#/entry/new?order=${o.id}&day=${
-      isoDate(new Date())}">${icon("plus")}${t("order.add_time")}</a>
+      isoDate(new Date())}&from=order/${o.id}">${icon("plus")}${t("order.add_time")}</a>
   </section>`;
 }
 

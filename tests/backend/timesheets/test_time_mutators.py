@@ -380,6 +380,22 @@ async def test_S11_reopened_week_accepts_edits_again(
     assert edit["status"] == "applied"
 
 
+async def test_only_a_decided_week_is_reopened(device_of: Any, company: Company) -> None:
+    tech = await device_of("tech")
+    supervisor = await device_of("supervisor")
+    person = {"user_id": str(company.users["tech"]), "week": WEEK}
+
+    await tech.send("timesheet.submit", {"week": WEEK})
+    submitted = await supervisor.send("timesheet.reopen", person)
+    await supervisor.send("timesheet.reject", {**person, "reason": "missing Friday"})
+    rejected = await supervisor.send("timesheet.reopen", person)
+    draft = await supervisor.send("timesheet.reopen", person)
+
+    assert (submitted["status"], submitted["code"]) == ("rejected", "week_not_decided")
+    assert rejected["status"] == "applied"
+    assert draft["status"] == "applied"
+
+
 async def test_reject_needs_a_reason_and_a_submitted_week(device_of: Any, company: Company) -> None:
     tech = await device_of("tech")
     supervisor = await device_of("supervisor")
