@@ -249,11 +249,12 @@ def main() -> None:
         "--every", type=float, default=5, help="seconds between a device's syncs, on average"
     )
     parser.add_argument("--workers", type=int, default=1, help="server processes on PostgreSQL")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     options = parser.parse_args()
 
     rows = []
     loads = [load_average()]
-    for kind in KINDS:
+    for kind in options.kinds:
         with fresh_database(kind) as url:
             company = asyncio.run(
                 build_company(url, technicians=options.devices, orders_each=2, orders_per_affair=2)

@@ -219,6 +219,7 @@ def main() -> None:
         "--at-once", type=int, default=4, help="devices pushing together, for the second figure"
     )
     parser.add_argument("--workers", type=int, default=1, help="server processes on PostgreSQL")
+    parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
     options = parser.parse_args()
     count = options.mutations
     configure_logging("warning")
@@ -229,7 +230,7 @@ def main() -> None:
     loads = [load_average()]
     pouch_documents: list[list[dict[str, Any]]] = []
     ours: dict[str, float] = {}
-    for kind in KINDS:
+    for kind in options.kinds:
         with fresh_database(kind) as url:
             company = asyncio.run(build_company(url, technicians=2 + options.at_once))
             tech, week_tech, *together = company.technicians

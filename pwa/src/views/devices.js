@@ -74,7 +74,9 @@ function story(d, days, stake) {
     lines.push(html`<p class="strong">${
       t("devices.ask", { name: d.user_name })}</p>`);
   } else if (d.status !== "active") {
-    lines.push(html`<p class="muted">${t("devices.nothing_waiting")}</p>`);
+    lines.push(html`<p class="muted">${t(d.last_seq
+      ? "devices.nothing_waiting" : "devices.nothing_sent",
+      { name: d.user_name })}</p>`);
   }
   return lines;
 }
