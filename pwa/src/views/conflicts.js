@@ -21,7 +21,7 @@ import { icon } from "../icons.js";
 import { weekNumber } from "../dates.js";
 import {
   conflictsToResolve, resolvedConflicts, find, userName, weekOfUser,
-  resolveConflict, reopenWeek,
+  resolveConflict, reopenWeek, awaitsItsPhoto, photosAwaited,
 } from "../model.js";
 import { deviceName, devicesOutdated, refreshDevices } from "../devices.js";
 import { go, query, toast } from "../ui.js";
@@ -56,6 +56,7 @@ const RECORD_TYPES = {
 const KIND_ICONS = {
   locked: "lock", concurrent_update: "sync", delete_vs_update: "cross",
   parent_deleted: "cross", out_of_scope: "user", duplicate_id: "warn",
+  missing_blob: "camera",
 };
 
 /** The conflict whose "take the device's value" waits for a yes (it
@@ -251,6 +252,10 @@ function why(c) {
       : "server_won"}`;
   } else if (c.kind === "delete_vs_update" && deviceSide(c).deleted) {
     key = "conflicts.why.deleted_but_changed";
+  } else if (c.code === "week_locked"
+    && c.mutation_name === "timesheet.submit") {
+    // A week submitted once approved: no hours were changed.
+    key = "conflicts.why.week_locked_submit";
   }
   if (!has(key)) key = `conflicts.why.${c.kind}`;
   return has(key) ? t(key, fields) : c.kind;
@@ -305,6 +310,14 @@ function choices(c) {
   </div>`;
 }
 
+/** What a change waiting for its photo waits for, in place of the two
+ * ways out: the photo is on the device below, nobody else has it.
+ * @param {Row} c */
+function photoWaiting(c) {
+  return html`<p class="hint awaited">${icon("camera")}${t(
+    "conflicts.photo_waiting", { name: userName(c.author_id) || "—" })}</p>`;
+}
+
 /** @param {Row} c */
 function conflictCard(c) {
   const rows = sides(c);
@@ -321,7 +334,7 @@ function conflictCard(c) {
         <td>${r.server}</td><td>${r.device}</td></tr>`)}</tbody>
     </table>` : ""}
     ${origin(c)}
-    ${choices(c)}
+    ${awaitsItsPhoto(c) ? photoWaiting(c) : choices(c)}
   </li>`;
 }
 
@@ -361,6 +374,7 @@ function grouped(list, by) {
 export function conflictsScreen() {
   const by = query().get("by") === "affair" ? "affair" : "person";
   const open = conflictsToResolve();
+  const awaited = photosAwaited();
   const resolved = resolvedConflicts();
   // Device names come from the list of devices; the conflicts do not wait
   // for it (it needs the network), they are redrawn when it comes.
@@ -389,9 +403,15 @@ export function conflictsScreen() {
             g.title} · ${g.items.length}</h3>
           <ul class="cards">${g.items.map(conflictCard)}</ul>
         </section>`)
-        : html`<p class="empty">${t("conflicts.none")}</p>
+        : html`<p class="empty">${t(awaited.length ? "conflicts.none_now"
+          : "conflicts.none")}</p>
           <p class="hint">${t("conflicts.intro")}</p>`}
     </section>
+    ${awaited.length ? html`<section aria-labelledby="awaited-title">
+      <h2 id="awaited-title">${t("conflicts.awaited_title",
+        { count: awaited.length })}</h2>
+      <ul class="cards">${awaited.map(conflictCard)}</ul>
+    </section>` : ""}
     <section class="decided" aria-labelledby="resolved-title">
       <h2 id="resolved-title">${t("conflicts.resolved_title")}</h2>
       ${resolved.length ? html`<ul class="cards">${resolved.map(resolvedCard)}
