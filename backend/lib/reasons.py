@@ -62,10 +62,6 @@ FIXED: dict[str, dict[str, str]] = {
     },
     "a number expected": {"en": "a number expected", "fr": "un nombre attendu"},
     "a text expected": {"en": "a text expected", "fr": "un texte attendu"},
-    "cross-origin request": {
-        "en": "request from another site",
-        "fr": "requête venue d'un autre site",
-    },
 }
 
 # The decoder's names of JSON types.
@@ -154,7 +150,7 @@ Saying = tuple[str, dict[str, str]]
 
 
 def _types(names: str, language: str) -> str:
-    """ "bool | null" as "true or false or nothing (null)"."""
+    """Type names in words: `bool | null` is "true or false or nothing (null)"."""
     words = [TYPES.get(name.strip(), {}).get(language, name.strip()) for name in names.split("|")]
     return OR[language].join(words)
 

@@ -6,12 +6,14 @@ already approved, a new time entry waiting to be sent."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from typing import Any
 
 import pytest
 
 from tests.pwa.conftest import Server, phone_today, sign_in, wait_synced
+from tests.pwa.test_checklist_photos import picture
 from tests.pwa.test_field_work import add_time
 from tests.pwa.test_screenshots import use_language
 from tests.pwa.test_time_and_approval import iso_week
@@ -22,8 +24,8 @@ TECH = "tech1@demo.test"
 SUPERVISOR = "supervisor@demo.test"
 # Approved in the demo data (backend/demo.py).
 TWO_WEEKS_AGO = iso_week(phone_today() - dt.timedelta(days=14))
-# A photo no device ever uploaded.
-NEVER_UPLOADED = "a1" * 32
+# A photo taken on Thomas's tablet, not uploaded yet.
+PHOTO = picture(tint=30)
 
 
 def send_from_tablet(server: Server, name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +60,7 @@ def photo_of_an_open_checklist(server: Server) -> dict[str, Any]:
         "run_id": run["id"],
         "item_key": template["items"][0]["key"],
         "photo_id": str(uuid.uuid4()),
-        "sha256": NEVER_UPLOADED,
+        "sha256": hashlib.sha256(PHOTO).hexdigest(),
     }
 
 
@@ -96,6 +98,17 @@ def test_a_photo_awaited_from_another_device_is_said_so_where_it_is_not(
     use_language(boss, "fr")
     card_fr = boss.locator(".conflict", has_text="Photo attendue").inner_text()
 
+    # The photo comes from the tablet: the change applies by itself.
+    tablet = server.session(TECH)
+    sha256 = hashlib.sha256(PHOTO).hexdigest()
+    tablet.client.put(f"/api/blobs/{sha256}", content=PHOTO, headers={"Content-Type": "image/png"})
+    tablet.close()
+    use_language(boss, "en")
+    boss.reload()
+    arrived = boss.locator(".decided .card", has_text="Photo arrived, change applied")
+    arrived.wait_for()
+    arrived_en = arrived.inner_text()
+
     assert "Taken on your other device" in said_en
     assert "has not arrived from it yet" in said_en
     assert "open the app there" in said_en
@@ -109,6 +122,9 @@ def test_a_photo_awaited_from_another_device_is_said_so_where_it_is_not(
     assert buttons == 0
     assert "La photo n'est pas encore arrivée de l'appareil de Thomas Martin" in card_fr
     assert "Rien à décider pour l'instant" in card_fr
+    assert boss.locator("#awaited-title").count() == 0
+    assert "Photo awaited" not in arrived_en
+    assert "taken by" not in arrived_en
 
 
 def test_a_week_submitted_once_approved_is_not_called_changed_hours(

@@ -23,6 +23,7 @@ import {
   conflictsToResolve, resolvedConflicts, find, userName, weekOfUser,
   resolveConflict, reopenWeek, awaitsItsPhoto, photosAwaited,
 } from "../model.js";
+import { settledByItself } from "../store.js";
 import { deviceName, devicesOutdated, refreshDevices } from "../devices.js";
 import { go, query, toast } from "../ui.js";
 import { backLink, pendingMark } from "./parts.js";
@@ -338,16 +339,25 @@ function conflictCard(c) {
   </li>`;
 }
 
+/** How a conflict was settled: by someone's choice, or by its photo
+ * arriving (nobody chose anything then). @param {Row} c */
+function resolvedKey(c) {
+  if (settledByItself(c)) return "conflicts.resolved.photo_arrived";
+  return `conflicts.resolved.${c.resolution === "device" ? "device"
+    : "server"}`;
+}
+
 /** @param {Row} c */
 function resolvedCard(c) {
   const on = c.resolved_at ? formatTime(c.resolved_at, { day: "numeric",
     month: "short", hour: "2-digit", minute: "2-digit" }) : "";
+  // A photo that came is no longer awaited: the line below says so.
+  const chip = settledByItself(c) ? "" : kindChip(c);
   return html`<li><div class="card">
     <span class="card-top"><span class="card-title">${recordLabel(c)}</span>${
-      kindChip(c)}</span>
+      chip}</span>
     <span class="card-sub">${userName(c.author_id) || "—"}</span>
-    <span class="card-meta">${icon("check")}${t(
-      `conflicts.resolved.${c.resolution === "device" ? "device" : "server"}`,
+    <span class="card-meta">${icon("check")}${t(resolvedKey(c),
       { by: userName(c.resolved_by_id) || "—", on })}${
       pendingMark(c.pending)}</span>
   </div></li>`;
