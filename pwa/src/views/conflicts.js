@@ -315,7 +315,7 @@ function choices(c) {
  * ways out: the photo is on the device below, nobody else has it.
  * @param {Row} c */
 function photoWaiting(c) {
-  return html`<p class="hint awaited">${icon("camera")}${t(
+  return html`<p class="hint">${icon("camera")}${t(
     "conflicts.photo_waiting", { name: userName(c.author_id) || "—" })}</p>`;
 }
 

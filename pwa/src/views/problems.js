@@ -98,7 +98,7 @@ function changeValue(name, args) {
 
 /**
  * A change waiting in the outbox, in words: a new record named by what
- * it is ("new time entry, 1:15 on AFF-2026-003, Mon 23 Nov"), a change
+ * it is ("new time entry, 1 h 15 on AFF-2026-003, Sat 5 Dec"), a change
  * to one by the change and its value.
  * @param {{name: string, args: Record<string, any>}} m
  */
