@@ -7,7 +7,10 @@ its own catalogue for its screens and can translate codes itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
+
+from backend.lib.reasons import explain_reason
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -54,10 +57,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Ce type de modification n'est pas connu du serveur.",
     },
     "week_locked": {
-        "en": "Week {week} was approved by {by} on {on}; your change was not applied. "
+        "en": "The week of {week} was approved by {by} on {on}; your change was not applied. "
         "Ask them to reopen the week.",
-        "fr": "La semaine {week} a été approuvée par {by} le {on} ; votre modification n'a pas "
-        "été appliquée. Demandez-lui de rouvrir la semaine.",
+        "fr": "La semaine du {week} a été approuvée par {by} le {on} ; votre modification "
+        "n'a pas été appliquée. Demandez-lui de rouvrir la semaine.",
     },
     "duplicate_mutation_id": {
         "en": "This change was already received under another number.",
@@ -166,8 +169,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Une intervention ne peut pas passer de {current} à {target}.",
     },
     "week_not_submitted": {
-        "en": "Week {week} is not submitted.",
-        "fr": "La semaine {week} n'est pas soumise.",
+        "en": "The week of {week} is not submitted.",
+        "fr": "La semaine du {week} n'est pas soumise.",
     },
     "week_not_decided": {
         "en": "Week {week} is not approved or rejected yet: there is nothing to reopen.",
@@ -207,9 +210,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
-# The fields of a message that name a status; others (a reason, a name)
-# are shown as written, even when they read like a status.
+# The fields of a message that name a status; others (a name) are shown
+# as written, even when they read like a status.
 STATUS_FIELDS = ("status", "current", "target")
+# Fields holding a day (ISO 8601), and an ISO week ("2026-W48"), said as
+# a person says them: "23 November 2026"; a week by its Monday.
+DAY_FIELDS = ("on", "date")
+WEEK_FIELDS = ("week",)
+MONTHS = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+}
 STATUS_WORDS: dict[str, dict[str, str]] = {
     "approved": {"en": "approved", "fr": "approuvée"},
     "submitted": {"en": "submitted", "fr": "soumise"},
@@ -235,22 +272,60 @@ def pick_language(accept_language: str | None, preferred: str | None = None) -> 
 
 
 def translate(code: str, language: str, fields: Mapping[str, object] | None = None) -> str:
-    """The message for ``code`` in ``language``; the code itself when unknown."""
+    """The message for ``code`` in ``language``; the code itself when unknown.
+
+    Statuses, days, weeks and reasons among ``fields`` are said in the
+    language; the fields themselves (the details of the answer) stay as
+    they are, for programs to read.
+    """
     entry = MESSAGES.get(code)
     if entry is None:
         return code
     template = entry.get(language) or entry[DEFAULT_LANGUAGE]
-    values = {
-        key: _word(value, language) if key in STATUS_FIELDS else value
-        for key, value in (fields or {}).items()
-    }
+    given = dict(fields or {})
+    values = {key: _said(key, value, language, given) for key, value in given.items()}
     try:
         return template.format(**values)
     except (KeyError, IndexError):
         return template
 
 
-def _word(value: object, language: str) -> object:
-    if isinstance(value, str) and value in STATUS_WORDS:
+def _said(key: str, value: object, language: str, fields: Mapping[str, object]) -> object:
+    """One field of a message as a person reads it in ``language``."""
+    if not isinstance(value, str):
+        return value
+    if key in STATUS_FIELDS and value in STATUS_WORDS:
         return STATUS_WORDS[value][language]
+    if key in DAY_FIELDS:
+        return _day(value, language)
+    if key in WEEK_FIELDS:
+        return _week(value, language)
+    if key == "reason":
+        # Litestar names the whole body "data": no field to point at then.
+        field = fields.get("field")
+        at = field if isinstance(field, str) and field != "data" else None
+        return explain_reason(value, language, at)
     return value
+
+
+def say_day(day: dt.date, language: str) -> str:
+    """ "23 November 2026", "1er décembre 2026"."""
+    month = MONTHS[language][day.month - 1]
+    number = "1er" if language == "fr" and day.day == 1 else str(day.day)
+    return f"{number} {month} {day.year}"
+
+
+def _day(value: str, language: str) -> str:
+    try:
+        return say_day(dt.date.fromisoformat(value), language)
+    except ValueError:
+        return value
+
+
+def _week(value: str, language: str) -> str:
+    """An ISO week ("2026-W48") by its Monday: "23 November 2026"."""
+    year, _, number = value.partition("-W")
+    try:
+        return say_day(dt.date.fromisocalendar(int(year), int(number), 1), language)
+    except ValueError:
+        return value

@@ -348,12 +348,32 @@ export function conflict(id) {
 /**
  * Open conflicts of other people, which this person decides on (the
  * server holds those of their team for a supervisor, everyone's for the
- * office), the oldest first.
+ * office), the oldest first. A change waiting for its photo is not one
+ * of them: there is nothing to take yet.
  */
 export function conflictsToResolve() {
   const self = me()?.id;
   return [...view().conflicts.values()]
-    .filter((c) => c.status === "open" && c.author_id !== self)
+    .filter((c) => c.status === "open" && c.author_id !== self
+      && !awaitsItsPhoto(c))
+    .sort((a, b) => instant(a.created_at) - instant(b.created_at));
+}
+
+/**
+ * An open conflict whose change waits on the server for its photo, still
+ * on the device that took it: nothing to decide until the photo comes
+ * (then the change applies by itself).
+ * @param {Row} c
+ */
+export function awaitsItsPhoto(c) {
+  return c.kind === "missing_blob" && c.status === "open";
+}
+
+/** The changes of other people waiting for their photo, oldest first. */
+export function photosAwaited() {
+  const self = me()?.id;
+  return [...view().conflicts.values()]
+    .filter((c) => awaitsItsPhoto(c) && c.author_id !== self)
     .sort((a, b) => instant(a.created_at) - instant(b.created_at));
 }
 

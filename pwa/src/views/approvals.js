@@ -17,7 +17,7 @@ import { icon } from "../icons.js";
 import { addWeeks, daysOf, weekNumber } from "../dates.js";
 import {
   me, weeksToApprove, decidedWeeks, entriesOfWeek, userName, approveWeek,
-  rejectWeek, reopenWeek, weekOfUser, conflictsToResolve,
+  rejectWeek, reopenWeek, weekOfUser, conflictsToResolve, photosAwaited,
 } from "../model.js";
 import { refreshDevices } from "../devices.js";
 import { go, toast } from "../ui.js";
@@ -94,15 +94,21 @@ export function approvalsScreen() {
     : html`<p class="empty">${t("approvals.empty")}</p>`;
 
   const conflicts = conflictsToResolve().length;
+  const awaited = photosAwaited().length;
   // The conflicts screen names devices from their list: ask for it now,
   // so the names are there when it opens.
-  if (conflicts) refreshDevices(() => {});
+  if (conflicts || awaited) refreshDevices(() => {});
   const content = html`
     ${decisionBanner()}
     ${conflicts ? html`<a class="card attention" href="#/conflicts">
       <span class="card-title">${icon("warn")}${t("approvals.conflicts",
         { count: conflicts })}</span>
       <span class="card-sub">${t("approvals.conflicts_hint")}</span>
+    </a>` : ""}
+    ${awaited ? html`<a class="card" href="#/conflicts">
+      <span class="card-title">${icon("camera")}${t("approvals.awaited",
+        { count: awaited })}</span>
+      <span class="card-sub">${t("approvals.awaited_hint")}</span>
     </a>` : ""}
     <section class="waiting" aria-labelledby="waiting-title">
       <h2 id="waiting-title">${t("approvals.waiting")}</h2>

@@ -21,8 +21,9 @@ import { icon } from "../icons.js";
 import { weekNumber } from "../dates.js";
 import {
   conflictsToResolve, resolvedConflicts, find, userName, weekOfUser,
-  resolveConflict, reopenWeek,
+  resolveConflict, reopenWeek, awaitsItsPhoto, photosAwaited,
 } from "../model.js";
+import { settledByItself } from "../store.js";
 import { deviceName, devicesOutdated, refreshDevices } from "../devices.js";
 import { go, query, toast } from "../ui.js";
 import { backLink, pendingMark } from "./parts.js";
@@ -56,6 +57,7 @@ const RECORD_TYPES = {
 const KIND_ICONS = {
   locked: "lock", concurrent_update: "sync", delete_vs_update: "cross",
   parent_deleted: "cross", out_of_scope: "user", duplicate_id: "warn",
+  missing_blob: "camera",
 };
 
 /** The conflict whose "take the device's value" waits for a yes (it
@@ -251,6 +253,10 @@ function why(c) {
       : "server_won"}`;
   } else if (c.kind === "delete_vs_update" && deviceSide(c).deleted) {
     key = "conflicts.why.deleted_but_changed";
+  } else if (c.code === "week_locked"
+    && c.mutation_name === "timesheet.submit") {
+    // A week submitted once approved: no hours were changed.
+    key = "conflicts.why.week_locked_submit";
   }
   if (!has(key)) key = `conflicts.why.${c.kind}`;
   return has(key) ? t(key, fields) : c.kind;
@@ -305,6 +311,14 @@ function choices(c) {
   </div>`;
 }
 
+/** What a change waiting for its photo waits for, in place of the two
+ * ways out: the photo is on the device below, nobody else has it.
+ * @param {Row} c */
+function photoWaiting(c) {
+  return html`<p class="hint">${icon("camera")}${t(
+    "conflicts.photo_waiting", { name: userName(c.author_id) || "—" })}</p>`;
+}
+
 /** @param {Row} c */
 function conflictCard(c) {
   const rows = sides(c);
@@ -321,20 +335,29 @@ function conflictCard(c) {
         <td>${r.server}</td><td>${r.device}</td></tr>`)}</tbody>
     </table>` : ""}
     ${origin(c)}
-    ${choices(c)}
+    ${awaitsItsPhoto(c) ? photoWaiting(c) : choices(c)}
   </li>`;
+}
+
+/** How a conflict was settled: by someone's choice, or by its photo
+ * arriving (nobody chose anything then). @param {Row} c */
+function resolvedKey(c) {
+  if (settledByItself(c)) return "conflicts.resolved.photo_arrived";
+  return `conflicts.resolved.${c.resolution === "device" ? "device"
+    : "server"}`;
 }
 
 /** @param {Row} c */
 function resolvedCard(c) {
   const on = c.resolved_at ? formatTime(c.resolved_at, { day: "numeric",
     month: "short", hour: "2-digit", minute: "2-digit" }) : "";
+  // A photo that came is no longer awaited: the line below says so.
+  const chip = settledByItself(c) ? "" : kindChip(c);
   return html`<li><div class="card">
     <span class="card-top"><span class="card-title">${recordLabel(c)}</span>${
-      kindChip(c)}</span>
+      chip}</span>
     <span class="card-sub">${userName(c.author_id) || "—"}</span>
-    <span class="card-meta">${icon("check")}${t(
-      `conflicts.resolved.${c.resolution === "device" ? "device" : "server"}`,
+    <span class="card-meta">${icon("check")}${t(resolvedKey(c),
       { by: userName(c.resolved_by_id) || "—", on })}${
       pendingMark(c.pending)}</span>
   </div></li>`;
@@ -361,6 +384,7 @@ function grouped(list, by) {
 export function conflictsScreen() {
   const by = query().get("by") === "affair" ? "affair" : "person";
   const open = conflictsToResolve();
+  const awaited = photosAwaited();
   const resolved = resolvedConflicts();
   // Device names come from the list of devices; the conflicts do not wait
   // for it (it needs the network), they are redrawn when it comes.
@@ -389,9 +413,15 @@ export function conflictsScreen() {
             g.title} · ${g.items.length}</h3>
           <ul class="cards">${g.items.map(conflictCard)}</ul>
         </section>`)
-        : html`<p class="empty">${t("conflicts.none")}</p>
+        : html`<p class="empty">${t(awaited.length ? "conflicts.none_now"
+          : "conflicts.none")}</p>
           <p class="hint">${t("conflicts.intro")}</p>`}
     </section>
+    ${awaited.length ? html`<section aria-labelledby="awaited-title">
+      <h2 id="awaited-title">${t("conflicts.awaited_title",
+        { count: awaited.length })}</h2>
+      <ul class="cards">${awaited.map(conflictCard)}</ul>
+    </section>` : ""}
     <section class="decided" aria-labelledby="resolved-title">
       <h2 id="resolved-title">${t("conflicts.resolved_title")}</h2>
       ${resolved.length ? html`<ul class="cards">${resolved.map(resolvedCard)}

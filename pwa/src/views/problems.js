@@ -97,6 +97,34 @@ function changeValue(name, args) {
 }
 
 /**
+ * A change waiting in the outbox, in words: a new record named by what
+ * it is ("new time entry, 1 h 15 on AFF-2026-003, Sat 5 Dec"), a change
+ * to one by the change and its value.
+ * @param {{name: string, args: Record<string, any>}} m
+ */
+function waitingChange(m) {
+  if (m.name === "time_entry.put" && isNewEntry(m)) {
+    const affair = find("affair", m.args.affair_id);
+    return t("outbox.new_hours", { hours: formatDuration(m.args.minutes || 0),
+      affair: affair?.code ?? "—",
+      day: m.args.work_date ? formatDay(m.args.work_date, { weekday: "short",
+        day: "numeric", month: "short" }) : "" });
+  }
+  const value = changeValue(m.name, m.args);
+  return `${describeChange(m.name, m.args)}${value ? ` — ${value}` : ""}`;
+}
+
+/** Does this change make the entry? Neither the server nor an earlier
+ * change in the outbox has it yet.
+ * @param {{name: string, args: Record<string, any>}} m */
+function isNewEntry(m) {
+  if (find("time_entry", m.args.id)) return false;
+  const first = mem.outbox.find((x) => x.name === "time_entry.put"
+    && x.args.id === m.args.id);
+  return first === m;
+}
+
+/**
  * The words for one problem: what happened, what did not take, what to do.
  * @param {Record<string, any>} p
  */
@@ -116,7 +144,7 @@ export function explain(p) {
     fields.status = t(`order.status.${details.status}`).toLocaleLowerCase();
   }
 
-  const key = code === "concurrent_update" ? concurrentKey(c) : code;
+  const key = wordsKey(code, name, c);
   let text;
   if (has(`problem.${key}`)) text = t(`problem.${key}`, fields);
   else if (p.message) text = t("problem.server", { change,
@@ -137,6 +165,31 @@ export function explain(p) {
     value: changeValue(name, won ? replacedArgs(c, args) : args),
     valueLabel: t(won ? "problems.replaced" : "problems.not_applied"),
     advice: !resolved && has(advice) ? t(advice, fields) : "" };
+}
+
+/**
+ * Which words a problem takes: by its code, and for some codes by the
+ * change or by where it was made.
+ * @param {string} code @param {string} name
+ * @param {Record<string, any> | undefined} c
+ */
+function wordsKey(code, name, c) {
+  if (code === "concurrent_update") return concurrentKey(c);
+  // A week submitted once approved changed no hours: nothing was lost.
+  if (code === "week_locked" && name === "timesheet.submit") {
+    return "week_locked_submit";
+  }
+  // Only the device that took the photo holds it: elsewhere, waiting
+  // with the app open sends nothing.
+  if (code === "missing_blob" && !madeHere(c)) return "missing_blob_elsewhere";
+  return code;
+}
+
+/** Was the change made on this device? A problem of this device's own
+ * push has no other device to come from.
+ * @param {Record<string, any> | undefined} c */
+function madeHere(c) {
+  return !c?.client_id || c.client_id === getMeta("client_id");
 }
 
 /**
@@ -260,10 +313,8 @@ export function syncScreen() {
     </section>
     <section class="sync-section" aria-labelledby="outbox-title">
       <h2 id="outbox-title">${t("outbox.title", { count: pending.length })}</h2>
-      ${pending.length ? html`<ul class="plain">${pending.map((m) => html`
-        <li>${icon("cloud")}${describeChange(m.name, m.args)}${
-          changeValue(m.name, m.args) ? html` — ${changeValue(m.name,
-          m.args)}` : ""}</li>`)}</ul>`
+      ${pending.length ? html`<ul class="plain outbox">${pending.map((m) =>
+        html`<li>${icon("cloud")}<span>${waitingChange(m)}</span></li>`)}</ul>`
         : html`<p class="muted">${t("outbox.empty")}</p>`}
     </section>`;
   return {

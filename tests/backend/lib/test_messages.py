@@ -24,3 +24,92 @@ def test_a_free_text_that_reads_like_a_status_is_left_as_written() -> None:
     message = translate("invalid_input", "fr", {"reason": "done"})
 
     assert message == "La requête n'est pas valide : done"
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        (
+            "en",
+            "The week of 23 November 2026 was approved by Marie Dubois on 1 December 2026; "
+            "your change was not applied. Ask them to reopen the week.",
+        ),
+        (
+            "fr",
+            "La semaine du 23 novembre 2026 a été approuvée par Marie Dubois le "
+            "1er décembre 2026 ; votre modification n'a pas été appliquée. "
+            "Demandez-lui de rouvrir la semaine.",
+        ),
+    ],
+)
+def test_a_locked_week_is_named_by_its_monday_and_days_in_words(language: str, said: str) -> None:
+    fields = {"week": "2026-W48", "by": "Marie Dubois", "on": "2026-12-01"}
+
+    assert translate("week_locked", language, fields) == said
+
+
+def test_a_day_that_is_not_a_date_is_left_as_written() -> None:
+    assert translate("day_over_24h", "fr", {"date": "someday"}) == "Plus de 24 heures le someday."
+
+
+@pytest.mark.parametrize(
+    ("reason", "field", "said"),
+    [
+        (
+            "Expected `int`, got `str` - at `$.minutes`",
+            None,
+            "il faut un nombre entier, pas un texte (champ « minutes »)",
+        ),
+        (
+            "Expected `int` >= 1 - at `$.minutes`",
+            None,
+            "il faut un nombre entier valant au moins 1 (champ « minutes »)",
+        ),
+        (
+            "Expected `str` of length >= 3",
+            "email",
+            "il faut un texte d'au moins 3 caractères (champ « email »)",
+        ),
+        ("Invalid UUID - at `$.run_id`", None, "identifiant (UUID) non valide (champ « run_id »)"),
+        (
+            "Expected `str` matching regex '\\\\A\\\\d{4}-W\\\\d{2}\\\\Z' - at `$.week`",
+            None,
+            "le texte n'a pas la forme attendue (champ « week »)",
+        ),
+        (
+            "Invalid RFC3339 encoded date - at `$.work_date`",
+            None,
+            "date non valide (AAAA-MM-JJ) (champ « work_date »)",
+        ),
+        (
+            "Invalid enum value 'de'",
+            "language",
+            "« de » ne fait pas partie des valeurs acceptées (champ « language »)",
+        ),
+        ("Object missing required field `id`", "data", "le champ « id » manque"),
+        ("Object contains unknown field `z`", "data", "champ inconnu « z »"),
+        (
+            "the end must follow the start within a day",
+            None,
+            "la fin doit suivre le début dans la même journée",
+        ),
+        ("unknown time zone", None, "fuseau horaire inconnu"),
+    ],
+)
+def test_the_reasons_of_a_refused_input_are_said_in_french(
+    reason: str, field: str | None, said: str
+) -> None:
+    fields = {"reason": reason, **({"field": field} if field else {})}
+
+    assert translate("invalid_input", "fr", fields) == f"La requête n'est pas valide : {said}"
+
+
+def test_the_reasons_read_as_english_sentences_too() -> None:
+    fields = {"reason": "Expected `int` <= 1440 - at `$.minutes`"}
+
+    said = translate("invalid_input", "en", fields)
+
+    assert (
+        said
+        == "The request is not valid: a whole number of at most 1440 expected (field “minutes”)"
+    )

@@ -80,6 +80,24 @@ async def test_each_person_lists_the_conflicts_they_may_see(
     assert "approved" in conflict["message"]
 
 
+@pytest.mark.parametrize(
+    ("language", "week"),
+    [("en", "The week of 23 November 2026 was approved by"), ("fr", "La semaine du 23 novembre")],
+)
+async def test_a_locked_week_reads_as_its_monday_in_the_person_s_language(
+    device_of: Any, company: Company, language: str, week: str
+) -> None:
+    _, supervisor, _, _ = await locked_conflict(device_of, company)
+    supervisor.client.headers["accept-language"] = language
+
+    [conflict] = (await supervisor.client.get("/api/conflicts")).json()
+
+    assert conflict["message"].startswith(week)
+    assert WEEK not in conflict["message"]
+    assert dt.date.today().isoformat() not in conflict["message"]
+    assert conflict["server_value"]["week"] == WEEK
+
+
 async def test_keeping_the_device_side_needs_the_reason_gone(
     device_of: Any, company: Company, db: Database
 ) -> None:

@@ -161,6 +161,21 @@ async def test_bad_args_reject_one_mutation_naming_the_field(
     assert "run_id" in result["details"]["reason"]
 
 
+async def test_bad_args_are_explained_in_the_person_s_language(
+    device_of: Any, company: Company
+) -> None:
+    tech = await device_of("tech")
+    tech.client.headers["accept-language"] = "fr-FR,fr;q=0.9"
+
+    result = await tech.send("timesheet.submit", {"week": "2026-48"})
+
+    assert result["code"] == "invalid_input"
+    assert result["message"] == (
+        "La requête n'est pas valide : le texte n'a pas la forme attendue (champ « week »)"
+    )
+    assert "regex" in result["details"]["reason"]
+
+
 async def test_old_schema_gets_426_upgrade_required(device_of: Any, company: Company) -> None:
     tech = await device_of("tech")
 

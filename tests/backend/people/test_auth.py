@@ -214,3 +214,19 @@ async def test_spaces_around_the_email_are_forgiven(app_client: Any, company: Co
     )
 
     assert response.status_code == 200
+
+
+async def test_a_malformed_sign_in_is_explained_in_french(
+    app_client: Any, company: Company
+) -> None:
+    response = await app_client.post(
+        "/api/auth/login",
+        json={"email": "ab", "password": "p"},
+        headers={"accept-language": "fr"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_input"
+    assert response.json()["message"] == (
+        "La requête n'est pas valide : il faut un texte d'au moins 3 caractères (champ « email »)"
+    )
