@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from backend.people.auth import SESSION_COOKIE
+from backend.processes import listening_socket
 from tests.backend.notify.test_events import company_on, events_of, push_note
 from tests.backend.offline.test_crash import AFFAIRES, free_port
 from tests.conftest import ON_POSTGRES, DatabaseFactory
@@ -37,9 +39,9 @@ def wait_for_children(pid: int, count: int, *, other_than: set[int] = frozenset(
 
 
 def test_several_processes_are_refused_on_sqlite(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'one.db'}"
     said = subprocess.run(
-        [AFFAIRES, "serve", "--workers", "2", "--port", str(free_port())]
-        + ["--database", f"sqlite:///{tmp_path / 'one.db'}"],
+        [AFFAIRES, "serve", "--workers", "2", "--port", str(free_port()), "--database", database],
         capture_output=True,
         text=True,
         timeout=60,
@@ -81,3 +83,22 @@ async def test_processes_share_the_port_and_one_stands_in_for_another(
     assert process.returncode == 0
     for pid in again:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text()
+
+
+async def test_connections_of_the_shared_socket_send_at_once() -> None:
+    """Nagle's algorithm is off on the connections the processes accept:
+    with it on, an answer written in two parts waits for the client's
+    delayed ACK (40 ms a push on this machine)."""
+    accepted: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+    def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        sock = writer.get_extra_info("socket")
+        accepted.set_result(bool(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)))
+        writer.close()
+
+    sock = listening_socket("127.0.0.1", free_port())
+    server = await asyncio.start_server(on_connection, sock=sock)
+    async with server:
+        _, writer = await asyncio.open_connection(*sock.getsockname())
+        assert await asyncio.wait_for(accepted, 5)
+        writer.close()
