@@ -94,7 +94,13 @@ async def run_device(
 
 
 async def steady_device(
-    url: str, token: str, device: FieldDevice, cursor: str | None, seconds: float, every: float
+    url: str,
+    token: str,
+    device: FieldDevice,
+    cursor: str | None,
+    seconds: float,
+    every: float,
+    start: asyncio.Event,
 ) -> tuple[list[float], Counter[str], list[dict[str, Any]], str]:
     """One phone in use, online, for ``seconds``: about every ``every``
     seconds (at random, as people work), it saves 1 to 5 changes, sends
@@ -107,6 +113,7 @@ async def steady_device(
     async with httpx.AsyncClient(
         base_url=url, cookies={SESSION_COOKIE: token}, timeout=120, limits=limits
     ) as client:
+        await start.wait()
         until = time.perf_counter() + seconds
         await asyncio.sleep(chance.uniform(0, every))
         while time.perf_counter() < until:
@@ -128,13 +135,17 @@ async def steady_devices(
     seconds: float,
     every: float,
 ) -> tuple[list[float], Counter[str], list[dict[str, Any]], float]:
+    # Every client is made before the clock starts: making 200 of them
+    # holds the loop for a while, and the first devices' syncs would wait.
+    start = asyncio.Event()
+    tasks = [
+        asyncio.create_task(steady_device(url, token, device, cursor, seconds, every, start))
+        for (token, device), cursor in zip(devices, cursors, strict=True)
+    ]
+    await asyncio.sleep(0.5)
     started = time.perf_counter()
-    done = await asyncio.gather(
-        *(
-            steady_device(url, token, device, cursor, seconds, every)
-            for (token, device), cursor in zip(devices, cursors, strict=True)
-        )
-    )
+    start.set()
+    done = await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - started
     statuses: Counter[str] = Counter()
     for _, device_statuses, _, _ in done:
