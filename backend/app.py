@@ -51,6 +51,7 @@ from backend.people.auth import provide_actor
 from backend.people.controllers import AuthController
 from backend.settings import Settings
 from backend.timesheets import mutators as timesheet_mutators
+from backend.timesheets.services import TimeRules
 from sync.outcomes import Conflicted, Rejected
 from sync.registry import MutatorRegistry
 
@@ -69,10 +70,11 @@ SECURITY_HEADERS = {
 }
 
 
-def build_mutators() -> MutatorRegistry:
-    """Every context registers its own mutators here."""
+def build_mutators(settings: Settings | None = None) -> MutatorRegistry:
+    """Every context registers its own mutators here, with the company's
+    rules from ``settings``."""
     registry = MutatorRegistry()
-    timesheet_mutators.register(registry)
+    timesheet_mutators.register(registry, TimeRules.of(settings or Settings()))
     aftersales_mutators.register(registry)
     offline_mutators.register(registry)
     return registry
@@ -144,7 +146,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level, json=settings.log_json)
     db = database or open_database(settings.database_url)
-    mutators = build_mutators()
+    mutators = build_mutators(settings)
     pokes = PokeHub()
     feed = ChangeFeed(db, pokes)
 

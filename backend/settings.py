@@ -50,6 +50,9 @@ class Settings:
     # A device not heard from for this many days is shown to supervisors
     # as gone silent (its person may have lost it, or its storage).
     device_silent_days: int = 3
+    # How many days past today time may be entered for (an absence planned
+    # ahead); 0: today at most.
+    time_days_ahead: int = 31
     # Accepted client versions (PROTOCOL.md, Versions and upgrades).
     min_schema: int = 1
     max_schema: int = 1
@@ -60,6 +63,8 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not 0 <= self.time_days_ahead <= 3660:
+            raise ValueError("AFFAIRES_TIME_DAYS_AHEAD: from 0 to 3660 days")
         if not 1 <= self.min_schema <= self.max_schema:
             raise ValueError("accepted schemas: 1 <= AFFAIRES_MIN_SCHEMA <= AFFAIRES_MAX_SCHEMA")
 
@@ -82,6 +87,7 @@ class Settings:
             tombstone_days=_env_int("AFFAIRES_TOMBSTONE_DAYS", 30),
             blob_max_bytes=_env_int("AFFAIRES_BLOB_MAX_BYTES", 10 * 1024 * 1024),
             device_silent_days=_env_int("AFFAIRES_DEVICE_SILENT_DAYS", 3),
+            time_days_ahead=_env_int("AFFAIRES_TIME_DAYS_AHEAD", 31),
             min_schema=min_schema,
             max_schema=max_schema,
             workers=_env_int("AFFAIRES_WORKERS", 1),

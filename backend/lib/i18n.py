@@ -145,8 +145,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Un autre enregistrement a déjà cet identifiant ; votre version est gardée.",
     },
     "date_out_of_range": {
-        "en": "Time cannot be entered for {date}.",
-        "fr": "Impossible de saisir du temps pour le {date}.",
+        "en": "Time cannot be entered for {date}: the latest day allowed is {latest}.",
+        "fr": "Impossible de saisir du temps pour le {date}\u00a0: le dernier jour permis est le {latest}.",
     },
     "day_over_24h": {
         "en": "More than 24 hours on {date}.",
@@ -215,7 +215,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 STATUS_FIELDS = ("status", "current", "target")
 # Fields holding a day (ISO 8601), and an ISO week ("2026-W48"), said as
 # a person says them: "23 November 2026"; a week by its Monday.
-DAY_FIELDS = ("on", "date")
+DAY_FIELDS = ("on", "date", "latest")
 WEEK_FIELDS = ("week",)
 MONTHS = {
     "en": [

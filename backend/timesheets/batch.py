@@ -29,6 +29,7 @@ from backend.timesheets.schemas import TimeEntryPut
 from backend.timesheets.services import (
     CLOSED_AFFAIR_STATUSES,
     ENTRY_TABLE,
+    TimeRules,
     entry_fields,
     entry_seen,
     entry_values,
@@ -71,10 +72,10 @@ class DaysWorked:
 
 
 async def _load_entries(
-    batch: PushBatch, ctx: MutationContext, batch_args: Sequence[TimeEntryPut]
+    batch: PushBatch, ctx: MutationContext, batch_args: Sequence[TimeEntryPut], rules: TimeRules
 ) -> None:
     actor = ctx.actor
-    batch_args = [args for args in batch_args if _plausible(args)]
+    batch_args = [args for args in batch_args if _plausible(args, rules)]
     entries = await batch.fetch(ENTRY_TABLE, {args.id for args in batch_args})
     await batch.fetch_purged(args.id for args in batch_args if args.id not in entries)
     await batch.fetch(AFFAIR_TABLE, {args.affair_id for args in batch_args}, policy.visible_affairs)
@@ -117,10 +118,10 @@ def _minutes_by_day(on_postgresql: bool) -> sa.Select[Any]:
     )
 
 
-def _plausible(args: TimeEntryPut) -> bool:
+def _plausible(args: TimeEntryPut, rules: TimeRules) -> bool:
     """Args the rules would not refuse outright (a date out of range...)."""
     try:
-        entry_values(args)
+        entry_values(args, rules)
     except Rejected:
         return False
     return True
@@ -177,9 +178,11 @@ def _weeks_follow(batch: PushBatch, ctx: MutationContext, days: set[dt.date]) ->
             )
 
 
-def _decide_put(batch: PushBatch, ctx: MutationContext, args: TimeEntryPut) -> None:
+def _decide_put(
+    batch: PushBatch, ctx: MutationContext, args: TimeEntryPut, rules: TimeRules
+) -> None:
     actor = ctx.actor
-    device = entry_values(args)
+    device = entry_values(args, rules)
     worked = batch.part(DaysWorked)
     entry = batch.row(ENTRY_TABLE, args.id)
 
@@ -242,4 +245,15 @@ def _decide_put(batch: PushBatch, ctx: MutationContext, args: TimeEntryPut) -> N
     _weeks_follow(batch, ctx, days)
 
 
-ENTRY_IN_BATCH = InBatch(_load_entries, _decide_put)
+def entry_in_batch(rules: TimeRules) -> InBatch[TimeEntryPut]:
+    """``time_entry.put`` inside a batch, under the company's ``rules``."""
+
+    async def load(
+        batch: PushBatch, ctx: MutationContext, batch_args: Sequence[TimeEntryPut]
+    ) -> None:
+        await _load_entries(batch, ctx, batch_args, rules)
+
+    def decide(batch: PushBatch, ctx: MutationContext, args: TimeEntryPut) -> None:
+        _decide_put(batch, ctx, args, rules)
+
+    return InBatch(load, decide)

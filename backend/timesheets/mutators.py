@@ -5,7 +5,7 @@ from __future__ import annotations
 from backend.db.models import Role
 from backend.offline.context import MutationContext
 from backend.timesheets import services
-from backend.timesheets.batch import ENTRY_IN_BATCH
+from backend.timesheets.batch import entry_in_batch
 from backend.timesheets.schemas import (
     TimeEntryDelete,
     TimeEntryPut,
@@ -22,10 +22,10 @@ EVERYONE = [role.value for role in Role]
 DECIDERS = [Role.ADMIN.value, Role.MANAGER.value, Role.SUPERVISOR.value]
 
 
-def register(registry: MutatorRegistry) -> None:
-    @registry.register("time_entry.put", TimeEntryPut, EVERYONE, ENTRY_IN_BATCH)
+def register(registry: MutatorRegistry, rules: services.TimeRules) -> None:
+    @registry.register("time_entry.put", TimeEntryPut, EVERYONE, entry_in_batch(rules))
     async def put(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
-        return await services.put_entry(ctx, args)
+        return await services.put_entry(ctx, args, rules)
 
     @registry.register("time_entry.delete", TimeEntryDelete, EVERYONE)
     async def delete(ctx: MutationContext, args: TimeEntryDelete) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import msgspec
@@ -42,6 +42,7 @@ from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
 from backend.offline.history import first_snapshot, last_own_snapshot, snapshot_at
 from backend.offline.horizon import was_purged
+from backend.settings import Settings
 from backend.timesheets.schemas import TimeEntryPut
 from sync.ids import derived_id
 from sync.merge import device_wins, three_way
@@ -73,10 +74,8 @@ ENTRY_FIELDS = (
 ARG_NAMES = {"time_zone": "tz"}
 CLOSED_AFFAIR_STATUSES = (AffairStatus.CLOSED, AffairStatus.LOST)
 # Time is entered for days that are plausible: not before the product's
-# era, and not further ahead than a planned absence or a week ahead.
-# TODO(#4): the future limit is to be a company setting.
+# era, and not further ahead than the company allows (``TimeRules``).
 EARLIEST_WORK_DATE = dt.date(2000, 1, 1)
-DAYS_AHEAD_ALLOWED = 31
 ENTRY_TABLE: sa.Table = TimeEntry.__table__  # type: ignore[assignment]
 ENTRY_INSERT = ENTRY_TABLE.insert()
 # What a change needs to know of its week: whether it is approved, by whom.
@@ -86,6 +85,21 @@ WEEK_LOCK_SEEN = sa.select(
     TimesheetWeek.decided_by_id,
     TimesheetWeek.decided_at,
 ).where(TimesheetWeek.id == sa.bindparam("week_id"))
+
+
+@dataclass(frozen=True)
+class TimeRules:
+    """The company's rules for entering time, from its settings.
+
+    ``days_ahead``: how far past today a work date may be (an absence
+    planned ahead, a week entered on Friday); 0 allows today at most.
+    """
+
+    days_ahead: int = 31
+
+    @classmethod
+    def of(cls, settings: Settings) -> TimeRules:
+        return cls(days_ahead=settings.time_days_ahead)
 
 
 def week_id(user_id: uuid.UUID, week: str) -> uuid.UUID:
@@ -233,20 +247,20 @@ async def _check_day(
         raise Rejected("day_over_24h", date=day.isoformat())
 
 
-def entry_values(args: TimeEntryPut) -> dict[str, Any]:
+def entry_values(args: TimeEntryPut, rules: TimeRules) -> dict[str, Any]:
     """The device's entry as column values; an interval decides the minutes.
 
     Minutes of an interval come from real instants, so a night across a
     clock change counts the hours actually worked.
     """
     try:
-        return _entry_values(args)
+        return _entry_values(args, rules)
     except OverflowError as exc:
         # An instant at the calendar's end, moved into the local zone.
         raise Rejected("invalid_input", reason="a time out of range") from exc
 
 
-def _entry_values(args: TimeEntryPut) -> dict[str, Any]:
+def _entry_values(args: TimeEntryPut, rules: TimeRules) -> dict[str, Any]:
     values: dict[str, Any] = {
         "affair_id": args.affair_id,
         "service_order_id": args.service_order_id,
@@ -262,9 +276,11 @@ def _entry_values(args: TimeEntryPut) -> dict[str, Any]:
         local_zone = zone(args.tz)
     except ValueError as exc:
         raise Rejected("invalid_input", reason="unknown time zone") from exc
-    latest = utc_now().date() + dt.timedelta(days=DAYS_AHEAD_ALLOWED)
+    latest = utc_now().date() + dt.timedelta(days=rules.days_ahead)
     if not EARLIEST_WORK_DATE <= args.work_date <= latest:
-        raise Rejected("date_out_of_range", date=args.work_date.isoformat())
+        raise Rejected(
+            "date_out_of_range", date=args.work_date.isoformat(), latest=latest.isoformat()
+        )
     if args.starts_at and args.starts_at.astimezone(local_zone).date() != args.work_date:
         raise Rejected("invalid_input", reason="the start is not on the work date")
     if values["starts_at"] and values["ends_at"]:
@@ -328,10 +344,10 @@ def entry_fields(entry: TimeEntry | Record) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in ENTRY_FIELDS}
 
 
-async def put_entry(ctx: MutationContext, args: TimeEntryPut) -> Kept | None:
+async def put_entry(ctx: MutationContext, args: TimeEntryPut, rules: TimeRules) -> Kept | None:
     """Create or edit one of the actor's own entries (PROTOCOL merge rules)."""
     session, actor = ctx.session, ctx.actor
-    device = entry_values(args)
+    device = entry_values(args, rules)
     entry = await session.get(TimeEntry, args.id, populate_existing=True)
 
     if entry is None:

@@ -9,10 +9,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from backend.app import create_app
 from backend.db.engine import Database
 from backend.db.models import ConflictRecord, TimeEntry, TimesheetWeek, WeekStatus
-from backend.lib.time import week_of
+from backend.lib.i18n import say_day
+from backend.lib.time import utc_now, week_of
+from backend.people.auth import SESSION_COOKIE
+from backend.settings import Settings
 from sync.ids import uuid7
+from tests.backend.conftest import Device, api_client, session_token
 from tests.factories import Company
 
 MONDAY = dt.date(2026, 11, 23)
@@ -571,6 +576,26 @@ async def test_implausible_work_dates_are_refused(
     result = await tech.send("time_entry.put", entry(company, work_date=day))
 
     assert (result["status"], result["code"]) == ("rejected", "date_out_of_range")
+
+
+async def test_the_company_says_how_far_ahead_time_is_entered(
+    db: Database, database_url: str, company: Company
+) -> None:
+    """``AFFAIRES_TIME_DAYS_AHEAD=0``: time for today, never for tomorrow."""
+    settings = Settings(database_url=database_url, log_level="warning", time_days_ahead=0)
+    today = utc_now().date()
+    async with api_client(create_app(settings, database=db)) as client:
+        client.cookies.set(SESSION_COOKIE, await session_token(db, company.users["tech"]))
+        tech = Device(client=client)
+
+        now = await tech.send("time_entry.put", entry(company, work_date=today.isoformat()))
+        ahead = await tech.send(
+            "time_entry.put", entry(company, work_date=(today + dt.timedelta(days=1)).isoformat())
+        )
+
+    assert now["status"] == "applied"
+    assert (ahead["status"], ahead["code"]) == ("rejected", "date_out_of_range")
+    assert f"the latest day allowed is {say_day(today, 'en')}" in ahead["message"]
 
 
 async def test_the_start_must_be_on_the_work_date(device_of: Any, company: Company) -> None:
