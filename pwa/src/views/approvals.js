@@ -16,7 +16,7 @@ import {
 import { icon } from "../icons.js";
 import { addWeeks, daysOf, weekNumber } from "../dates.js";
 import {
-  me, weeksToApprove, decidedWeeks, entriesOfWeek, userName, approveWeek,
+  me, weeksToApprove, decidedWeeks, entriesOfWeek, userName, approveWeek, find,
   rejectWeek, reopenWeek, weekOfUser, conflictsToResolve, photosAwaited,
 } from "../model.js";
 import { refreshDevices } from "../devices.js";
@@ -34,13 +34,66 @@ export const LONG_DAY_MINUTES = 10 * 60;
  */
 let lastDecision = null;
 
-/** @param {string} userId @param {string} week */
+/** Affairs on which time is a surprise: the affair ended meanwhile. */
+const CLOSED_AFFAIRS = ["closed", "lost"];
+
+/** Is `day` ("2026-12-05") a Saturday or a Sunday? @param {string} day */
+function isWeekend(day) {
+  const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
+  return weekday === 0 || weekday === 6;
+}
+
+/** The ids of timed entries whose hours overlap another entry's, on the
+ * same day: one of the two is likely a mistake.
+ * @param {Record<string, any>[]} entries @returns {Set<string>} */
+function overlapping(entries) {
+  const timed = entries.filter((e) => e.starts_at && e.ends_at)
+    .map((e) => ({ e, from: Date.parse(e.starts_at), to: Date.parse(e.ends_at) }))
+    .sort((a, b) => a.from - b.from);
+  const found = new Set();
+  timed.forEach((a, i) => {
+    for (const b of timed.slice(i + 1)) {
+      if (b.from >= a.to) break;
+      if (b.e.work_date !== a.e.work_date) continue;
+      found.add(a.e.id);
+      found.add(b.e.id);
+    }
+  });
+  return found;
+}
+
+/** What a supervisor should look at twice in a week: days over 10 h,
+ * weekend days worked, hours that overlap, time on affairs now closed.
+ * @param {string} userId @param {string} week */
 function summary(userId, week) {
   const entries = entriesOfWeek(userId, week);
   const total = entries.reduce((sum, e) => sum + e.minutes, 0);
   const longDays = daysOf(week)
     .filter((d) => dayTotal(entries, d) > LONG_DAY_MINUTES);
-  return { entries, total, longDays };
+  const weekendDays = daysOf(week)
+    .filter((d) => isWeekend(d) && entries.some((e) => e.work_date === d));
+  const overlaps = overlapping(entries);
+  const onClosed = new Set(entries
+    .filter((e) => CLOSED_AFFAIRS.includes(find("affair", e.affair_id)?.status))
+    .map((e) => e.id));
+  const flags = [
+    ["approvals.long_days", longDays.length],
+    ["approvals.weekend_days", weekendDays.length],
+    ["approvals.overlaps", overlaps.size],
+    ["approvals.on_closed", onClosed.size],
+  ].filter(([, count]) => count);
+  return { entries, total, longDays, weekendDays, overlaps, onClosed, flags };
+}
+
+/** The week's flags, one line each. @param {(string | number)[][]} flags */
+function flagLines(flags) {
+  return flags.map(([key, count]) => html`<span class="flag">${icon("warn")}${
+    t(String(key), { count })}</span>`);
+}
+
+/** "09:00", an instant on the device's clock. @param {string} at */
+function clock(at) {
+  return formatTime(at, { hour: "2-digit", minute: "2-digit" });
 }
 
 /** "12 December", for a decision's instant. @param {string | undefined} at */
@@ -75,7 +128,7 @@ export function approvalsScreen() {
   // One card a week, flagged weeks first, then by person and week.
   const waiting = weeksToApprove().map((w) => ({ w,
     name: userName(w.user_id) || "—", ...summary(w.user_id, w.week) }))
-    .map((r) => ({ ...r, flagged: r.longDays.length > 0 }))
+    .map((r) => ({ ...r, flagged: r.flags.length > 0 }))
     .sort((a, b) => Number(b.flagged) - Number(a.flagged)
       || a.name.localeCompare(b.name) || a.w.week.localeCompare(b.w.week));
   const decided = decidedWeeks();
@@ -87,9 +140,7 @@ export function approvalsScreen() {
           r.name}</span><span class="hours">${
           formatDuration(r.total)}</span></span>
         <span class="card-sub">${formatWeek(r.w.week)}</span>
-        ${r.longDays.length ? html`<span class="flag">${icon("warn")}${
-          t("approvals.long_days", { count: r.longDays.length })}</span>`
-          : ""}
+        ${flagLines(r.flags)}
       </a></li>`)}</ul>`
     : html`<p class="empty">${t("approvals.empty")}</p>`;
 
@@ -174,7 +225,8 @@ function weekState(w, name) {
 /** @param {{user: string, week: string}} params */
 export function approvalScreen(params) {
   const { user, week } = params;
-  const { entries, total, longDays } = summary(user, week);
+  const { entries, total, longDays, weekendDays, overlaps, onClosed } =
+    summary(user, week);
   const w = weekOfUser(user, week);
   const name = userName(user) || "—";
   const own = user === me()?.id;
@@ -251,12 +303,20 @@ export function approvalScreen(params) {
       const ofDay = entries.filter((e) => e.work_date === d);
       if (!ofDay.length) return "";
       const long = longDays.includes(d);
-      return html`<section class="day-block ${long ? "long" : ""}"
+      const weekend = weekendDays.includes(d);
+      return html`<section class="day-block ${long || weekend ? "long" : ""}"
         aria-label="${formatDay(d)}">
         <h3>${formatDay(d)} · ${formatDuration(dayTotal(entries, d))}${
           long ? html` <span class="flag">${icon("warn")}${
-            t("approvals.over_10")}</span>` : ""}</h3>
-        <ul class="cards">${ofDay.map((e) => entryCard(e, false))}</ul>
+            t("approvals.over_10")}</span>` : ""}${
+          weekend ? html` <span class="flag">${icon("warn")}${
+            t("approvals.weekend")}</span>` : ""}</h3>
+        <ul class="cards">${ofDay.map((e) => html`${entryCard(e, false)}${
+          overlaps.has(e.id) ? html`<li class="flag entry-flag">${icon("warn")}${
+            t("approvals.overlap", { from: clock(e.starts_at),
+              to: clock(e.ends_at) })}</li>` : ""}${
+          onClosed.has(e.id) ? html`<li class="flag entry-flag">${icon("warn")}${
+            t("approvals.closed_affair")}</li>` : ""}`)}</ul>
       </section>`;
     })}
     ${bar}`;
