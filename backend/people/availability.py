@@ -56,6 +56,23 @@ NOON = dt.time(12)
 WORKING_ROLES = (Role.TECHNICIAN, Role.EMPLOYEE, Role.SUPERVISOR)
 
 
+# Days a plan may name: the arithmetic around them (a day before, two
+# after, instants in any zone) stays inside what dates can hold.
+FIRST_PLANNABLE = dt.date(1971, 1, 1)
+LAST_PLANNABLE = dt.date(2999, 12, 31)
+
+
+def check_plannable(**days: dt.date | None) -> None:
+    """Refuse, naming the field, a day too far in the past or the future."""
+    for name, day in days.items():
+        if day is not None and not FIRST_PLANNABLE <= day <= LAST_PLANNABLE:
+            raise InvalidInput(
+                "invalid_input",
+                reason=f"a day from {FIRST_PLANNABLE} to {LAST_PLANNABLE}",
+                field=name,
+            )
+
+
 def epoch_minutes(instant: dt.datetime) -> int:
     return int(instant.timestamp()) // 60
 
@@ -293,6 +310,7 @@ async def available_for_affair(
 ) -> AvailabilityOut:
     """The people with enough free working time in the window to give the
     affair the days of work it needs, the most free first."""
+    check_plannable(first_day=request.first_day, last_day=request.last_day)
     if request.last_day < request.first_day:
         raise InvalidInput("invalid_input", reason="last_day is before first_day", field="last_day")
     if (request.last_day - request.first_day).days >= MAX_WINDOW_DAYS:

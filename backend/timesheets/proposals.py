@@ -25,7 +25,7 @@ from backend.db.models import Action, ActionKind, ActionSkill, Affair, PlanningP
 from backend.lib.errors import InvalidInput, NotFound
 from backend.lib.i18n import translate
 from backend.lib.time import utc_now
-from backend.people.availability import instant_of, load_people
+from backend.people.availability import check_plannable, instant_of, load_people
 from backend.people.schemas import MAX_WINDOW_DAYS
 from backend.timesheets.planning import Placement, Work, plan
 from backend.timesheets.schemas import (
@@ -152,6 +152,9 @@ async def _items_to_plan(
     Refuses the whole request (nothing is written) when an action or an
     affair is unknown or an item lacks what a new action needs.
     """
+    check_plannable(first_day=request.first_day)
+    for wanted in request.actions:
+        check_plannable(earliest=wanted.earliest, due=wanted.due)
     named = [wanted.action_id for wanted in request.actions if wanted.action_id]
     if len(set(named)) != len(named):
         raise InvalidInput("invalid_input", reason="an action is named twice", field="action_id")

@@ -433,6 +433,8 @@ async def test_only_managers_and_admins_plan(
         ({"first_day": "2027-03-26", "actions": [{"minutes": -5}]}, "actions[0].minutes"),
         ({"first_day": "someday", "actions": [{"action_id": None}]}, "first_day"),
         ({"first_day": "2027-03-26", "actions": [{"colour": "red"}]}, None),
+        ({"first_day": "9999-12-31", "actions": [{"due": "9999-12-31"}]}, "first_day"),
+        ({"first_day": "2027-03-26", "actions": [{"due": "0001-01-01"}]}, "due"),
     ],
 )
 async def test_bad_proposal_requests_write_nothing(
@@ -477,3 +479,31 @@ async def test_unknown_records_and_keys_are_refused(
     assert backwards.json()["details"]["field"] == "last_day"
     assert unknown_key.status_code == 400
     assert await count(db, Action) == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"first_day": "0001-01-01"}, "first_day"),
+        ({"days": 0}, "days"),
+        ({"skills": [""]}, "skills[0]"),
+        ({"people": ["not-an-id"]}, "people[0]"),
+    ],
+)
+async def test_bad_availability_requests_are_refused(
+    db: Database, company: Company, device_of: Any, changes: dict, field: str
+) -> None:
+    manager = await device_of("manager")
+    body = {
+        "affair_id": str(company.affair_id),
+        "days": 1,
+        "first_day": MONDAY.isoformat(),
+        "last_day": TUESDAY.isoformat(),
+        **changes,
+    }
+
+    response = await manager.client.post("/api/planning/availability", json=body)
+
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "invalid_input"
+    assert response.json()["details"]["field"] == field
