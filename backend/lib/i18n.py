@@ -228,6 +228,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The action was deleted since the proposal was made.",
         "fr": "L'action a été supprimée depuis la proposition.",
     },
+    "planning_slot_taken": {
+        "en": "The person was booked over this time since the proposal was made; ask again.",
+        "fr": "La personne a été réservée sur ce créneau depuis la proposition ; "
+        "redemandez une proposition.",
+    },
     "planning_not_met": {
         "en": "This action has no slot in the proposal.",
         "fr": "Cette action n'a pas de créneau dans la proposition.",

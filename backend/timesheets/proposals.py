@@ -1,7 +1,8 @@
 """Planning proposals: made from the database's state, kept, then accepted.
 
 A proposal is kept as it was answered, so the manager accepts what they
-reviewed. Accepting an item makes its action an appointment of the
+reviewed. An item whose person was booked over one of its slots since
+is skipped (ask again). Accepting an item makes its action an appointment of the
 proposed person from the first slot's start to the last slot's end, with
 the planned minutes: new actions are created under the id the proposal
 gave them, existing ones are updated, and an item accepted again changes
@@ -115,6 +116,7 @@ async def accept_proposal(
         chosen = [items[key] for key in dict.fromkeys(request.keys)]
 
     existing = await _actions_by_id(session, [item.action_id for item in chosen])
+    taken = await _booked_since(session, [item for item in chosen if item.met])
     answer = AcceptOut(proposal_id=proposal.id, created=[], updated=[], unchanged=[], skipped=[])
     accepted = list(proposal.accepted)
     for item in chosen:
@@ -127,6 +129,9 @@ async def accept_proposal(
             continue
         if action is not None and action.deleted_at is not None:
             answer.skipped.append(Skipped(item.key, "planning_action_gone"))
+            continue
+        if any(_overlaps(item, booked) for booked in taken.get(item.assignee_id, ())):
+            answer.skipped.append(Skipped(item.key, "planning_slot_taken"))
             continue
         if action is None:
             session.add(_new_appointment(item))
@@ -292,6 +297,35 @@ async def _action_skills(
     for action_id, skill in rows.all():
         found.setdefault(action_id, []).append(skill)
     return found
+
+
+async def _booked_since(
+    session: AsyncSession, items: Sequence[ProposalItem]
+) -> dict[uuid.UUID | None, list[tuple[dt.datetime, dt.datetime]]]:
+    """Other actions of the items' assignees over the items' span: booked
+    after the proposal was made, they would clash with it."""
+    taken: dict[uuid.UUID | None, list[tuple[dt.datetime, dt.datetime]]] = {}
+    spans = [(item.starts_at, item.ends_at) for item in items if item.starts_at and item.ends_at]
+    if not spans:
+        return taken
+    rows = await session.execute(
+        sa.select(Action.assignee_id, Action.starts_at, Action.ends_at).where(
+            Action.assignee_id.in_({item.assignee_id for item in items}),
+            Action.id.not_in([item.action_id for item in items]),
+            Action.deleted_at.is_(None),
+            Action.starts_at < max(end for _, end in spans),
+            Action.ends_at > min(start for start, _ in spans),
+        )
+    )
+    for assignee_id, starts_at, ends_at in rows.all():
+        if starts_at is not None and ends_at is not None:
+            taken.setdefault(assignee_id, []).append((starts_at, ends_at))
+    return taken
+
+
+def _overlaps(item: ProposalItem, booked: tuple[dt.datetime, dt.datetime]) -> bool:
+    starts_at, ends_at = booked
+    return any(slot.starts_at < ends_at and starts_at < slot.ends_at for slot in item.slots)
 
 
 def _new_appointment(item: ProposalItem) -> Action:

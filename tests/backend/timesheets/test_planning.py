@@ -507,3 +507,35 @@ async def test_bad_availability_requests_are_refused(
     assert response.status_code == 400, response.text
     assert response.json()["code"] == "invalid_input"
     assert response.json()["details"]["field"] == field
+
+
+async def test_a_slot_booked_since_the_proposal_is_not_accepted(
+    db: Database, company: Company, device_of: Any
+) -> None:
+    manager = await device_of("manager")
+    proposal = await propose(
+        manager,
+        company,
+        [new_action(company, "Visit", 60, MONDAY), new_action(company, "Call", 60, TUESDAY)],
+        people=["tech"],
+    )
+    visit, call = proposal["items"]
+    await add_rows(
+        db,
+        Action(
+            id=uuid7(),
+            affair_id=company.other_affair_id,
+            kind=ActionKind.APPOINTMENT,
+            title="Booked meanwhile",
+            assignee_id=company.users["tech"],
+            starts_at=utc(visit["starts_at"]),
+            ends_at=utc(visit["ends_at"]),
+        ),
+    )
+
+    response = await manager.client.post(
+        f"/api/planning/proposals/{proposal['id']}/accept", json={}
+    )
+
+    assert response.json()["skipped"] == [{"key": visit["key"], "reason": "planning_slot_taken"}]
+    assert response.json()["created"] == [call["action_id"]]
