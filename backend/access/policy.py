@@ -207,3 +207,9 @@ def may_decide_for(actor: Actor, person_id: uuid.UUID, person_team_id: uuid.UUID
     """Nobody decides on their own time or their own conflicts; whoever
     oversees the person does."""
     return actor.id != person_id and oversees(actor, person_team_id)
+
+
+def plans_work(actor: Actor) -> bool:
+    """Who may look at people's availability and propose and accept a
+    planning: those who steer every affair."""
+    return actor.role in (Role.ADMIN, Role.MANAGER)

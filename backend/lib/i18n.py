@@ -208,6 +208,35 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The server is busy; try again shortly.",
         "fr": "Le serveur est occupé ; réessayez dans un instant.",
     },
+    "planning_no_skilled_person": {
+        "en": "Nobody has every skill this action needs ({skills}).",
+        "fr": "Personne n'a toutes les compétences que demande cette action ({skills}).",
+    },
+    "planning_no_capacity": {
+        "en": "Not enough working time before the end of {due}: {needed_minutes} minutes "
+        "needed, at most {most_free_minutes} free for one of the {qualified_people} "
+        "qualified people.",
+        "fr": "Pas assez de temps de travail avant la fin du {due} : {needed_minutes} minutes "
+        "nécessaires, au plus {most_free_minutes} de libres pour l'une des "
+        "{qualified_people} personnes qualifiées.",
+    },
+    "planning_due_before_earliest": {
+        "en": "The action is due on {due}, before it may start on {earliest}.",
+        "fr": "L'action est due le {due}, avant le {earliest} où elle peut commencer.",
+    },
+    "planning_action_gone": {
+        "en": "The action was deleted since the proposal was made.",
+        "fr": "L'action a été supprimée depuis la proposition.",
+    },
+    "planning_slot_taken": {
+        "en": "The person was booked over this time since the proposal was made; ask again.",
+        "fr": "La personne a été réservée sur ce créneau depuis la proposition ; "
+        "redemandez une proposition.",
+    },
+    "planning_not_met": {
+        "en": "This action has no slot in the proposal.",
+        "fr": "Cette action n'a pas de créneau dans la proposition.",
+    },
 }
 
 # The fields of a message that name a status; others (a name) are shown
@@ -215,7 +244,7 @@ MESSAGES: dict[str, dict[str, str]] = {
 STATUS_FIELDS = ("status", "current", "target")
 # Fields holding a day (ISO 8601), and an ISO week ("2026-W48"), said as
 # a person says them: "23 November 2026"; a week by its Monday.
-DAY_FIELDS = ("on", "date", "latest")
+DAY_FIELDS = ("on", "date", "latest", "due", "earliest")
 WEEK_FIELDS = ("week",)
 MONTHS = {
     "en": [

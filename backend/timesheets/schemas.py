@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from msgspec import Meta
@@ -89,3 +89,92 @@ class WeekQueueItem(msgspec.Struct):
     status: str
     total_minutes: int
     submitted_at: dt.datetime | None
+
+
+Skill = Annotated[str, Meta(min_length=1, max_length=60)]
+Title = Annotated[str, Meta(min_length=1, max_length=255)]
+# A year of working time at most for one action.
+PlannedMinutes = Annotated[int, Meta(ge=1, le=366 * MAX_MINUTES_PER_DAY)]
+MAX_ACTIONS_PLANNED = 2000
+
+
+class ActionToPlan(msgspec.Struct, forbid_unknown_fields=True):
+    """An action to place: an existing one (``action_id``; what is left out
+    is read from it) or a new one on ``affair_id``."""
+
+    action_id: uuid.UUID | None = None
+    affair_id: uuid.UUID | None = None
+    title: Title | None = None
+    minutes: PlannedMinutes | None = None
+    skills: Annotated[list[Skill], Meta(max_length=20)] | None = None
+    earliest: dt.date | None = None
+    due: dt.date | None = None
+
+
+class ProposalRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Plan ``actions`` from ``first_day`` on, among ``people`` (or every
+    active technician, employee and supervisor)."""
+
+    first_day: dt.date
+    actions: Annotated[list[ActionToPlan], Meta(min_length=1, max_length=MAX_ACTIONS_PLANNED)]
+    people: Annotated[list[uuid.UUID], Meta(max_length=1000)] | None = None
+
+
+class Slot(msgspec.Struct):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+class ProposalItem(msgspec.Struct):
+    """One action of a proposal: who and when, or why not."""
+
+    key: str
+    action_id: uuid.UUID
+    new: bool
+    affair_id: uuid.UUID
+    title: str
+    minutes: int
+    skills: list[str]
+    earliest: dt.date
+    due: dt.date
+    met: bool
+    assignee_id: uuid.UUID | None = None
+    assignee_name: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    slots: list[Slot] = []
+    reason: str | None = None
+    message: str | None = None
+    details: dict[str, Any] = {}
+
+
+class ProposalOut(msgspec.Struct):
+    id: uuid.UUID
+    made_at: dt.datetime
+    first_day: dt.date
+    met: int
+    not_met: int
+    items: list[ProposalItem]
+    accepted: list[str]
+
+
+class AcceptRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """The keys of the items accepted; none given: every item met."""
+
+    keys: (
+        Annotated[list[Annotated[str, Meta(max_length=64)]], Meta(max_length=MAX_ACTIONS_PLANNED)]
+        | None
+    ) = None
+
+
+class Skipped(msgspec.Struct):
+    key: str
+    reason: str
+
+
+class AcceptOut(msgspec.Struct):
+    proposal_id: uuid.UUID
+    created: list[uuid.UUID]
+    updated: list[uuid.UUID]
+    unchanged: list[uuid.UUID]
+    skipped: list[Skipped]

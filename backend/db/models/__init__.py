@@ -8,6 +8,7 @@ from backend.db.base import Base, Synced
 from backend.db.models.affairs import (
     Action,
     ActionKind,
+    ActionSkill,
     Affair,
     AffairKind,
     AffairMember,
@@ -43,12 +44,26 @@ from backend.db.models.offline import (
     SyncHorizon,
 )
 from backend.db.models.parties import Contact, Customer, Site
-from backend.db.models.people import AuthSession, HourlyRate, Role, Team, User
-from backend.db.models.timesheets import TimeEntry, TimesheetWeek, WeekStatus
+from backend.db.models.people import (
+    Absence,
+    AbsencePart,
+    AuthSession,
+    HourlyRate,
+    PersonSkill,
+    PublicHoliday,
+    Role,
+    Team,
+    User,
+    WorkingHours,
+)
+from backend.db.models.timesheets import PlanningProposal, TimeEntry, TimesheetWeek, WeekStatus
 
 __all__ = [
+    "Absence",
+    "AbsencePart",
     "Action",
     "ActionKind",
+    "ActionSkill",
     "Affair",
     "AffairKind",
     "AffairMember",
@@ -75,8 +90,11 @@ __all__ = [
     "HourlyRate",
     "MaintenanceContract",
     "MutationStatus",
+    "PersonSkill",
+    "PlanningProposal",
     "Product",
     "ProductKind",
+    "PublicHoliday",
     "PurgedEntity",
     "Role",
     "ScopeSet",
@@ -90,6 +108,7 @@ __all__ = [
     "TimesheetWeek",
     "User",
     "WeekStatus",
+    "WorkingHours",
     "synced_tables",
 ]
 

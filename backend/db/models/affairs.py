@@ -105,6 +105,15 @@ class Action(Synced, Base):
     external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
 
 
+class ActionSkill(Base):
+    """A skill whoever does the action must have."""
+
+    __tablename__ = "action_skills"
+
+    action_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("actions.id"), primary_key=True)
+    skill: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+
+
 class BudgetKind(enum.StrEnum):
     LABOUR = "labour"
     PURCHASE = "purchase"

@@ -77,3 +77,67 @@ class AuthSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class WorkingHours(Base):
+    """One period of a working week: ``weekday`` (0 = Monday) from
+    ``starts`` to ``ends``, local time. Rows without a person are the
+    company's week; a person with rows of their own works that week instead.
+    """
+
+    __tablename__ = "working_hours"
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_in_week"),
+        sa.CheckConstraint("starts < ends", name="starts_before_ends"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id"), index=True, default=None
+    )
+    weekday: Mapped[int]
+    starts: Mapped[dt.time]
+    ends: Mapped[dt.time]
+
+
+class PublicHoliday(Base):
+    """A day nobody of the company works."""
+
+    __tablename__ = "public_holidays"
+
+    day: Mapped[dt.date] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+
+
+class AbsencePart(enum.StrEnum):
+    """Which part of each day of an absence: the whole day, or the working
+    time before noon (morning) or from noon on (afternoon)."""
+
+    DAY = "day"
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+
+class Absence(Base):
+    """Leave, sickness, training: days a person does not work, inclusive."""
+
+    __tablename__ = "absences"
+    __table_args__ = (sa.CheckConstraint("first_day <= last_day", name="first_day_first"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    first_day: Mapped[dt.date]
+    last_day: Mapped[dt.date]
+    part: Mapped[AbsencePart] = mapped_column(
+        choice(AbsencePart, "absence_part"), default=AbsencePart.DAY
+    )
+    reason: Mapped[str | None] = mapped_column(sa.String(120), default=None)
+
+
+class PersonSkill(Base):
+    """A named skill a person has (``electrical``, ``welding`` ...)."""
+
+    __tablename__ = "person_skills"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    skill: Mapped[str] = mapped_column(sa.String(60), primary_key=True)

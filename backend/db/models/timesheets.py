@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db.base import Base, Synced
-from backend.db.types import choice
+from backend.db.types import JSONDocument, choice
 
 MAX_MINUTES_PER_DAY = 24 * 60
 
@@ -81,3 +82,20 @@ class TimesheetWeek(Synced, Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     reason: Mapped[str | None] = mapped_column(sa.Text, default=None)
     total_minutes: Mapped[int] = mapped_column(default=0)
+
+
+class PlanningProposal(Base):
+    """Who would do which actions when, as proposed to a manager.
+
+    ``items`` is the proposal as it was answered (one per action, with its
+    assignment or the reason it cannot be met); ``accepted`` lists the keys
+    of the items accepted so far.
+    """
+
+    __tablename__ = "planning_proposals"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    made_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    made_at: Mapped[dt.datetime]
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    accepted: Mapped[list[str]] = mapped_column(JSONDocument, default=list)
