@@ -51,6 +51,7 @@ from backend.people.auth import provide_actor
 from backend.people.controllers import AuthController
 from backend.settings import Settings
 from backend.timesheets import mutators as timesheet_mutators
+from backend.timesheets.controllers import ExportController
 from sync.outcomes import Conflicted, Rejected
 from sync.registry import MutatorRegistry
 
@@ -177,6 +178,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             BlobController,
             DeviceController,
             AffairController,
+            ExportController,
             sync_events,
             service_worker,
             current_build,
