@@ -19,7 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from sqlalchemy.exc import DBAPIError
 
-from backend.affairs.controllers import AffairController
+from backend.affairs.controllers import AffairController, CalendarController
 from backend.aftersales import mutators as aftersales_mutators
 from backend.appshell.controllers import current_build, pwa_files, service_worker
 from backend.db.engine import Database, open_database
@@ -178,6 +178,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             BlobController,
             DeviceController,
             AffairController,
+            CalendarController,
             ExportController,
             sync_events,
             service_worker,

@@ -27,7 +27,8 @@ from backend.lib.money import MINUTES_PER_HOUR
 
 CSV_SEPARATOR = ";"
 BYTE_ORDER_MARK = "\ufeff"
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+# The server adds "; charset=utf-8" to text types.
+CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A spreadsheet app runs a cell starting with one of these as a formula:
 # text from people (an affair's title) must never be run.

@@ -99,7 +99,7 @@ async def test_payroll_costs_each_day_at_the_rate_valid_that_day(
 
     response = await download(admin, "payroll")
 
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.headers["content-disposition"] == (
         'attachment; filename="payroll_2026-11-02_2026-11-29.csv"'
     )
