@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,7 +70,7 @@ class CostedEntry:
 
 
 async def costed_entries(
-    session: AsyncSession, *conditions: ColumnElement[bool] | Any
+    session: AsyncSession, *conditions: ColumnElement[bool]
 ) -> list[CostedEntry]:
     """The live time entries meeting ``conditions``, each costed at the rate
     valid on its work date and marked approved or not."""

@@ -6,7 +6,10 @@ import stat
 import uuid
 from pathlib import Path
 
+import pytest
+
 from backend.lib.signing import is_person_token, person_token, server_secret
+from backend.settings import Settings
 
 
 def test_the_secret_is_made_once_in_its_file_readable_by_the_server_only(tmp_path: Path) -> None:
@@ -35,3 +38,16 @@ def test_a_token_is_for_one_person_one_purpose_one_secret() -> None:
     assert not is_person_token(b"two", "calendar-feed", person, token)
     assert not is_person_token(b"one", "calendar-feed", person, token[:-1] + "é")
     assert len(token) == 32
+
+
+def test_the_secret_comes_from_the_environment_and_is_never_shown(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AFFAIRES_SECRET_KEY", "from the environment")
+    monkeypatch.setenv("AFFAIRES_SECRET_FILE", "/somewhere/affaires.secret")
+
+    settings = Settings.from_env()
+
+    assert settings.secret_key == "from the environment"
+    assert settings.secret_file == Path("/somewhere/affaires.secret")
+    assert "from the environment" not in repr(settings)
