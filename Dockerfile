@@ -12,7 +12,8 @@ RUN pip install --no-cache-dir . && useradd --create-home affaires && mkdir /dat
 
 USER affaires
 ENV AFFAIRES_PWA_DIR=/app/pwa \
-    DATABASE_URL=sqlite+aiosqlite:////data/affaires.db
+    DATABASE_URL=sqlite+aiosqlite:////data/affaires.db \
+    AFFAIRES_SECRET_FILE=/data/affaires.secret
 VOLUME /data
 EXPOSE 8000
 CMD ["affaires", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -19,7 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from sqlalchemy.exc import DBAPIError
 
-from backend.affairs.controllers import AffairController
+from backend.affairs.controllers import AffairController, CalendarController
 from backend.aftersales import mutators as aftersales_mutators
 from backend.appshell.controllers import current_build, pwa_files, service_worker
 from backend.db.engine import Database, open_database
@@ -51,7 +51,7 @@ from backend.people.auth import provide_actor
 from backend.people.controllers import AuthController
 from backend.settings import Settings
 from backend.timesheets import mutators as timesheet_mutators
-from backend.timesheets.controllers import PlanningController
+from backend.timesheets.controllers import ExportController, PlanningController
 from backend.timesheets.services import TimeRules
 from sync.outcomes import Conflicted, Rejected
 from sync.registry import MutatorRegistry
@@ -181,6 +181,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             DeviceController,
             AffairController,
             PlanningController,
+            CalendarController,
+            ExportController,
             sync_events,
             service_worker,
             current_build,

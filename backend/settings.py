@@ -60,6 +60,11 @@ class Settings:
     # whether this one runs the daily tasks (only the first of them does).
     workers: int = 1
     daily_tasks: bool = True
+    # The server's secret (per-person calendar feed URLs are signed with it).
+    # Unset, it is kept in ``secret_file``, made at first use; servers on
+    # several machines must share one: set AFFAIRES_SECRET_KEY on each.
+    secret_key: str = field(default="", repr=False)
+    secret_file: Path = Path("affaires.secret")
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -91,6 +96,8 @@ class Settings:
             min_schema=min_schema,
             max_schema=max_schema,
             workers=_env_int("AFFAIRES_WORKERS", 1),
+            secret_key=os.environ.get("AFFAIRES_SECRET_KEY", ""),
+            secret_file=Path(os.environ.get("AFFAIRES_SECRET_FILE", "affaires.secret")),
         )
 
     def with_database(self, url: str | None) -> Settings:

@@ -171,6 +171,16 @@ def visible_blobs(actor: Actor) -> ColumnElement[bool]:
     return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named))
 
 
+# Costs and margins are the office's business, and the supervisors' for
+# the people and affairs they see.
+COST_READERS = (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+
+
+def reads_costs(actor: Actor) -> bool:
+    """Who may see hourly costs: labour on affairs, payroll and billing exports."""
+    return actor.role in COST_READERS
+
+
 def own_or_overseen(column: ColumnRef, actor: Actor) -> ColumnElement[bool]:
     """Rows about a person (time, weeks, conflicts) the actor may see."""
     return _person_condition(column, actor)

@@ -5,14 +5,18 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, Request, get
+import msgspec
+from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.params import FromPath
 
+from backend.affairs.calendar import appointments_feed, feed_path
 from backend.affairs.schemas import AffairOut, AffairSummary
 from backend.affairs.services import affair_summary, list_affairs
-from backend.dependencies import Db, SignedIn
+from backend.dependencies import AppSettings, Db, SignedIn
+from backend.lib import icalendar
 from backend.lib.http import request_language
+from backend.lib.signing import server_secret
 
 
 class AffairController(Controller):
@@ -33,3 +37,42 @@ class AffairController(Controller):
     ) -> AffairSummary:
         async with db.reading() as session:
             return await affair_summary(session, actor, affair_id, request_language(request))
+
+
+class CalendarFeedOut(msgspec.Struct):
+    """Where a calendar app subscribes to the signed-in person's appointments."""
+
+    url: str
+
+
+class CalendarController(Controller):
+    path = "/api/calendar"
+
+    @get("/feed")
+    async def my_feed(
+        self, request: Request[Any, Any, State], actor: SignedIn, settings: AppSettings
+    ) -> CalendarFeedOut:
+        secret = server_secret(settings.secret_key, settings.secret_file)
+        base = str(request.base_url).rstrip("/")
+        return CalendarFeedOut(url=base + feed_path(secret, actor.id))
+
+    @get("/{person_id:uuid}/{file_name:str}", media_type=icalendar.MEDIA_TYPE)
+    async def feed(
+        self,
+        person_id: FromPath[uuid.UUID],
+        file_name: FromPath[str],
+        db: Db,
+        settings: AppSettings,
+    ) -> Response[bytes]:
+        """No cookie: the token in the URL says whose feed it is."""
+        secret = server_secret(settings.secret_key, settings.secret_file)
+        async with db.reading() as session:
+            content = await appointments_feed(session, secret, person_id, file_name)
+        return Response(
+            content,
+            media_type=icalendar.MEDIA_TYPE,
+            headers={
+                "Content-Disposition": 'inline; filename="appointments.ics"',
+                "Cache-Control": "no-store",
+            },
+        )

@@ -22,7 +22,6 @@ from backend.db.models import (
     ConflictRecord,
     ConflictStatus,
     Customer,
-    Role,
     ServiceOrder,
     ServiceOrderStatus,
 )
@@ -35,8 +34,6 @@ OPEN_ORDER_STATUSES = (
     ServiceOrderStatus.IN_PROGRESS,
     ServiceOrderStatus.DONE,
 )
-# Costs and margins are the office's business, and the affair's own managers'.
-COST_READERS = (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
 
 
 async def list_affairs(session: AsyncSession, actor: Actor, limit: int = 200) -> list[AffairOut]:
@@ -86,7 +83,8 @@ async def affair_summary(
         raise NotFound()
     affair, customer_name = row
     in_charge = actor.id in (affair.manager_id, affair.salesperson_id)
-    if actor.role not in COST_READERS and not in_charge:
+    # Costs are the office's business, and the affair's own managers'.
+    if not policy.reads_costs(actor) and not in_charge:
         raise Forbidden()
 
     labour = await labour_of_affair(session, affair.id)

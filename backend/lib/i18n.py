@@ -146,7 +146,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "date_out_of_range": {
         "en": "Time cannot be entered for {date}: the latest day allowed is {latest}.",
-        "fr": "Impossible de saisir du temps pour le {date}\u00a0: le dernier jour permis est le {latest}.",
+        "fr": (
+            "Impossible de saisir du temps pour le {date}\u00a0: "
+            "le dernier jour permis est le {latest}."
+        ),
     },
     "day_over_24h": {
         "en": "More than 24 hours on {date}.",
