@@ -1,6 +1,6 @@
 """Changes that wait or did not take, said as what they are, in English
 and in French: a photo awaited from the device that took it (advice only
-there, nothing to decide for a supervisor), a week submitted once
+there, nothing for a supervisor to decide while it can come), a week submitted once
 already approved, a new time entry waiting to be sent."""
 
 from __future__ import annotations
@@ -94,7 +94,9 @@ def test_a_photo_awaited_from_another_device_is_said_so_where_it_is_not(
     boss.locator("a.card[href='#/conflicts']", has_text="1 change waiting for a photo").click()
     awaited_en = boss.locator("#awaited-title").inner_text()
     card_en = boss.locator(".conflict", has_text="Photo awaited").inner_text()
-    buttons = boss.locator(".conflict", has_text="Photo awaited").locator("button").count()
+    # Only the way out for a photo that will never come: no side to keep.
+    buttons = boss.locator(".conflict", has_text="Photo awaited").locator("button")
+    choices = buttons.evaluate_all("all => all.map(b => b.dataset.action)")
     use_language(boss, "fr")
     card_fr = boss.locator(".conflict", has_text="Photo attendue").inner_text()
 
@@ -118,10 +120,10 @@ def test_a_photo_awaited_from_another_device_is_said_so_where_it_is_not(
     assert "la photo part d'elle-même" not in said_fr
     assert awaited_en == "1 waiting for a photo"
     assert "The photo has not arrived from Thomas Martin's device yet" in card_en
-    assert "Nothing to decide yet" in card_en
-    assert buttons == 0
+    assert "Nothing to decide while the photo can still come" in card_en
+    assert choices == ["give-up"]
     assert "La photo n'est pas encore arrivée de l'appareil de Thomas Martin" in card_fr
-    assert "Rien à décider pour l'instant" in card_fr
+    assert "Rien à décider tant que la photo peut encore venir" in card_fr
     assert boss.locator("#awaited-title").count() == 0
     assert "Photo awaited" not in arrived_en
     assert "taken by" not in arrived_en

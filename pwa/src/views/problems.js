@@ -12,7 +12,7 @@ import { icon } from "../icons.js";
 import { weekNumber } from "../dates.js";
 import {
   mem, getMeta, setMeta, dismissProblem, pendingMutations, pendingBlobs,
-  storedBlob,
+  storedBlob, givenUp,
 } from "../store.js";
 import {
   find, problems, order, stillOpen, userName, me,
@@ -217,13 +217,18 @@ function replacedArgs(c, args) {
 }
 
 /** How a conflict was settled, for its author: "Resolved by Marie Dubois
- * on 4 December: your change was applied."
+ * on 4 December: your change was applied.", or that a supervisor gave up
+ * on its photo.
  * @param {Record<string, any>} c */
 function resolution(c) {
   const on = c.resolved_at ? formatTime(c.resolved_at,
     { day: "numeric", month: "long" }) : "";
-  return t(`problems.resolved.${c.resolution === "device" ? "device"
-    : "server"}`, { by: userName(c.resolved_by_id) || "—", on });
+  // A photo given up on is no value kept over another: the change is
+  // dropped, and the person should know it will not come back.
+  const how = givenUp(c) ? "given_up"
+    : c.resolution === "device" ? "device" : "server";
+  return t(`problems.resolved.${how}`,
+    { by: userName(c.resolved_by_id) || "—", on });
 }
 
 /** A conflict from another device names its values, not its args.
