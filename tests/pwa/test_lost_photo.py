@@ -105,7 +105,7 @@ def test_a_supervisor_drops_a_change_whose_photo_will_never_come(
 
     assert "open the app there" in waiting_en
     assert button_en == "The photo will never come: drop the change"
-    assert button_fr == "La photo ne viendra jamais : abandonner la modification"
+    assert button_fr == "La photo ne viendra jamais\u00a0: abandonner la modification"
     assert "It will not apply, even if the photo turns up later" in question_en
     assert "Thomas Martin's device will be told" in question_en
     assert "Elle ne s'appliquera pas, même si la photo arrive plus tard" in question_fr
