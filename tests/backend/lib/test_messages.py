@@ -91,7 +91,8 @@ def test_a_day_that_is_not_a_date_is_left_as_written() -> None:
         (
             "Invalid enum value 'de'",
             "language",
-            "«\u00a0de\u00a0» ne fait pas partie des valeurs acceptées (champ «\u00a0language\u00a0»)",
+            "«\u00a0de\u00a0» ne fait pas partie des valeurs acceptées "
+            "(champ «\u00a0language\u00a0»)",
         ),
         ("Object missing required field `id`", "data", "le champ «\u00a0id\u00a0» manque"),
         ("Object contains unknown field `z`", "data", "champ inconnu «\u00a0z\u00a0»"),
