@@ -18,7 +18,7 @@ DEFAULT_LANGUAGE = "en"
 MESSAGES: dict[str, dict[str, str]] = {
     "invalid_input": {
         "en": "The request is not valid: {reason}",
-        "fr": "La requête n'est pas valide : {reason}",
+        "fr": "La requête n'est pas valide : {reason}",
     },
     "unauthenticated": {
         "en": "Please sign in.",
@@ -30,7 +30,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "too_many_attempts": {
         "en": "Too many wrong attempts; try again in {retry_after} seconds.",
-        "fr": "Trop d'essais erronés ; réessayez dans {retry_after} secondes.",
+        "fr": "Trop d'essais erronés ; réessayez dans {retry_after} secondes.",
     },
     "forbidden": {
         "en": "You are not allowed to do this.",
@@ -42,11 +42,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "too_large": {
         "en": "The request is too large: {reason}",
-        "fr": "La requête est trop grande : {reason}",
+        "fr": "La requête est trop grande : {reason}",
     },
     "upgrade_required": {
         "en": "This version of the app is too old; it is updating.",
-        "fr": "Cette version de l'application est trop ancienne ; mise à jour en cours.",
+        "fr": "Cette version de l'application est trop ancienne ; mise à jour en cours.",
     },
     "seq_gap": {
         "en": "Changes are missing before number {expected}.",
@@ -59,7 +59,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "week_locked": {
         "en": "The week of {week} was approved by {by} on {on}; your change was not applied. "
         "Ask them to reopen the week.",
-        "fr": "La semaine du {week} a été approuvée par {by} le {on} ; votre modification "
+        "fr": "La semaine du {week} a été approuvée par {by} le {on} ; votre modification "
         "n'a pas été appliquée. Demandez-lui de rouvrir la semaine.",
     },
     "duplicate_mutation_id": {
@@ -69,18 +69,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "too_many_waiting_photos": {
         "en": "This device already has {limit} changes waiting for their photos; "
         "send the photos first.",
-        "fr": "Cet appareil a déjà {limit} modifications en attente de leurs photos ; "
+        "fr": "Cet appareil a déjà {limit} modifications en attente de leurs photos ; "
         "envoyez d'abord les photos.",
     },
     "seq_reused": {
         "en": "Another change was already received as number {seq} of this device; "
         "this one was not applied. Make it again.",
-        "fr": "Une autre modification a déjà été reçue sous le numéro {seq} de cet appareil ; "
+        "fr": "Une autre modification a déjà été reçue sous le numéro {seq} de cet appareil ; "
         "celle-ci n'a pas été appliquée. Refaites-la.",
     },
     "device_of_another_user": {
         "en": "This device is registered to another person; sign in again.",
-        "fr": "Cet appareil est enregistré pour une autre personne ; reconnectez-vous.",
+        "fr": "Cet appareil est enregistré pour une autre personne ; reconnectez-vous.",
     },
     "email_taken": {
         "en": "An account already uses this e-mail.",
@@ -92,7 +92,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "internal_error": {
         "en": "The server failed on this request; it has been logged.",
-        "fr": "Le serveur a échoué sur cette requête ; l'incident est journalisé.",
+        "fr": "Le serveur a échoué sur cette requête ; l'incident est journalisé.",
     },
     "method_not_allowed": {
         "en": "This method is not allowed here.",
@@ -112,37 +112,37 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "service_order_locked": {
         "en": "Service order {number} is {status}; this change was not applied.",
-        "fr": "L'intervention {number} est {status} ; cette modification n'a pas été appliquée.",
+        "fr": "L'intervention {number} est {status} ; cette modification n'a pas été appliquée.",
     },
     "checklist_locked": {
         "en": "The checklist was signed; this answer was not applied.",
-        "fr": "La checklist a été signée ; cette réponse n'a pas été appliquée.",
+        "fr": "La checklist a été signée ; cette réponse n'a pas été appliquée.",
     },
     "delete_vs_update": {
         "en": "This record was deleted; your change was kept for review.",
-        "fr": "Cet enregistrement a été supprimé ; votre modification est gardée pour revue.",
+        "fr": "Cet enregistrement a été supprimé ; votre modification est gardée pour revue.",
     },
     "changed_before_delete": {
         "en": "Someone changed this record after you last saw it; it was not deleted. "
         "Your deletion was kept for review.",
-        "fr": "Quelqu'un a modifié cet enregistrement depuis que vous l'avez vu ; il n'a pas "
+        "fr": "Quelqu'un a modifié cet enregistrement depuis que vous l'avez vu ; il n'a pas "
         "été supprimé. Votre suppression est gardée pour revue.",
     },
     "parent_deleted": {
         "en": "The record this belongs to was deleted; your change was kept for review.",
-        "fr": "L'enregistrement parent a été supprimé ; votre modification est gardée pour revue.",
+        "fr": "L'enregistrement parent a été supprimé ; votre modification est gardée pour revue.",
     },
     "concurrent_update": {
         "en": "Someone changed the same value at about the same time; both were kept.",
-        "fr": "Quelqu'un a modifié la même valeur au même moment ; les deux sont gardées.",
+        "fr": "Quelqu'un a modifié la même valeur au même moment ; les deux sont gardées.",
     },
     "out_of_scope": {
         "en": "This is no longer assigned to you; your change was kept for review.",
-        "fr": "Ceci ne vous est plus attribué ; votre modification est gardée pour revue.",
+        "fr": "Ceci ne vous est plus attribué ; votre modification est gardée pour revue.",
     },
     "duplicate_id": {
         "en": "A different record already has this id; your version was kept for review.",
-        "fr": "Un autre enregistrement a déjà cet identifiant ; votre version est gardée.",
+        "fr": "Un autre enregistrement a déjà cet identifiant ; votre version est gardée.",
     },
     "date_out_of_range": {
         "en": "Time cannot be entered for {date}: the latest day allowed is {latest}.",
@@ -165,7 +165,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "bad_value": {
         "en": "This answer does not fit the item: {reason}",
-        "fr": "Cette réponse ne convient pas à l'élément : {reason}",
+        "fr": "Cette réponse ne convient pas à l'élément : {reason}",
     },
     "bad_transition": {
         "en": "A service order cannot go from {current} to {target}.",
@@ -177,7 +177,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "week_not_decided": {
         "en": "Week {week} is not approved or rejected yet: there is nothing to reopen.",
-        "fr": "La semaine {week} n'est encore ni validée ni refusée : rien à rouvrir.",
+        "fr": "La semaine {week} n'est encore ni validée ni refusée : rien à rouvrir.",
     },
     "own_week": {
         "en": "Nobody approves their own time.",
@@ -193,15 +193,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "cannot_replay": {
         "en": "This change cannot be sent again; keep the server's value.",
-        "fr": "Cette modification ne peut pas être renvoyée ; gardez la valeur du serveur.",
+        "fr": "Cette modification ne peut pas être renvoyée ; gardez la valeur du serveur.",
     },
     "missing_blob": {
         "en": "The photo has not reached the server yet; the change waits for it.",
-        "fr": "La photo n'est pas encore arrivée au serveur ; la modification l'attend.",
+        "fr": "La photo n'est pas encore arrivée au serveur ; la modification l'attend.",
     },
     "hash_mismatch": {
         "en": "The bytes sent do not match their name (SHA-256); nothing was kept.",
-        "fr": "Les octets envoyés ne correspondent pas à leur nom (SHA-256) ; rien n'est gardé.",
+        "fr": "Les octets envoyés ne correspondent pas à leur nom (SHA-256) ; rien n'est gardé.",
     },
     "unsupported_blob_type": {
         "en": "Send a photo as {expected}.",
@@ -209,7 +209,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "unavailable": {
         "en": "The server is busy; try again shortly.",
-        "fr": "Le serveur est occupé ; réessayez dans un instant.",
+        "fr": "Le serveur est occupé ; réessayez dans un instant.",
     },
     "planning_no_skilled_person": {
         "en": "Nobody has every skill this action needs ({skills}).",

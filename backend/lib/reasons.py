@@ -129,10 +129,10 @@ SAYINGS: dict[str, dict[str, str]] = {
     },
     "not_a_choice": {
         "en": "“{value}” is not one of the accepted values",
-        "fr": "« {value} » ne fait pas partie des valeurs acceptées",
+        "fr": "« {value} » ne fait pas partie des valeurs acceptées",
     },
-    "missing": {"en": "the field “{name}” is missing", "fr": "le champ « {name} » manque"},
-    "unknown": {"en": "unknown field “{name}”", "fr": "champ inconnu « {name} »"},
+    "missing": {"en": "the field “{name}” is missing", "fr": "le champ « {name} » manque"},
+    "unknown": {"en": "unknown field “{name}”", "fr": "champ inconnu « {name} »"},
     "malformed": {"en": "the body is not valid JSON", "fr": "le corps n'est pas du JSON valide"},
     "truncated": {"en": "the body is cut short", "fr": "le corps est tronqué"},
     "at_most_bytes": {"en": "at most {limit} bytes", "fr": "au plus {limit} octets"},
@@ -140,7 +140,7 @@ SAYINGS: dict[str, dict[str, str]] = {
         "en": "at most {limit} changes at once",
         "fr": "au plus {limit} modifications à la fois",
     },
-    "in_field": {"en": "{said} (field “{field}”)", "fr": "{said} (champ « {field} »)"},
+    "in_field": {"en": "{said} (field “{field}”)", "fr": "{said} (champ « {field} »)"},
 }
 
 # "... - at `$.minutes`", "... - at `$[0].value`": where in the input.

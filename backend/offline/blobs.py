@@ -13,9 +13,14 @@ stores the blob::
     held (open) --blob arrives--> applied ............ resolved, "device"
                               \\-> conflicts again .... open, with the new reason
                               \\-> can never apply .... resolved, "server", with why
+    held (open) --given up by a supervisor--> dropped .. resolved, "server", by whom
 
 Either way the conflict record changes, so the author's device learns the
 outcome by its next pull.
+
+A photo may never come (the phone that took it was lost or wiped): whoever
+oversees the author gives up on the change by keeping the server's side
+(``resolve_conflict``); the photo arriving after that applies nothing.
 
 A blob nothing needs any more is removed with the horizon purge
 (``remove_unused_blobs``).

@@ -11,6 +11,9 @@ that stands.
       parent_deleted,                                     sent again: it applies if
       duplicate_id                                        its reason is gone (the
                                                           week was reopened...)
+    missing_blob              the change is dropped: its  the change is sent again:
+                              photo, if it comes, applies it waits for its photo
+                              nothing                     still (refused)
 
 "Sent again" replays the change through its mutator, as its author and
 on top of the record as it stands now, so every business rule holds; if
@@ -35,6 +38,7 @@ from backend.db.models import ConflictRecord, ConflictStatus, User, synced_table
 from backend.lib.errors import Conflict, Forbidden, NotFound
 from backend.lib.i18n import translate
 from backend.lib.time import utc_now
+from backend.offline.blobs import take_change_lock
 from backend.offline.context import MutationContext
 from backend.offline.schemas import ConflictOut
 from backend.people.services import actor_of
@@ -55,7 +59,15 @@ async def resolve_conflict(
     keep: Side,
     mutators: MutatorRegistry,
 ) -> ConflictRecord:
-    """Make ``keep``'s side stand and mark the conflict resolved."""
+    """Make ``keep``'s side stand and mark the conflict resolved.
+
+    Keeping the server's side of a change that waits for its photo drops
+    the change: the photo arriving later applies nothing.
+    """
+    # Taken before reading, like an upload applying the changes held for
+    # its photo: a photo arriving meanwhile either applied the change first
+    # (it is resolved already) or finds it dropped, never both.
+    await take_change_lock(session)
     conflict = await session.scalar(
         sa.select(ConflictRecord)
         .where(ConflictRecord.id == conflict_id, policy.visible_conflicts(actor))

@@ -53,6 +53,22 @@ export function html(strings, ...values) {
   return new Html(out);
 }
 
+/**
+ * Text in which some words, record codes such as "AFF-2026-003", stay
+ * whole: a narrow line would otherwise break them at a hyphen.
+ * @param {string} text @param {(string | undefined)[]} words
+ * @returns {Html}
+ */
+export function keepWhole(text, words) {
+  let out = escape(text);
+  for (const word of new Set(words)) {
+    if (!word) continue;
+    out = out.split(escape(word)).join(
+      `<span class="whole">${escape(word)}</span>`);
+  }
+  return new Html(out);
+}
+
 /** Constant markup written in this code base (never data). */
 export function raw(/** @type {string} */ text) {
   return new Html(text);

@@ -443,3 +443,15 @@ export function settledByItself(c) {
   return c?.kind === "missing_blob" && c.status === "resolved"
     && c.resolution === "device";
 }
+
+/**
+ * A change held on the server for its photo and dropped by a supervisor
+ * who gave up on the photo (the phone that took it was lost): news for its
+ * author, who will not see it apply. A change that could never apply once
+ * its photo came is resolved by nobody.
+ * @param {Record<string, any> | undefined} c a conflict record
+ */
+export function givenUp(c) {
+  return c?.kind === "missing_blob" && c.status === "resolved"
+    && c.resolution === "server" && Boolean(c.resolved_by_id);
+}

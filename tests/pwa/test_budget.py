@@ -34,6 +34,16 @@ def test_catalogues_have_the_same_keys() -> None:
     assert set(en) == set(fr)
 
 
+def test_french_punctuation_never_starts_a_line() -> None:
+    """French puts a space before : ; ? ! and inside « »: a non-breaking
+    one, or a narrow screen may put the sign alone at the start of a line."""
+    fr = json.loads((ROOT / "pwa" / "i18n" / "fr.json").read_text())
+
+    breakable = {key: text for key, text in fr.items() if re.search(r" [:;?!»]|« ", text)}
+
+    assert breakable == {}
+
+
 def test_no_inline_script_or_style_in_the_page() -> None:
     page = (ROOT / "pwa" / "index.html").read_text()
 

@@ -1,6 +1,6 @@
 """Changes that wait or did not take, said as what they are, in English
 and in French: a photo awaited from the device that took it (advice only
-there, nothing to decide for a supervisor), a week submitted once
+there, nothing for a supervisor to decide while it can come), a week submitted once
 already approved, a new time entry waiting to be sent."""
 
 from __future__ import annotations
@@ -64,6 +64,14 @@ def photo_of_an_open_checklist(server: Server) -> dict[str, Any]:
     }
 
 
+# How many lines each element's text takes on the screen.
+LINES = """all => all.map(element => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+})"""
+
+
 def problem_on_sync_page(page: Any, words: str) -> str:
     page.goto("/#/sync")
     card = page.locator(".problem", has_text=words)
@@ -94,7 +102,9 @@ def test_a_photo_awaited_from_another_device_is_said_so_where_it_is_not(
     boss.locator("a.card[href='#/conflicts']", has_text="1 change waiting for a photo").click()
     awaited_en = boss.locator("#awaited-title").inner_text()
     card_en = boss.locator(".conflict", has_text="Photo awaited").inner_text()
-    buttons = boss.locator(".conflict", has_text="Photo awaited").locator("button").count()
+    # Only the way out for a photo that will never come: no side to keep.
+    buttons = boss.locator(".conflict", has_text="Photo awaited").locator("button")
+    choices = buttons.evaluate_all("all => all.map(b => b.dataset.action)")
     use_language(boss, "fr")
     card_fr = boss.locator(".conflict", has_text="Photo attendue").inner_text()
 
@@ -118,10 +128,10 @@ def test_a_photo_awaited_from_another_device_is_said_so_where_it_is_not(
     assert "la photo part d'elle-même" not in said_fr
     assert awaited_en == "1 waiting for a photo"
     assert "The photo has not arrived from Thomas Martin's device yet" in card_en
-    assert "Nothing to decide yet" in card_en
-    assert buttons == 0
+    assert "Nothing to decide while the photo can still come" in card_en
+    assert choices == ["give-up"]
     assert "La photo n'est pas encore arrivée de l'appareil de Thomas Martin" in card_fr
-    assert "Rien à décider pour l'instant" in card_fr
+    assert "Rien à décider tant que la photo peut encore venir" in card_fr
     assert boss.locator("#awaited-title").count() == 0
     assert "Photo awaited" not in arrived_en
     assert "taken by" not in arrived_en
@@ -147,8 +157,12 @@ def test_a_week_submitted_once_approved_is_not_called_changed_hours(
     boss.goto("/#/conflicts")
     card = boss.locator(".conflict", has_text=f"Week {week} submitted")
     why_en = card.locator(".why").inner_text()
+    sides_en = card.locator(".sides tbody").inner_text()
+    lines_en = card.locator(".sides th, .sides tbody td").evaluate_all(LINES)
     use_language(boss, "fr")
-    why_fr = boss.locator(".conflict", has_text=f"Semaine {week}").locator(".why").inner_text()
+    card = boss.locator(".conflict", has_text=f"Semaine {week}")
+    why_fr = card.locator(".why").inner_text()
+    lines_fr = card.locator(".sides th, .sides tbody td").evaluate_all(LINES)
 
     assert f"You submitted week {week}, but" in said_en
     assert "had already approved it" in said_en
@@ -160,6 +174,9 @@ def test_a_week_submitted_once_approved_is_not_called_changed_hours(
     assert "changed hours" not in why_en
     assert why_fr.startswith(f"Thomas Martin a envoyé la semaine {week}, mais")
     assert "modifié des heures" not in why_fr
+    # At 360 px, "Submitted" is read whole, beside "Approved".
+    assert sides_en.split() == ["Week", "Approved", "Submitted"]
+    assert set(lines_en) == set(lines_fr) == {1}
 
 
 def test_a_new_time_entry_waiting_to_be_sent_is_named_as_one(phone: Any, server: Server) -> None:
@@ -174,10 +191,14 @@ def test_a_new_time_entry_waiting_to_be_sent_is_named_as_one(phone: Any, server:
     add_time(page, "AFF-2026-003", "1:15", "Purge radiateurs")
     page.goto("/#/sync")
     waiting_en = page.locator("#outbox-title + ul li").inner_text()
+    code_lines_en = page.locator(".outbox .whole").evaluate_all(LINES)
     use_language(page, "fr")
     waiting_fr = page.locator("#outbox-title + ul li").inner_text()
+    code_lines_fr = page.locator(".outbox .whole").evaluate_all(LINES)
     context.set_offline(False)
 
     assert waiting_en.startswith("new time entry, 1 h 15 on AFF-2026-003, ")
     assert "your change" not in waiting_en
     assert waiting_fr.startswith("nouvelle saisie d'heures, 1 h 15 sur AFF-2026-003, ")
+    # The affair's code is never broken at its hyphens.
+    assert code_lines_en == code_lines_fr == [1]

@@ -128,7 +128,7 @@ def test_an_answer_refused_on_a_cancelled_visit_shows_the_servers_value(
         "false",
         "true",
     )
-    not_applied = "Not applied:" if language == "en" else "Non appliqué :"
+    not_applied = "Not applied:" if language == "en" else "Non appliqué\u00a0:"
     assert not_applied in notes["power_off"] and not_applied in notes["pressure"]
     assert "2.4" in notes["pressure"]
     assert ("was not applied" if language == "en" else "n'a pas été appliquée") in notes["pressure"]
@@ -136,7 +136,7 @@ def test_an_answer_refused_on_a_cancelled_visit_shows_the_servers_value(
     assert locked == (
         "This visit is cancelled: its checklist takes no more answers."
         if language == "en"
-        else "Cette visite est annulée : sa liste de contrôle ne prend plus de réponses."
+        else "Cette visite est annulée\u00a0: sa liste de contrôle ne prend plus de réponses."
     )
     assert pressure.is_disabled() and yes.is_disabled()
 
@@ -239,9 +239,9 @@ def test_an_answer_that_won_a_same_field_conflict_is_not_said_refused(
     else:
         assert phones.startswith("Votre autre appareil a modifié la même valeur")
         assert "plus tardive, a été appliquée" in phones
-        assert "Remplacé, gardé pour revue : 13" in phones
+        assert "Remplacé, gardé pour revue\u00a0: 13" in phones
         assert "depuis votre autre appareil, plus tardive, a été appliquée" in tablets
-        assert "Remplacé, gardé pour revue : 12" in tablets
+        assert "Remplacé, gardé pour revue\u00a0: 12" in tablets
     for said in (phones, tablets):
         assert "someone" not in said.lower() and "quelqu'un" not in said.lower()
         assert "not applied" not in said.lower() and "non appliqué" not in said.lower()

@@ -24,7 +24,7 @@ SAID = {
         "Between 1 minute and 24 hours.",
     ),
     "fr": (
-        "Plus de 24 heures dans la journée : 2 h 15 déjà saisies, il reste au plus 21 h 45.",
+        "Plus de 24 heures dans la journée\u00a0: 2 h 15 déjà saisies, il reste au plus 21 h 45.",
         "Entre 1 minute et 24 heures.",
     ),
 }

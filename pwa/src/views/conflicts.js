@@ -11,6 +11,10 @@
  * kept side through its mutator, so every rule still holds: a change to
  * an approved week applies only once the week is reopened, which this
  * screen offers to do in the same tap (after asking).
+ *
+ * A change waiting on the server for its photo has nothing to decide
+ * while the photo can come; when it cannot (the phone that took it was
+ * lost), the supervisor drops the change, after a yes.
  */
 
 import { html } from "../html.js";
@@ -23,7 +27,7 @@ import {
   conflictsToResolve, resolvedConflicts, find, userName, weekOfUser,
   resolveConflict, reopenWeek, awaitsItsPhoto, photosAwaited,
 } from "../model.js";
-import { settledByItself } from "../store.js";
+import { settledByItself, givenUp } from "../store.js";
 import { deviceName, devicesOutdated, refreshDevices } from "../devices.js";
 import { go, query, toast } from "../ui.js";
 import { backLink, pendingMark } from "./parts.js";
@@ -63,6 +67,10 @@ const KIND_ICONS = {
 /** The conflict whose "take the device's value" waits for a yes (it
  * reopens an approved week); forgotten when the screen is left. */
 let confirming = "";
+
+/** The change waiting for a photo whose dropping waits for a yes (it
+ * cannot be undone); forgotten when the screen is left. */
+let givingUp = "";
 
 /** What the device sent, as named values. @param {Row} c @returns {Row} */
 function deviceSide(c) {
@@ -312,11 +320,29 @@ function choices(c) {
 }
 
 /** What a change waiting for its photo waits for, in place of the two
- * ways out: the photo is on the device below, nobody else has it.
+ * ways out: the photo is on the device below, nobody else has it. If that
+ * device is lost, the one way out is to drop the change, after a yes.
  * @param {Row} c */
 function photoWaiting(c) {
+  const name = userName(c.author_id) || "—";
+  if (givingUp === c.id) {
+    return html`<div class="stack confirm" role="group"
+      aria-labelledby="give-up-${c.id}">
+      <p id="give-up-${c.id}" class="strong" tabindex="-1">${
+        t("conflicts.give_up_question", { name })}</p>
+      <div class="two">
+        <button type="button" class="button" data-action="cancel">${
+          t("approvals.cancel")}</button>
+        <button type="button" class="button primary"
+          data-action="give-up-confirm" data-id="${c.id}">${
+          t("conflicts.give_up_confirm")}</button>
+      </div>
+    </div>`;
+  }
   return html`<p class="hint">${icon("camera")}${t(
-    "conflicts.photo_waiting", { name: userName(c.author_id) || "—" })}</p>`;
+    "conflicts.photo_waiting", { name })}</p>
+    <button type="button" class="button" data-action="give-up"
+      data-id="${c.id}">${icon("cross")}${t("conflicts.give_up")}</button>`;
 }
 
 /** @param {Row} c */
@@ -339,10 +365,12 @@ function conflictCard(c) {
   </li>`;
 }
 
-/** How a conflict was settled: by someone's choice, or by its photo
- * arriving (nobody chose anything then). @param {Row} c */
+/** How a conflict was settled: by someone's choice (giving up on a photo
+ * included), or by its photo arriving (nobody chose anything then).
+ * @param {Row} c */
 function resolvedKey(c) {
   if (settledByItself(c)) return "conflicts.resolved.photo_arrived";
+  if (givenUp(c)) return "conflicts.resolved.given_up";
   return `conflicts.resolved.${c.resolution === "device" ? "device"
     : "server"}`;
 }
@@ -351,8 +379,9 @@ function resolvedKey(c) {
 function resolvedCard(c) {
   const on = c.resolved_at ? formatTime(c.resolved_at, { day: "numeric",
     month: "short", hour: "2-digit", minute: "2-digit" }) : "";
-  // A photo that came is no longer awaited: the line below says so.
-  const chip = settledByItself(c) ? "" : kindChip(c);
+  // A photo that came, or was given up on, is no longer awaited: the line
+  // below says so.
+  const chip = settledByItself(c) || givenUp(c) ? "" : kindChip(c);
   return html`<li><div class="card">
     <span class="card-top"><span class="card-title">${recordLabel(c)}</span>${
       chip}</span>
@@ -428,12 +457,14 @@ export function conflictsScreen() {
         </ul>` : html`<p class="muted">${t("conflicts.resolved_none")}</p>`}
     </section>`;
 
-  /** @param {string} id @param {"server" | "device"} keep */
-  const decide = async (id, keep) => {
+  /** @param {string} id @param {"server" | "device"} keep
+   * @param {string} [done] what the toast says, when not the side kept */
+  const decide = async (id, keep, done = keep) => {
     confirming = "";
+    givingUp = "";
     await resolveConflict(id, keep);
     devicesOutdated();
-    toast(t(`conflicts.done.${keep}`));
+    toast(t(`conflicts.done.${done}`));
   };
 
   return {
@@ -454,8 +485,20 @@ export function conflictsScreen() {
       },
       cancel: () => {
         confirming = "";
+        givingUp = "";
         go(location.hash);
       },
+      /** @param {HTMLElement} el */
+      "give-up": (el) => {
+        givingUp = String(el.dataset.id);
+        go(location.hash);
+        document.getElementById(`give-up-${givingUp}`)?.focus();
+      },
+      // The server's side is the change not applied: the photo, if it
+      // comes after all, applies nothing.
+      /** @param {HTMLElement} el */
+      "give-up-confirm": (el) => decide(String(el.dataset.id), "server",
+        "given_up"),
       /** @param {HTMLElement} el */
       "reopen-take": async (el) => {
         const c = open.find((x) => x.id === el.dataset.id);
@@ -468,6 +511,7 @@ export function conflictsScreen() {
     },
     leave: () => {
       confirming = "";
+      givingUp = "";
     },
   };
 }

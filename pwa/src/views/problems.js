@@ -4,7 +4,7 @@
  * changes that did not take, each said in words with what to do.
  */
 
-import { html } from "../html.js";
+import { html, keepWhole } from "../html.js";
 import {
   t, has, formatDay, formatDuration, formatTime, pickLabel, formatAgo,
 } from "../i18n.js";
@@ -12,7 +12,7 @@ import { icon } from "../icons.js";
 import { weekNumber } from "../dates.js";
 import {
   mem, getMeta, setMeta, dismissProblem, pendingMutations, pendingBlobs,
-  storedBlob,
+  storedBlob, givenUp,
 } from "../store.js";
 import {
   find, problems, order, stillOpen, userName, me,
@@ -99,19 +99,23 @@ function changeValue(name, args) {
 /**
  * A change waiting in the outbox, in words: a new record named by what
  * it is ("new time entry, 1 h 15 on AFF-2026-003, Sat 5 Dec"), a change
- * to one by the change and its value.
+ * to one by the change and its value. The codes it names stay whole.
  * @param {{name: string, args: Record<string, any>}} m
  */
 function waitingChange(m) {
+  const affair = find("affair", m.args.affair_id);
+  const codes = [affair?.code, orderNumber(m.args.id),
+    orderNumber(m.args.service_order_id)];
   if (m.name === "time_entry.put" && isNewEntry(m)) {
-    const affair = find("affair", m.args.affair_id);
-    return t("outbox.new_hours", { hours: formatDuration(m.args.minutes || 0),
+    return keepWhole(t("outbox.new_hours", {
+      hours: formatDuration(m.args.minutes || 0),
       affair: affair?.code ?? "—",
       day: m.args.work_date ? formatDay(m.args.work_date, { weekday: "short",
-        day: "numeric", month: "short" }) : "" });
+        day: "numeric", month: "short" }) : "" }), codes);
   }
   const value = changeValue(m.name, m.args);
-  return `${describeChange(m.name, m.args)}${value ? ` — ${value}` : ""}`;
+  return keepWhole(`${describeChange(m.name, m.args)}${
+    value ? ` — ${value}` : ""}`, codes);
 }
 
 /** Does this change make the entry? Neither the server nor an earlier
@@ -217,13 +221,18 @@ function replacedArgs(c, args) {
 }
 
 /** How a conflict was settled, for its author: "Resolved by Marie Dubois
- * on 4 December: your change was applied."
+ * on 4 December: your change was applied.", or that a supervisor gave up
+ * on its photo.
  * @param {Record<string, any>} c */
 function resolution(c) {
   const on = c.resolved_at ? formatTime(c.resolved_at,
     { day: "numeric", month: "long" }) : "";
-  return t(`problems.resolved.${c.resolution === "device" ? "device"
-    : "server"}`, { by: userName(c.resolved_by_id) || "—", on });
+  // A photo given up on is no value kept over another: the change is
+  // dropped, and the person should know it will not come back.
+  const how = givenUp(c) ? "given_up"
+    : c.resolution === "device" ? "device" : "server";
+  return t(`problems.resolved.${how}`,
+    { by: userName(c.resolved_by_id) || "—", on });
 }
 
 /** A conflict from another device names its values, not its args.

@@ -377,3 +377,43 @@ async def test_a_device_may_keep_only_so_many_changes_waiting_for_photos(
         ("rejected", "too_many_waiting_photos"),
     ]
     assert "send the photos first" in results[2]["message"]
+
+
+async def test_a_photo_given_up_on_by_the_supervisor_never_applies_when_it_comes(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    """The phone that took the photo was lost: the supervisor drops the
+    change waiting for it, and the photo turning up later changes nothing."""
+    tech, supervisor = await device_of("tech"), await device_of("supervisor")
+    photo = photo_bytes(9)
+    held = await tech.send("checklist.attach", attach(company, photo))
+    await tech.pull()
+
+    tech_refused = await tech.client.post(
+        f"/api/conflicts/{held['conflict_id']}/resolve", json={"keep": "server"}
+    )
+    tech_refused_offline = await tech.send(
+        "conflict.resolve", {"conflict_id": held["conflict_id"], "keep": "server"}
+    )
+    given_up = await supervisor.send(
+        "conflict.resolve", {"conflict_id": held["conflict_id"], "keep": "server"}
+    )
+    told = [c for c in await tech.pull() if c["type"] == "conflict"]
+    arrived = await put_blob(tech, photo)
+
+    assert tech_refused.status_code == 403
+    assert (tech_refused_offline["status"], tech_refused_offline["code"]) == (
+        "rejected",
+        "forbidden",
+    )
+    assert given_up["status"] == "applied"
+    kept = await conflict(db, held["conflict_id"])
+    assert (kept.status, kept.resolution) == (ConflictStatus.RESOLVED, "server")
+    assert kept.resolved_by_id == company.users["supervisor"]
+    assert kept.resolved_at is not None
+    [record] = told
+    assert record["data"]["status"] == "resolved"
+    assert record["data"]["resolved_by_id"] == str(company.users["supervisor"])
+    assert arrived["released"] == 0
+    assert await photos(db) == []
+    assert (await conflict(db, held["conflict_id"])).resolution == "server"

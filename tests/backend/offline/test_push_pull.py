@@ -171,7 +171,8 @@ async def test_bad_args_are_explained_in_the_person_s_language(
 
     assert result["code"] == "invalid_input"
     assert result["message"] == (
-        "La requête n'est pas valide : le texte n'a pas la forme attendue (champ « week »)"
+        "La requête n'est pas valide\u00a0: "
+        "le texte n'a pas la forme attendue (champ «\u00a0week\u00a0»)"
     )
     assert "regex" in result["details"]["reason"]
 

@@ -228,5 +228,6 @@ async def test_a_malformed_sign_in_is_explained_in_french(
     assert response.status_code == 400
     assert response.json()["code"] == "invalid_input"
     assert response.json()["message"] == (
-        "La requête n'est pas valide : il faut un texte d'au moins 3 caractères (champ « email »)"
+        "La requête n'est pas valide\u00a0: "
+        "il faut un texte d'au moins 3 caractères (champ «\u00a0email\u00a0»)"
     )
