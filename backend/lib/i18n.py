@@ -219,7 +219,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Not enough working time before the end of {due}: {needed_minutes} minutes "
         "needed, at most {most_free_minutes} free for one of the {qualified_people} "
         "qualified people.",
-        "fr": "Pas assez de temps de travail avant la fin du {due} : {needed_minutes} minutes "
+        "fr": "Pas assez de temps de travail avant la fin du {due}\u00a0: {needed_minutes} minutes "
         "nécessaires, au plus {most_free_minutes} de libres pour l'une des "
         "{qualified_people} personnes qualifiées.",
     },
@@ -233,7 +233,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "planning_slot_taken": {
         "en": "The person was booked over this time since the proposal was made; ask again.",
-        "fr": "La personne a été réservée sur ce créneau depuis la proposition ; "
+        "fr": "La personne a été réservée sur ce créneau depuis la proposition\u00a0; "
         "redemandez une proposition.",
     },
     "planning_not_met": {
