@@ -28,6 +28,8 @@ UID_DOMAIN = "affaires"
 
 
 def feed_path(secret: bytes, person_id: uuid.UUID) -> str:
+    # TODO(#4): one person's URL cannot be revoked alone; a stored value
+    # per person (a counter in the signed message) would let it.
     token = person_token(secret, FEED_PURPOSE, person_id)
     return f"/api/calendar/{person_id}/{token}.ics"
 
