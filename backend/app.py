@@ -51,7 +51,11 @@ from backend.people.auth import provide_actor
 from backend.people.controllers import AuthController
 from backend.settings import Settings
 from backend.timesheets import mutators as timesheet_mutators
-from backend.timesheets.controllers import ExportController, PlanningController
+from backend.timesheets.controllers import (
+    ExportController,
+    PlanningController,
+    ReminderController,
+)
 from backend.timesheets.services import TimeRules
 from sync.outcomes import Conflicted, Rejected
 from sync.registry import MutatorRegistry
@@ -183,6 +187,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             PlanningController,
             CalendarController,
             ExportController,
+            ReminderController,
             sync_events,
             service_worker,
             current_build,

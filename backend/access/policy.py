@@ -213,6 +213,11 @@ def oversees(actor: Actor, person_team_id: uuid.UUID | None) -> bool:
     )
 
 
+def decides_on_time(actor: Actor) -> bool:
+    """Does ``actor`` decide on anybody's time (approve, reject, remind)?"""
+    return actor.sees_everything or actor.role == Role.SUPERVISOR
+
+
 def may_decide_for(actor: Actor, person_id: uuid.UUID, person_team_id: uuid.UUID | None) -> bool:
     """Nobody decides on their own time or their own conflicts; whoever
     oversees the person does."""

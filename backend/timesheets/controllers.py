@@ -26,7 +26,14 @@ from backend.people.availability import available_for_affair
 from backend.people.schemas import AvailabilityOut, AvailabilityRequest
 from backend.timesheets.exports import billing, billing_table, payroll, payroll_table
 from backend.timesheets.proposals import accept_proposal, make_proposal, read_proposal
-from backend.timesheets.schemas import AcceptOut, AcceptRequest, ProposalOut, ProposalRequest
+from backend.timesheets.reminders import own_reminders, team_reminders
+from backend.timesheets.schemas import (
+    AcceptOut,
+    AcceptRequest,
+    ProposalOut,
+    ProposalRequest,
+    RemindersOut,
+)
 
 
 def _may_plan(actor: Actor) -> None:
@@ -148,3 +155,19 @@ class ExportController(Controller):
             period, lines = await billing(session, actor, first, last)
         table = billing_table(lines, language)
         return _download(table, f"billing_{period.slug}", file_format, language)
+
+
+class ReminderController(Controller):
+    """Weeks that want something of their person: the notices' data."""
+
+    path = "/api/timesheets/reminders"
+
+    @get("/")
+    async def mine(self, actor: SignedIn, db: Db) -> RemindersOut:
+        async with db.reading() as session:
+            return RemindersOut(await own_reminders(session, actor))
+
+    @get("/team")
+    async def team(self, actor: SignedIn, db: Db) -> RemindersOut:
+        async with db.reading() as session:
+            return RemindersOut(await team_reminders(session, actor))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
@@ -89,6 +89,24 @@ class WeekQueueItem(msgspec.Struct):
     status: str
     total_minutes: int
     submitted_at: dt.datetime | None
+
+
+class Reminder(msgspec.Struct, omit_defaults=True):
+    """A week that wants something of its person: submitted (it holds
+    time and was never sent), or sent again (it was rejected)."""
+
+    kind: Literal["week_not_submitted", "week_rejected"]
+    user_id: uuid.UUID
+    user_name: str
+    week: str
+    minutes: int
+    decided_by_name: str | None = None
+    decided_at: dt.datetime | None = None
+    reason: str | None = None
+
+
+class RemindersOut(msgspec.Struct):
+    reminders: list[Reminder]
 
 
 Skill = Annotated[str, Meta(min_length=1, max_length=60)]

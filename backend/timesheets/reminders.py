@@ -1,0 +1,123 @@
+"""Reminders about time: weeks never submitted, weeks sent back.
+
+The data behind the notices a person gets (shown in the app; pushed to
+the phone once web push is there): their own past weeks that hold time
+and were never submitted, and those rejected and not submitted again;
+and, for whoever decides on other people's time, the same about them.
+
+A week is looked at once it has ended on the person's own calendar (a
+Sunday evening in Paris is already Monday for nobody else), and for
+``WEEKS_LOOKED_BACK`` weeks: older ones are the payroll's business.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from backend.access import policy
+from backend.access.actors import Actor
+from backend.db.models import TimeEntry, TimesheetWeek, User, WeekStatus
+from backend.lib.errors import Forbidden
+from backend.lib.time import utc_now, week_of, zone
+from backend.timesheets.schemas import Reminder
+
+WEEKS_LOOKED_BACK = 8
+
+
+async def own_reminders(session: AsyncSession, actor: Actor) -> list[Reminder]:
+    return await _reminders(session, sa.select(User).where(User.id == actor.id))
+
+
+async def team_reminders(session: AsyncSession, actor: Actor) -> list[Reminder]:
+    """The reminders of the people whose time ``actor`` decides on."""
+    if not policy.decides_on_time(actor):
+        raise Forbidden()
+    people = sa.select(User).where(
+        policy.own_or_overseen(User.id, actor), User.id != actor.id, User.active.is_(True)
+    )
+    return await _reminders(session, people)
+
+
+async def _reminders(session: AsyncSession, people: sa.Select[User]) -> list[Reminder]:
+    persons = {person.id: person for person in await session.scalars(people)}
+    if not persons:
+        return []
+    now = utc_now()
+    ended = {
+        person.id: _weeks_ended(now.astimezone(zone(person.time_zone)).date())
+        for person in persons.values()
+    }
+    first = min(min(weeks) for weeks in ended.values())
+    minutes = await _minutes_by_week(session, list(persons), first)
+    rows = await session.scalars(
+        sa.select(TimesheetWeek).where(
+            TimesheetWeek.user_id.in_(list(persons)),
+            TimesheetWeek.week >= week_of(first),
+            TimesheetWeek.deleted_at.is_(None),
+        )
+    )
+    weeks = {(row.user_id, row.week): row for row in rows}
+    deciders = await _names(session, {row.decided_by_id for row in weeks.values()})
+
+    found: list[Reminder] = []
+    for person_id, person in persons.items():
+        for monday in sorted(ended[person_id], reverse=True):
+            week = week_of(monday)
+            row = weeks.get((person_id, week))
+            worked = minutes.get((person_id, week), 0)
+            status = row.status if row is not None else WeekStatus.DRAFT
+            if status == WeekStatus.DRAFT and worked:
+                found.append(Reminder("week_not_submitted", person_id, person.name, week, worked))
+            elif status == WeekStatus.REJECTED and row is not None:
+                found.append(
+                    Reminder(
+                        "week_rejected",
+                        person_id,
+                        person.name,
+                        week,
+                        worked,
+                        decided_by_name=deciders.get(row.decided_by_id)
+                        if row.decided_by_id
+                        else None,
+                        decided_at=row.decided_at,
+                        reason=row.reason,
+                    )
+                )
+    return found
+
+
+def _weeks_ended(today: dt.date) -> list[dt.date]:
+    """The Mondays of the weeks looked at, the last one ended first."""
+    this_monday = today - dt.timedelta(days=today.weekday())
+    return [this_monday - dt.timedelta(weeks=n) for n in range(1, WEEKS_LOOKED_BACK + 1)]
+
+
+async def _minutes_by_week(
+    session: AsyncSession, people: list[uuid.UUID], first: dt.date
+) -> dict[tuple[uuid.UUID, str], int]:
+    rows = await session.execute(
+        sa.select(TimeEntry.user_id, TimeEntry.work_date, sa.func.sum(TimeEntry.minutes))
+        .where(
+            TimeEntry.user_id.in_(people),
+            TimeEntry.work_date >= first,
+            TimeEntry.deleted_at.is_(None),
+        )
+        .group_by(TimeEntry.user_id, TimeEntry.work_date)
+    )
+    totals: dict[tuple[uuid.UUID, str], int] = defaultdict(int)
+    for user_id, work_date, minutes in rows:
+        totals[(user_id, week_of(work_date))] += int(minutes)
+    return totals
+
+
+async def _names(session: AsyncSession, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    wanted = [user_id for user_id in ids if user_id is not None]
+    if not wanted:
+        return {}
+    rows = await session.execute(sa.select(User.id, User.name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
