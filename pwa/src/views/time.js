@@ -15,6 +15,50 @@ import {
 import { go, toast } from "../ui.js";
 import { pendingMark, weekChip } from "./parts.js";
 
+/** How many ended weeks are looked at for reminders: the server's rule
+ * too (backend/timesheets/reminders.py). */
+const WEEKS_LOOKED_BACK = 8;
+
+/** The person's past weeks that want something of them: time entered and
+ * never submitted, or a week sent back. Worked out from what this device
+ * holds, so they show offline too.
+ * @param {string} userId @param {string} shown the week on screen */
+function reminders(userId, shown) {
+  const thisWeek = weekOf(today());
+  const found = [];
+  for (let n = 1; n <= WEEKS_LOOKED_BACK; n += 1) {
+    const week = addWeeks(thisWeek, -n);
+    if (week === shown) continue;
+    const w = weekOfUser(userId, week);
+    const minutes = entriesOfWeek(userId, week)
+      .reduce((sum, e) => sum + e.minutes, 0);
+    if (w.status === "draft" && minutes) {
+      found.push({ week, text: t("time.reminder.not_submitted",
+        // "37 h 30" kept on one line.
+        { n: weekNumber(week),
+          total: formatDuration(minutes).replace(/ /g, "\u00a0") }) });
+    } else if (w.status === "rejected") {
+      found.push({ week, text: t("time.reminder.rejected", {
+        n: weekNumber(week), by: deciderName(w) || "—",
+        reason: w.reason || "" }) });
+    }
+  }
+  return found;
+}
+
+/** The reminders as one short notice, a link a week: the week on screen
+ * stays in sight on a phone. @param {string} userId @param {string} shown */
+function reminderNotice(userId, shown) {
+  const found = reminders(userId, shown);
+  if (!found.length) return "";
+  return html`<nav class="notice warn reminders" aria-labelledby="reminders-title">
+    <p id="reminders-title" class="strong">${icon("warn")}${
+      t("time.reminders")}</p>
+    <ul>${found.map((r) => html`<li><a href="#/time/${r.week}">${
+      r.text}</a></li>`)}</ul>
+  </nav>`;
+}
+
 /** @param {Record<string, any>[]} entries @param {string} day */
 export function dayTotal(entries, day) {
   return entries.filter((e) => e.work_date === day)
@@ -85,6 +129,7 @@ export function timeScreen(params) {
     && entries.length > 0;
 
   const content = html`
+    ${reminderNotice(self?.id, week)}
     <div class="week-bar">
       <a class="icon-button" href="#/time/${addWeeks(week, -1)}"
         aria-label="${t("time.previous_week")}">${icon("back")}</a>
