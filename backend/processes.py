@@ -125,6 +125,8 @@ def _run_child(serve_one: Callable[[int], None], index: int) -> None:
     try:
         serve_one(index)
     except BaseException:
+        # Everything, SystemExit included: nothing may climb back into the
+        # parent's loop, which this process holds a copy of.
         logger.exception("server.process_failed", process=index)
         code = 1
     finally:
