@@ -27,12 +27,20 @@ import { dayTotal, entryCard } from "./time.js";
 /** A day with more than this is shown as worth a second look. */
 export const LONG_DAY_MINUTES = 10 * 60;
 
+/** A person's week, as decisions name it. @typedef {{user: string,
+ * week: string}} WeekRef */
+
 /**
- * The last decision taken on this device, shown on the list with "Undo"
- * until the supervisor opens something else.
- * @type {{user: string, week: string, status: string} | null}
+ * The last decision taken on this device, on one week or on every week
+ * waiting (`weeks`), shown on the list with "Undo" until the supervisor
+ * opens something else.
+ * @type {{user?: string, week?: string, weeks?: WeekRef[],
+ *   status: string} | null}
  */
 let lastDecision = null;
+
+/** Whether the list asks to confirm approving every week waiting. */
+let askingAll = false;
 
 /** Affairs on which time is a surprise: the affair ended meanwhile. */
 const CLOSED_AFFAIRS = ["closed", "lost"];
@@ -113,14 +121,42 @@ function decidedLine(w) {
 /** The last decision, with "Undo" while it can be undone. */
 function decisionBanner() {
   if (!lastDecision) return "";
-  const { user, week, status } = lastDecision;
-  const fields = { n: weekNumber(week), name: userName(user) || "—" };
-  const undoable = status === "approved" || status === "rejected";
+  const { user = "", week = "", weeks, status } = lastDecision;
+  const fields = weeks ? { count: weeks.length }
+    : { n: weekNumber(week), name: userName(user) || "—" };
+  const undoable = ["approved", "rejected", "approved_all"].includes(status);
   return html`<div class="notice decision" role="status">
     <p>${icon(undoable ? "check" : "clock")}${
       t(`approvals.done.${status}`, fields)}</p>
     ${undoable ? html`<button type="button" class="button secondary"
       data-action="undo">${icon("undo")}${t("approvals.undo")}</button>` : ""}
+  </div>`;
+}
+
+/** "Approve all" under the weeks waiting, then its question: two taps.
+ * @param {{flagged: boolean}[]} waiting */
+function approveAll(waiting) {
+  const count = waiting.length;
+  if (count < 2) return "";
+  if (!askingAll) {
+    return html`<button type="button" class="button big secondary"
+      data-action="approve-all">${icon("check")}${
+        t("approvals.approve_all", { count })}</button>`;
+  }
+  const flagged = waiting.filter((r) => r.flagged).length;
+  return html`<div class="stack notice" role="group"
+    aria-labelledby="approve-all-q">
+    <p id="approve-all-q" class="strong" tabindex="-1">${
+      t("approvals.approve_all_question", { count })}</p>
+    ${flagged ? html`<p class="flag">${icon("warn")}${
+      t("approvals.approve_all_flagged", { count: flagged })}</p>` : ""}
+    <div class="two">
+      <button type="button" class="button big secondary"
+        data-action="cancel-all">${t("approvals.cancel")}</button>
+      <button type="button" class="button big primary"
+        data-action="confirm-all">${icon("check")}${
+          t("approvals.confirm_all", { count })}</button>
+    </div>
   </div>`;
 }
 
@@ -164,6 +200,7 @@ export function approvalsScreen() {
     <section class="waiting" aria-labelledby="waiting-title">
       <h2 id="waiting-title">${t("approvals.waiting")}</h2>
       ${waitingList}
+      ${approveAll(waiting)}
     </section>
     <section class="decided" aria-labelledby="decided-title">
       <h2 id="decided-title">${t("approvals.decided_title")}</h2>
@@ -185,13 +222,37 @@ export function approvalsScreen() {
       undo: async () => {
         const decision = lastDecision;
         if (!decision) return;
-        await reopenWeek(decision.user, decision.week);
-        lastDecision = { ...decision, status: "reopened" };
+        if (decision.weeks) {
+          for (const { user, week } of decision.weeks) {
+            await reopenWeek(user, week);
+          }
+          lastDecision = { ...decision, status: "reopened_all" };
+        } else {
+          await reopenWeek(decision.user ?? "", decision.week ?? "");
+          lastDecision = { ...decision, status: "reopened" };
+        }
+        go(location.hash);
+      },
+      "approve-all": () => {
+        askingAll = true;
+        go(location.hash);
+      },
+      "cancel-all": () => {
+        askingAll = false;
+        go(location.hash);
+      },
+      "confirm-all": async () => {
+        askingAll = false;
+        const weeks = weeksToApprove()
+          .map((w) => ({ user: w.user_id, week: w.week }));
+        for (const { user, week } of weeks) await approveWeek(user, week);
+        lastDecision = { weeks, status: "approved_all" };
         go(location.hash);
       },
     },
     leave: () => {
       lastDecision = null;
+      askingAll = false;
     },
   };
 }
