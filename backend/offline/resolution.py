@@ -41,7 +41,7 @@ from backend.lib.time import utc_now
 from backend.offline.blobs import take_change_lock
 from backend.offline.context import MutationContext
 from backend.offline.schemas import ConflictOut
-from backend.people.services import actor_of
+from backend.people.services import actor_of, names_of
 from sync.ids import derived_id, uuid7
 from sync.messages import Mutation
 from sync.outcomes import CONCURRENT_UPDATE, Conflicted, Rejected
@@ -172,18 +172,14 @@ async def list_conflicts(
 async def describe_conflicts(
     session: AsyncSession, conflicts: list[ConflictRecord], language: str
 ) -> list[ConflictOut]:
-    people = {
-        conflict_person
-        for conflict in conflicts
-        for conflict_person in (
-            conflict.author_id,
-            conflict.server_author_id,
-            conflict.resolved_by_id,
-        )
-        if conflict_person is not None
-    }
-    rows = await session.execute(sa.select(User.id, User.name).where(User.id.in_(people)))
-    names = {person_id: name for person_id, name in rows}
+    names = await names_of(
+        session,
+        (
+            person
+            for conflict in conflicts
+            for person in (conflict.author_id, conflict.server_author_id, conflict.resolved_by_id)
+        ),
+    )
     return [
         ConflictOut(
             id=conflict.id,

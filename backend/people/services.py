@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 import structlog
@@ -92,6 +93,17 @@ async def extend_session(session: AsyncSession, token: str, *, days: int) -> Non
         .where(AuthSession.token_hash == token_hash(token))
         .values(expires_at=utc_now() + dt.timedelta(days=days))
     )
+
+
+async def names_of(
+    session: AsyncSession, people: Iterable[uuid.UUID | None]
+) -> dict[uuid.UUID, str]:
+    """The names of these people, by id (None ids are skipped)."""
+    wanted = {person for person in people if person is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(sa.select(User.id, User.name).where(User.id.in_(wanted)))
+    return {person_id: name for person_id, name in rows}
 
 
 async def actor_of(session: AsyncSession, user: User) -> Actor:

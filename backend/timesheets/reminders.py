@@ -24,6 +24,7 @@ from backend.access.actors import Actor
 from backend.db.models import TimeEntry, TimesheetWeek, User, WeekStatus
 from backend.lib.errors import Forbidden
 from backend.lib.time import utc_now, week_of, zone
+from backend.people.services import names_of
 from backend.timesheets.schemas import Reminder
 
 WEEKS_LOOKED_BACK = 8
@@ -62,7 +63,7 @@ async def _reminders(session: AsyncSession, people: sa.Select[User]) -> list[Rem
         )
     )
     weeks = {(row.user_id, row.week): row for row in rows}
-    deciders = await _names(session, {row.decided_by_id for row in weeks.values()})
+    deciders = await names_of(session, (row.decided_by_id for row in weeks.values()))
 
     found: list[Reminder] = []
     for person_id, person in persons.items():
@@ -113,11 +114,3 @@ async def _minutes_by_week(
     for user_id, work_date, minutes in rows:
         totals[(user_id, week_of(work_date))] += int(minutes)
     return totals
-
-
-async def _names(session: AsyncSession, ids: set[uuid.UUID | None]) -> dict[uuid.UUID, str]:
-    wanted = [user_id for user_id in ids if user_id is not None]
-    if not wanted:
-        return {}
-    rows = await session.execute(sa.select(User.id, User.name).where(User.id.in_(wanted)))
-    return {user_id: name for user_id, name in rows}

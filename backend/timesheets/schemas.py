@@ -80,17 +80,6 @@ class WeekReopen(msgspec.Struct, forbid_unknown_fields=True):
         check_week(self.week)
 
 
-class WeekQueueItem(msgspec.Struct):
-    """A submitted week waiting for a decision, for the approval screen."""
-
-    user_id: uuid.UUID
-    user_name: str
-    week: str
-    status: str
-    total_minutes: int
-    submitted_at: dt.datetime | None
-
-
 class Reminder(msgspec.Struct, omit_defaults=True):
     """A week that wants something of its person: submitted (it holds
     time and was never sent), or sent again (it was rejected)."""
