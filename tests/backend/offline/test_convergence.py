@@ -149,6 +149,8 @@ async def run_schedule(
             await _sync(holder, lose_answer=False)
         sent: list[Sent] = []
         clock = dt.datetime(2026, 12, 4, 8, 0, tzinfo=dt.UTC)
+        # Entry ids some device has made: see ``_work``.
+        claimed: set[str] = set()
 
         for kind, who, what, which in schedule:
             holder = holders[who % devices]
@@ -159,7 +161,7 @@ async def run_schedule(
             if kind == "sync":
                 await _sync(holder, lose_answer=bool(what))
                 continue
-            work = _work(holder, company, kind, what, which)
+            work = _work(holder, company, kind, what, which, claimed)
             if work is not None:
                 name, args, base = work
                 mutation = holder.device.mutation(name, args, base=base, at=clock)
@@ -179,7 +181,7 @@ async def run_schedule(
 
 
 def _work(
-    holder: Holder, company: Company, kind: str, what: Any, which: int
+    holder: Holder, company: Company, kind: str, what: Any, which: int, claimed: set[str]
 ) -> tuple[str, dict[str, Any], int | None] | None:
     """The mutation this step makes on this device, if its person does
     such work: whoever sees the checklist answers it, technicians keep
@@ -194,6 +196,13 @@ def _work(
         return "checklist.answer", args, holder.version("checklist_answer", {"item_key": what})
     if kind == "entry" and technician and sees_order:
         entry_id = _entry_id(holder, what)
+        # A device writes an entry it made or pulled, or a new one: never
+        # one another device made and this one has not seen (client ids
+        # are random; two devices never make the same one).
+        known = str(entry_id) in holder.made or holder.version("time_entry", {"id": str(entry_id)})
+        if str(entry_id) in claimed and not known:
+            return None
+        claimed.add(str(entry_id))
         args = {
             "id": str(entry_id),
             "affair_id": str(company.affair_id),
