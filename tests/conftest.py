@@ -87,7 +87,8 @@ async def empty_all_tables(db: Database) -> None:
     async with db.writer.begin() as connection:
         if db.is_sqlite:
             await connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
-            for name in reversed(tables):
+            # The weeks first: the entries of an approved week are locked.
+            for name in ["timesheet_weeks", *reversed(tables)]:
                 await connection.exec_driver_sql(f"DELETE FROM {name}")
         else:
             await connection.exec_driver_sql(f"TRUNCATE {', '.join(tables)} CASCADE")

@@ -48,6 +48,7 @@ from backend.db.models.people import (
     Absence,
     AbsencePart,
     AuthSession,
+    CalendarKey,
     HourlyRate,
     PersonSkill,
     PublicHoliday,
@@ -56,7 +57,14 @@ from backend.db.models.people import (
     User,
     WorkingHours,
 )
-from backend.db.models.timesheets import PlanningProposal, TimeEntry, TimesheetWeek, WeekStatus
+from backend.db.models.timesheets import (
+    ApprovedCost,
+    LineDecision,
+    PlanningProposal,
+    TimeEntry,
+    TimesheetWeek,
+    WeekStatus,
+)
 
 __all__ = [
     "Absence",
@@ -69,11 +77,13 @@ __all__ = [
     "AffairMember",
     "AffairStatus",
     "AppliedMutation",
+    "ApprovedCost",
     "AuthSession",
     "Blob",
     "BlobHolder",
     "BudgetKind",
     "BudgetLine",
+    "CalendarKey",
     "ChangeLogEntry",
     "ChecklistAnswer",
     "ChecklistPhoto",
@@ -88,6 +98,7 @@ __all__ = [
     "Customer",
     "Device",
     "HourlyRate",
+    "LineDecision",
     "MaintenanceContract",
     "MutationStatus",
     "PersonSkill",

@@ -49,14 +49,20 @@ class User(Synced, Base):
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Paris")
     active: Mapped[bool] = mapped_column(default=True)
     external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+    # Who approves this person's time when nobody oversees them (a manager
+    # with nobody above): besides the administrators.
+    time_approver_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id"), default=None
+    )
 
 
 class HourlyRate(Base):
-    """The cost of one hour of a person's work from ``valid_from`` on."""
+    """The cost of one hour of a person's work from ``valid_from`` on; for
+    one ``activity`` when it names one, else for any work without its own."""
 
     __tablename__ = "hourly_rates"
     __table_args__ = (
-        sa.UniqueConstraint("user_id", "valid_from"),
+        sa.UniqueConstraint("user_id", "activity", "valid_from"),
         sa.CheckConstraint("cents_per_hour >= 0", name="rate_not_negative"),
     )
 
@@ -64,6 +70,19 @@ class HourlyRate(Base):
     user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), index=True)
     valid_from: Mapped[dt.date]
     cents_per_hour: Mapped[int]
+    # "" for the person's rate for any activity.
+    activity: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+
+
+class CalendarKey(Base):
+    """A person's calendar feed key: a new one revokes the feed's old
+    address. Without one, the address derives from the person alone."""
+
+    __tablename__ = "calendar_keys"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(64))
+    made_at: Mapped[dt.datetime]
 
 
 class AuthSession(Base):

@@ -16,6 +16,11 @@ from backend.db.types import JSONDocument, choice
 MAX_MINUTES_PER_DAY = 24 * 60
 
 
+class LineDecision(enum.StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class TimeEntry(Synced, Base):
     """Minutes worked by one person on one day for an affair.
 
@@ -52,6 +57,19 @@ class TimeEntry(Synced, Base):
     edited_client_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     edited_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+    # What kind of work (an hourly rate may be set for it); free words.
+    activity: Mapped[str | None] = mapped_column(sa.String(40), default=None)
+    # The decision on this line alone, by whoever approves it. An approval
+    # stands only while the entry still holds ``approved_values``, the
+    # fields as they were approved: any later change, by whatever path,
+    # shows the line as changed since, waiting again.
+    decision: Mapped[LineDecision | None] = mapped_column(
+        choice(LineDecision, "line_decision"), default=None
+    )
+    decided_by_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"), default=None)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    decision_reason: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    approved_values: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument, default=None)
 
 
 class WeekStatus(enum.StrEnum):
@@ -82,6 +100,19 @@ class TimesheetWeek(Synced, Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     reason: Mapped[str | None] = mapped_column(sa.Text, default=None)
     total_minutes: Mapped[int] = mapped_column(default=0)
+
+
+class ApprovedCost(Base):
+    """The cost of an entry as it was approved, kept apart from the entry
+    (devices never receive costs). A rate edited later changes nothing here."""
+
+    __tablename__ = "approved_costs"
+    __table_args__ = (sa.CheckConstraint("cents >= 0", name="cost_not_negative"),)
+
+    entry_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("time_entries.id"), primary_key=True)
+    cents: Mapped[int] = mapped_column(sa.BigInteger)
+    cents_per_hour: Mapped[int]
+    approved_at: Mapped[dt.datetime]
 
 
 class PlanningProposal(Base):
