@@ -1,8 +1,9 @@
 """Each person's appointments as an iCalendar feed a calendar app subscribes to.
 
 A calendar app sends no cookie: the feed's URL carries the person's id and
-a token signed with the server's secret (backend/lib/signing.py). A wrong
-token, or a person who left, is answered like an unknown URL.
+a token signed with the server's secret and the person's feed key
+(backend/lib/signing.py). A wrong token, an address given up for a new
+one, or a person who left, is answered like an unknown URL.
 """
 
 from __future__ import annotations
@@ -11,13 +12,17 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from backend.db.models import Action, ActionKind, Affair, Site, User
+from backend.access.actors import Actor
+from backend.db.models import Action, ActionKind, Affair, CalendarKey, Role, Site, User
 from backend.lib import icalendar
-from backend.lib.errors import NotFound
-from backend.lib.signing import is_person_token, person_token
+from backend.lib.errors import Forbidden, NotFound
+from backend.lib.signing import is_person_token, new_key, person_token
 from backend.lib.time import utc_now
+
+logger = structlog.get_logger()
 
 FEED_PURPOSE = "calendar-feed"
 # Past appointments stay this long in the feed; future ones all do.
@@ -27,11 +32,32 @@ DEFAULT_LENGTH = dt.timedelta(hours=1)
 UID_DOMAIN = "affaires"
 
 
-def feed_path(secret: bytes, person_id: uuid.UUID) -> str:
-    # TODO(#4): one person's URL cannot be revoked alone; a stored value
-    # per person (a counter in the signed message) would let it.
-    token = person_token(secret, FEED_PURPOSE, person_id)
+async def feed_key(session: AsyncSession, person_id: uuid.UUID) -> str:
+    """The person's feed key; "" until they first renew their address."""
+    row = await session.get(CalendarKey, person_id)
+    return row.key if row else ""
+
+
+async def feed_path(session: AsyncSession, secret: bytes, person_id: uuid.UUID) -> str:
+    token = person_token(secret, FEED_PURPOSE, person_id, await feed_key(session, person_id))
     return f"/api/calendar/{person_id}/{token}.ics"
+
+
+async def renew_feed(session: AsyncSession, actor: Actor, person_id: uuid.UUID) -> None:
+    """Give the person's feed a new address: the old one stops answering
+    (a phone lost, an address shared by mistake). The person themself, or
+    an administrator for anybody."""
+    if actor.id != person_id and actor.role != Role.ADMIN:
+        raise Forbidden()
+    person = await session.get(User, person_id)
+    if person is None or person.deleted_at is not None:
+        raise NotFound()
+    row = await session.get(CalendarKey, person_id)
+    if row is None:
+        session.add(CalendarKey(user_id=person_id, key=new_key(), made_at=utc_now()))
+    else:
+        row.key, row.made_at = new_key(), utc_now()
+    logger.info("calendar.feed_renewed", by_self=actor.id == person_id)
 
 
 async def appointments_feed(
@@ -40,8 +66,9 @@ async def appointments_feed(
     """The person's appointments as iCalendar, or ``NotFound`` when the
     token does not match or the person cannot sign in any more."""
     token = file_name.removesuffix(".ics")
+    key = await feed_key(session, person_id)
     if not file_name.endswith(".ics") or not is_person_token(
-        secret, FEED_PURPOSE, person_id, token
+        secret, FEED_PURPOSE, person_id, token, key
     ):
         raise NotFound()
     person = await session.get(User, person_id)

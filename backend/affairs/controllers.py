@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath
 
-from backend.affairs.calendar import appointments_feed, feed_path
+from backend.affairs.calendar import appointments_feed, feed_path, renew_feed
 from backend.affairs.schemas import AffairOut, AffairSummary
 from backend.affairs.services import affair_summary, list_affairs
 from backend.dependencies import AppSettings, Db, SignedIn
@@ -50,11 +50,18 @@ class CalendarController(Controller):
 
     @get("/feed")
     async def my_feed(
-        self, request: Request[Any, Any, State], actor: SignedIn, settings: AppSettings
+        self, request: Request[Any, Any, State], actor: SignedIn, settings: AppSettings, db: Db
     ) -> CalendarFeedOut:
         secret = server_secret(settings.secret_key, settings.secret_file)
         base = str(request.base_url).rstrip("/")
-        return CalendarFeedOut(url=base + feed_path(secret, actor.id))
+        async with db.reading() as session:
+            return CalendarFeedOut(url=base + await feed_path(session, secret, actor.id))
+
+    @post("/{person_id:uuid}/renew", status_code=204)
+    async def renew(self, person_id: FromPath[uuid.UUID], actor: SignedIn, db: Db) -> None:
+        """A new address for the person's feed; the old one stops answering."""
+        async with db.writing() as session:
+            await renew_feed(session, actor, person_id)
 
     @get("/{person_id:uuid}/{file_name:str}", media_type=icalendar.MEDIA_TYPE)
     async def feed(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+
+from backend.db.week_lock import is_week_locked
 
 # Messages of database faults that pass: the work is retried whole.
 _TRANSIENT_MARKERS = ("database is locked", "database is busy", "deadlock", "could not serialize")
@@ -14,6 +16,11 @@ _DATA_EXCEPTION_CLASS = "22"
 def is_transient(exc: BaseException) -> bool:
     """A fault that passes (database busy, deadlock, lost connection)."""
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, IntegrityError) and is_week_locked(exc):
+        # A week approved by another writer between our look at it and our
+        # write (PostgreSQL): done again, the work meets the lock where the
+        # services explain it (a ``locked`` conflict naming the approver).
         return True
     text = str(exc).lower()
     return isinstance(exc, OperationalError | DBAPIError) and any(

@@ -1,8 +1,9 @@
 """The server's secret, and the per-person tokens signed with it.
 
-A token is an HMAC-SHA256 of a purpose and a person's id under the
-server's secret: the server recomputes it to check a URL, so nothing is
-stored per person. Changing the secret changes every token (every
+A token is an HMAC-SHA256 of a purpose, a person's id and the person's
+key (none until a first renewal) under the server's secret: the server
+recomputes it to check a URL. A new key for one person changes that
+person's tokens alone; changing the secret changes every token (every
 calendar subscription must then be made again).
 """
 
@@ -44,12 +45,19 @@ def _secret_in_file(file: Path) -> bytes:
     return secret.encode("utf-8")
 
 
-def person_token(secret: bytes, purpose: str, person_id: uuid.UUID) -> str:
-    message = f"{purpose}:{person_id}".encode()
+def person_token(secret: bytes, purpose: str, person_id: uuid.UUID, key: str = "") -> str:
+    message = f"{purpose}:{person_id}:{key}".encode() if key else f"{purpose}:{person_id}".encode()
     digest = hmac.new(secret, message, hashlib.sha256).digest()[:TOKEN_BYTES]
     return base64.urlsafe_b64encode(digest).decode("ascii")
 
 
-def is_person_token(secret: bytes, purpose: str, person_id: uuid.UUID, token: str) -> bool:
-    expected = person_token(secret, purpose, person_id)
+def is_person_token(
+    secret: bytes, purpose: str, person_id: uuid.UUID, token: str, key: str = ""
+) -> bool:
+    expected = person_token(secret, purpose, person_id, key)
     return hmac.compare_digest(expected.encode("ascii"), token.encode("utf-8", "replace"))
+
+
+def new_key() -> str:
+    """A fresh per-person key (43 URL-safe characters)."""
+    return secrets.token_urlsafe(SECRET_BYTES)

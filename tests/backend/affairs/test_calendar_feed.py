@@ -236,3 +236,64 @@ async def test_the_feed_url_needs_a_session(app_client: Any, company: Company) -
 
     assert response.status_code == 401
     assert response.json()["code"] == "unauthenticated"
+
+
+async def test_a_person_renews_their_address_and_the_old_one_stops_answering(
+    app: Litestar, device_of: Any, company: Company, db: Database
+) -> None:
+    await add_appointments(db, company)
+    old = await feed_url(device_of, "tech")
+    other = await feed_url(device_of, "tech2")
+    tech = await device_of("tech")
+
+    renewed = await tech.client.post(f"/api/calendar/{company.users['tech']}/renew", json={})
+    new = await feed_url(device_of, "tech")
+
+    assert renewed.status_code == 204, renewed.text
+    assert new != old
+    async with api_client(app) as calendar_app:
+        assert (await calendar_app.get(old)).status_code == 404
+        assert (await calendar_app.get(new)).status_code == 200
+        # Somebody else's address is not touched.
+        assert (await calendar_app.get(other)).status_code == 200
+    assert await feed_url(device_of, "tech2") == other
+
+
+async def test_an_administrator_renews_anybody_s_address(
+    app: Litestar, device_of: Any, company: Company
+) -> None:
+    old = await feed_url(device_of, "tech")
+    admin = await device_of("admin")
+
+    renewed = await admin.client.post(f"/api/calendar/{company.users['tech']}/renew", json={})
+
+    assert renewed.status_code == 204, renewed.text
+    async with api_client(app) as calendar_app:
+        assert (await calendar_app.get(old)).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["tech2", "supervisor", "manager"])
+async def test_nobody_else_renews_a_person_s_address(
+    app: Litestar, device_of: Any, company: Company, who: str
+) -> None:
+    url = await feed_url(device_of, "tech")
+    someone = await device_of(who)
+
+    refused = await someone.client.post(f"/api/calendar/{company.users['tech']}/renew", json={})
+
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "forbidden"
+    async with api_client(app) as calendar_app:
+        assert (await calendar_app.get(url)).status_code == 200
+
+
+async def test_renewing_needs_a_session_and_a_known_person(
+    app_client: Any, device_of: Any, company: Company
+) -> None:
+    signed_out = await app_client.post(f"/api/calendar/{company.users['tech']}/renew", json={})
+    admin = await device_of("admin")
+    unknown = await admin.client.post(f"/api/calendar/{uuid.uuid4()}/renew", json={})
+
+    assert signed_out.status_code == 401
+    assert unknown.status_code == 404
+    assert set(unknown.json()) == {"code", "message", "details"}
