@@ -236,6 +236,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "La personne a été réservée sur ce créneau depuis la proposition\u00a0; "
         "redemandez une proposition.",
     },
+    "planning_person_away": {
+        "en": "The person is no longer working then (an absence, a holiday or new "
+        "working hours since the proposal was made); ask again.",
+        "fr": "La personne ne travaille plus à ce moment-là (absence, jour férié ou "
+        "nouveaux horaires depuis la proposition)\u00a0; redemandez une proposition.",
+    },
     "planning_not_met": {
         "en": "This action has no slot in the proposal.",
         "fr": "Cette action n'a pas de créneau dans la proposition.",

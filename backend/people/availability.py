@@ -197,11 +197,13 @@ async def load_people(
     *,
     people_ids: Sequence[uuid.UUID] | None = None,
     ignored_actions: Iterable[uuid.UUID] = (),
+    bookings: bool = True,
 ) -> list[Person]:
     """The people to plan (those named, or every active working person),
     with their skills and their free time from ``first_day`` to
     ``last_day``; actions in ``ignored_actions`` (being planned again) do
-    not count as busy. Six queries whatever the number of people."""
+    not count as busy, nor does any action without ``bookings`` (their
+    working time alone). Six queries whatever the number of people."""
     query = sa.select(User).where(User.deleted_at.is_(None), User.active.is_(True))
     if people_ids is None:
         query = query.where(User.role.in_(WORKING_ROLES))
@@ -267,8 +269,9 @@ async def load_people(
     )
     if ignored:
         booked = booked.where(Action.id.not_in(ignored))
+    rows = (await session.execute(booked)).all() if bookings else []
     busy: dict[uuid.UUID | None, list[Interval]] = defaultdict(list)
-    for assignee_id, starts_at, ends_at in (await session.execute(booked)).all():
+    for assignee_id, starts_at, ends_at in rows:
         if starts_at is not None and ends_at is not None:  # the query made sure
             busy[assignee_id].append((epoch_minutes(starts_at), epoch_minutes(ends_at)))
 

@@ -26,7 +26,13 @@ from backend.db.models import Action, ActionKind, ActionSkill, Affair, PlanningP
 from backend.lib.errors import InvalidInput, NotFound
 from backend.lib.i18n import translate
 from backend.lib.time import utc_now
-from backend.people.availability import check_plannable, instant_of, load_people
+from backend.people.availability import (
+    Interval,
+    check_plannable,
+    epoch_minutes,
+    instant_of,
+    load_people,
+)
 from backend.people.schemas import MAX_WINDOW_DAYS
 from backend.timesheets.planning import Placement, Work, plan
 from backend.timesheets.schemas import (
@@ -116,9 +122,9 @@ async def accept_proposal(
         chosen = [items[key] for key in dict.fromkeys(request.keys)]
 
     existing = await _actions_by_id(session, [item.action_id for item in chosen])
-    # TODO(#4): an absence or a holiday entered since the proposal is not
-    # looked at again here; only bookings are.
-    taken = await _booked_since(session, [item for item in chosen if item.met])
+    met = [item for item in chosen if item.met]
+    taken = await _booked_since(session, met)
+    working = await _working_time_now(session, met)
     answer = AcceptOut(proposal_id=proposal.id, created=[], updated=[], unchanged=[], skipped=[])
     accepted = list(proposal.accepted)
     for item in chosen:
@@ -134,6 +140,9 @@ async def accept_proposal(
             continue
         if any(_overlaps(item, booked) for booked in taken.get(item.assignee_id, ())):
             answer.skipped.append(Skipped(item.key, "planning_slot_taken"))
+            continue
+        if not _within(item, working.get(item.assignee_id, [])):
+            answer.skipped.append(Skipped(item.key, "planning_person_away"))
             continue
         if action is None:
             session.add(_new_appointment(item))
@@ -323,6 +332,36 @@ async def _booked_since(
         if starts_at is not None and ends_at is not None:
             taken.setdefault(assignee_id, []).append((starts_at, ends_at))
     return taken
+
+
+async def _working_time_now(
+    session: AsyncSession, items: Sequence[ProposalItem]
+) -> dict[uuid.UUID, list[Interval]]:
+    """The assignees' working time over the items' days as it stands now:
+    an absence, a holiday or new working hours entered since the proposal
+    was made count. Bookings are left out (``_booked_since`` sees them)."""
+    slots = [slot for item in items for slot in item.slots]
+    people = {item.assignee_id for item in items if item.assignee_id is not None}
+    if not slots or not people:
+        return {}
+    # A day of margin either side: slots are UTC, days are the person's.
+    first_day = min(slot.starts_at for slot in slots).date() - dt.timedelta(days=1)
+    last_day = max(slot.ends_at for slot in slots).date() + dt.timedelta(days=1)
+    found = await load_people(
+        session, first_day, last_day, people_ids=sorted(people), bookings=False
+    )
+    return {person.id: person.free for person in found}
+
+
+def _within(item: ProposalItem, working: Sequence[Interval]) -> bool:
+    """Does each of the item's slots fall inside the person's working time?"""
+    return all(
+        any(
+            start <= epoch_minutes(slot.starts_at) and epoch_minutes(slot.ends_at) <= end
+            for start, end in working
+        )
+        for slot in item.slots
+    )
 
 
 def _overlaps(item: ProposalItem, booked: tuple[dt.datetime, dt.datetime]) -> bool:

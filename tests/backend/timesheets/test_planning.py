@@ -509,6 +509,44 @@ async def test_bad_availability_requests_are_refused(
     assert response.json()["details"]["field"] == field
 
 
+@pytest.mark.parametrize("away", ["absence", "holiday", "afternoon off"])
+async def test_a_person_away_since_the_proposal_is_not_booked(
+    db: Database, company: Company, device_of: Any, away: str
+) -> None:
+    manager = await device_of("manager")
+    proposal = await propose(
+        manager,
+        company,
+        [
+            new_action(company, "Visit", 60, MONDAY),
+            new_action(company, "Call", 60, TUESDAY, earliest=TUESDAY.isoformat()),
+        ],
+        people=["tech"],
+    )
+    visit, call = proposal["items"]
+    day = utc(visit["starts_at"]).date()
+    assert utc(call["starts_at"]).date() != day
+    assert utc(visit["starts_at"]).hour < 12  # the first slot of the day: a morning
+    tech = company.users["tech"]
+    await add_rows(
+        db,
+        {
+            "absence": Absence(id=uuid7(), user_id=tech, first_day=day, last_day=day),
+            "holiday": PublicHoliday(day=day, name="Decreed since"),
+            "afternoon off": Absence(
+                id=uuid7(), user_id=tech, first_day=day, last_day=day, part=AbsencePart.MORNING
+            ),
+        }[away],
+    )
+
+    response = await manager.client.post(
+        f"/api/planning/proposals/{proposal['id']}/accept", json={}
+    )
+
+    assert response.json()["skipped"] == [{"key": visit["key"], "reason": "planning_person_away"}]
+    assert response.json()["created"] == [call["action_id"]]
+
+
 async def test_a_slot_booked_since_the_proposal_is_not_accepted(
     db: Database, company: Company, device_of: Any
 ) -> None:
