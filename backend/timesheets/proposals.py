@@ -336,7 +336,7 @@ async def _booked_since(
 
 async def _working_time_now(
     session: AsyncSession, items: Sequence[ProposalItem]
-) -> dict[uuid.UUID, list[Interval]]:
+) -> dict[uuid.UUID | None, list[Interval]]:
     """The assignees' working time over the items' days as it stands now:
     an absence, a holiday or new working hours entered since the proposal
     was made count. Bookings are left out (``_booked_since`` sees them)."""
