@@ -48,7 +48,7 @@ from backend.offline.controllers import (
 )
 from backend.offline.horizon import purge_tombstones
 from backend.people.auth import provide_actor
-from backend.people.controllers import AuthController
+from backend.people.controllers import AuthController, RateController, WorkCalendarController
 from backend.settings import Settings
 from backend.timesheets import mutators as timesheet_mutators
 from backend.timesheets.controllers import (
@@ -185,6 +185,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             DeviceController,
             AffairController,
             PlanningController,
+            WorkCalendarController,
+            RateController,
             CalendarController,
             ExportController,
             ReminderController,

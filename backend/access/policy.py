@@ -228,3 +228,9 @@ def plans_work(actor: Actor) -> bool:
     """Who may look at people's availability and propose and accept a
     planning: those who steer every affair."""
     return actor.role in (Role.ADMIN, Role.MANAGER)
+
+
+def sets_rates(actor: Actor) -> bool:
+    """Who may enter people's hourly costs: the administrators (the others
+    who plan work read them)."""
+    return actor.role == Role.ADMIN

@@ -4,19 +4,50 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any
+import uuid
+from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import Cookie, State
-from litestar.params import JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
+from backend.access import policy
 from backend.access.actors import Actor
 from backend.db.models import Role, User
 from backend.dependencies import AppSettings, Db, SignedIn
-from backend.lib.errors import TooManyAttempts, Unauthenticated
+from backend.lib.errors import Forbidden, TooManyAttempts, Unauthenticated
 from backend.lib.throttle import Throttle
 from backend.people.auth import SESSION_COOKIE
-from backend.people.schemas import LoginRequest, MeResponse, MeUpdate
+from backend.people.calendars import (
+    absences,
+    add_absence,
+    enter_rate,
+    holidays,
+    rates,
+    remove_absence,
+    remove_holiday,
+    remove_rate,
+    set_holiday,
+    set_skills,
+    set_working_week,
+    skills,
+    working_week,
+)
+from backend.people.schemas import (
+    AbsenceIn,
+    AbsenceOut,
+    HolidayOut,
+    HolidayPut,
+    LoginRequest,
+    MeResponse,
+    MeUpdate,
+    PersonSkillsOut,
+    RateIn,
+    RateOut,
+    SkillsPut,
+    WorkingWeekOut,
+    WorkingWeekPut,
+)
 from backend.people.services import actor_of, load_actor, set_language, sign_in, sign_out
 from backend.settings import Settings
 
@@ -104,3 +135,142 @@ class AuthController(Controller):
             updated = await load_actor(session, actor.id)
             user = await session.get(User, actor.id)
         return _me(updated, user.email if user else None)
+
+
+def _may_keep_calendars(actor: Actor) -> None:
+    if not policy.plans_work(actor):
+        raise Forbidden()
+
+
+class WorkCalendarController(Controller):
+    """The calendars planning reads, kept by those who plan the work."""
+
+    path = "/api/planning"
+
+    @get("/working-weeks/company")
+    async def company_week(self, actor: SignedIn, db: Db) -> WorkingWeekOut:
+        _may_keep_calendars(actor)
+        async with db.reading() as session:
+            return await working_week(session, None)
+
+    @put("/working-weeks/company")
+    async def set_company_week(
+        self, data: JSONBody[WorkingWeekPut], actor: SignedIn, db: Db
+    ) -> WorkingWeekOut:
+        _may_keep_calendars(actor)
+        async with db.writing() as session:
+            return await set_working_week(session, None, data.periods)
+
+    @get("/working-weeks/{person_id:uuid}")
+    async def person_week(
+        self, person_id: FromPath[uuid.UUID], actor: SignedIn, db: Db
+    ) -> WorkingWeekOut:
+        _may_keep_calendars(actor)
+        async with db.reading() as session:
+            return await working_week(session, person_id)
+
+    @put("/working-weeks/{person_id:uuid}")
+    async def set_person_week(
+        self,
+        person_id: FromPath[uuid.UUID],
+        data: JSONBody[WorkingWeekPut],
+        actor: SignedIn,
+        db: Db,
+    ) -> WorkingWeekOut:
+        _may_keep_calendars(actor)
+        async with db.writing() as session:
+            return await set_working_week(session, person_id, data.periods)
+
+    @get("/holidays")
+    async def holidays(
+        self, actor: SignedIn, db: Db, year: Annotated[int, QueryParameter(ge=1971, le=2999)]
+    ) -> list[HolidayOut]:
+        _may_keep_calendars(actor)
+        async with db.reading() as session:
+            return await holidays(session, year)
+
+    @put("/holidays/{day:date}")
+    async def set_holiday(
+        self, day: FromPath[dt.date], data: JSONBody[HolidayPut], actor: SignedIn, db: Db
+    ) -> HolidayOut:
+        _may_keep_calendars(actor)
+        async with db.writing() as session:
+            return await set_holiday(session, day, data.name)
+
+    @delete("/holidays/{day:date}", status_code=204)
+    async def remove_holiday(self, day: FromPath[dt.date], actor: SignedIn, db: Db) -> None:
+        _may_keep_calendars(actor)
+        async with db.writing() as session:
+            await remove_holiday(session, day)
+
+    @get("/absences")
+    async def absences(
+        self,
+        actor: SignedIn,
+        db: Db,
+        first_day: Annotated[dt.date, QueryParameter(name="from")],
+        last_day: Annotated[dt.date, QueryParameter(name="to")],
+        person_id: Annotated[uuid.UUID | None, QueryParameter(name="person")] = None,
+    ) -> list[AbsenceOut]:
+        _may_keep_calendars(actor)
+        async with db.reading() as session:
+            return await absences(session, first_day, last_day, person_id)
+
+    @post("/absences", status_code=201)
+    async def add_absence(self, data: JSONBody[AbsenceIn], actor: SignedIn, db: Db) -> AbsenceOut:
+        _may_keep_calendars(actor)
+        async with db.writing() as session:
+            return await add_absence(session, data)
+
+    @delete("/absences/{absence_id:uuid}", status_code=204)
+    async def remove_absence(
+        self, absence_id: FromPath[uuid.UUID], actor: SignedIn, db: Db
+    ) -> None:
+        _may_keep_calendars(actor)
+        async with db.writing() as session:
+            await remove_absence(session, absence_id)
+
+    @get("/skills")
+    async def skills(self, actor: SignedIn, db: Db) -> list[PersonSkillsOut]:
+        _may_keep_calendars(actor)
+        async with db.reading() as session:
+            return await skills(session)
+
+    @put("/skills/{person_id:uuid}")
+    async def set_skills(
+        self, person_id: FromPath[uuid.UUID], data: JSONBody[SkillsPut], actor: SignedIn, db: Db
+    ) -> PersonSkillsOut:
+        _may_keep_calendars(actor)
+        async with db.writing() as session:
+            return await set_skills(session, person_id, data.skills)
+
+
+class RateController(Controller):
+    """People's hourly costs: read by those who plan the work, entered by
+    administrators."""
+
+    path = "/api/people/{person_id:uuid}/rates"
+
+    @get("/")
+    async def index(self, person_id: FromPath[uuid.UUID], actor: SignedIn, db: Db) -> list[RateOut]:
+        _may_keep_calendars(actor)
+        async with db.reading() as session:
+            return await rates(session, person_id)
+
+    @post("/", status_code=201)
+    async def add(
+        self, person_id: FromPath[uuid.UUID], data: JSONBody[RateIn], actor: SignedIn, db: Db
+    ) -> RateOut:
+        if not policy.sets_rates(actor):
+            raise Forbidden()
+        async with db.writing() as session:
+            return await enter_rate(session, person_id, data)
+
+    @delete("/{rate_id:uuid}", status_code=204)
+    async def remove(
+        self, person_id: FromPath[uuid.UUID], rate_id: FromPath[uuid.UUID], actor: SignedIn, db: Db
+    ) -> None:
+        if not policy.sets_rates(actor):
+            raise Forbidden()
+        async with db.writing() as session:
+            await remove_rate(session, person_id, rate_id)

@@ -183,26 +183,34 @@ async def find_person(session: AsyncSession, who: str) -> User:
 
 
 async def set_rate(
-    session: AsyncSession, user_id: uuid.UUID, valid_from: dt.date, cents_per_hour: int
-) -> None:
-    """The person's hourly cost from ``valid_from`` on (replacing one that day)."""
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    valid_from: dt.date,
+    cents_per_hour: int,
+    activity: str = "",
+) -> HourlyRate:
+    """The person's hourly cost from ``valid_from`` on, for ``activity``
+    ("" for any), replacing one of that day."""
     existing = await session.scalar(
         sa.select(HourlyRate).where(
-            HourlyRate.user_id == user_id, HourlyRate.valid_from == valid_from
+            HourlyRate.user_id == user_id,
+            HourlyRate.activity == activity,
+            HourlyRate.valid_from == valid_from,
         )
     )
     if existing is None:
-        session.add(
-            HourlyRate(
-                id=uuid.uuid4(),
-                user_id=user_id,
-                valid_from=valid_from,
-                cents_per_hour=cents_per_hour,
-            )
+        existing = HourlyRate(
+            id=uuid.uuid4(),
+            user_id=user_id,
+            valid_from=valid_from,
+            cents_per_hour=cents_per_hour,
+            activity=activity,
         )
+        session.add(existing)
     else:
         existing.cents_per_hour = cents_per_hour
     await session.flush()
+    return existing
 
 
 async def rates_by_person(
