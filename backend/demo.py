@@ -19,8 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.aftersales.services import answer_id
 from backend.db.engine import Database
 from backend.db.models import (
+    Absence,
+    AbsencePart,
     Action,
     ActionKind,
+    ActionSkill,
     Affair,
     AffairKind,
     AffairMember,
@@ -29,6 +32,8 @@ from backend.db.models import (
     ChecklistRun,
     ChecklistTemplate,
     Customer,
+    PersonSkill,
+    PublicHoliday,
     Role,
     ServiceOrder,
     ServiceOrderStatus,
@@ -38,6 +43,7 @@ from backend.db.models import (
     TimesheetWeek,
     User,
     WeekStatus,
+    WorkingHours,
 )
 from backend.lib.passwords import hash_password
 from backend.lib.time import week_of
@@ -205,6 +211,55 @@ CUSTOMERS = (
 )
 
 
+# The company's week: Monday to Thursday 8:00-12:00 and 13:00-17:00,
+# Friday afternoons end at 16:00.
+WORKING_WEEK = tuple(
+    (weekday, dt.time(start), dt.time(end))
+    for weekday in range(5)
+    for start, end in ((8, 12), (13, 16 if weekday == 4 else 17))
+)
+
+# France's public holidays (Easter Monday, Ascension and Whit Monday move
+# with Easter: 5 April 2026, 28 March 2027).
+PUBLIC_HOLIDAYS = tuple(
+    (dt.date(year, month, day), name)
+    for year, moving in (
+        (2026, ((4, 6), (5, 14), (5, 25))),
+        (2027, ((3, 29), (5, 6), (5, 17))),
+    )
+    for (month, day), name in (
+        ((1, 1), "Jour de l'an"),
+        (moving[0], "Lundi de Pâques"),
+        ((5, 1), "Fête du Travail"),
+        ((5, 8), "Victoire 1945"),
+        (moving[1], "Ascension"),
+        (moving[2], "Lundi de Pentecôte"),
+        ((7, 14), "Fête nationale"),
+        ((8, 15), "Assomption"),
+        ((11, 1), "Toussaint"),
+        ((11, 11), "Armistice 1918"),
+        ((12, 25), "Noël"),
+    )
+)
+
+SKILLS = {
+    "tech1": ("heating", "electrical"),
+    "tech2": ("heating", "ventilation", "plumbing"),
+    "employee": ("plumbing",),
+    "supervisor": ("heating", "electrical", "ventilation"),
+}
+
+# Work to plan: affair, title, hours, skills, due so many days from today.
+# Nobody has "refrigeration": the proposal says why it cannot be placed.
+WORK_TO_PLAN = (
+    ("AFF-2026-001", "Dépose de l'ancienne chaudière", 14, ("heating",), 10),
+    ("AFF-2026-001", "Raccordement électrique de la chaufferie", 8, ("electrical",), 12),
+    ("AFF-2026-002", "Bouches VMC du bâtiment A", 6, ("ventilation",), 7),
+    ("AFF-2026-006", "Reprise du réseau d'eau chaude", 12, ("plumbing",), 14),
+    ("AFF-2026-004", "Pré-étude climatisation des chambres", 4, ("refrigeration",), 21),
+)
+
+
 def _id(*parts: object) -> uuid.UUID:
     return derived_id("demo", *parts)
 
@@ -236,6 +291,7 @@ async def load_demo(db: Database, today: dt.date | None = None) -> bool:
         await session.flush()
         _members_and_actions(session, people, affairs, today)
         await session.flush()
+        await _calendars(session, people, affairs, today)
         await _service_orders(session, people, customers, affairs, templates, today)
         await _time(session, people, affairs, today)
     logger.info("demo.loaded")
@@ -423,6 +479,58 @@ def _members_and_actions(
             ends_at=_at(today + dt.timedelta(days=2), 11, 30),
         )
     )
+
+
+async def _calendars(
+    session: AsyncSession,
+    people: dict[str, uuid.UUID],
+    affairs: dict[str, uuid.UUID],
+    today: dt.date,
+) -> None:
+    """Working week, holidays, two absences, skills and work to plan: the
+    planning screens have something to place at once."""
+    for weekday, starts, ends in WORKING_WEEK:
+        hours_id = _id("hours", weekday, starts)
+        session.add(WorkingHours(id=hours_id, weekday=weekday, starts=starts, ends=ends))
+    session.add_all(PublicHoliday(day=day, name=name) for day, name in PUBLIC_HOLIDAYS)
+    next_monday = today + dt.timedelta(days=7 - today.weekday())
+    session.add_all(
+        [
+            Absence(
+                id=_id("absence", "tech2"),
+                user_id=people["tech2"],
+                first_day=next_monday + dt.timedelta(days=2),
+                last_day=next_monday + dt.timedelta(days=3),
+                reason="Congés",
+            ),
+            Absence(
+                id=_id("absence", "tech1"),
+                user_id=people["tech1"],
+                first_day=next_monday + dt.timedelta(days=1),
+                last_day=next_monday + dt.timedelta(days=1),
+                part=AbsencePart.AFTERNOON,
+                reason="Formation habilitation électrique",
+            ),
+        ]
+    )
+    for key, skills in SKILLS.items():
+        session.add_all(PersonSkill(user_id=people[key], skill=skill) for skill in skills)
+    for code, title, hours, _, due_in in WORK_TO_PLAN:
+        session.add(
+            Action(
+                id=_id("work", code, title),
+                affair_id=affairs[code],
+                kind=ActionKind.TASK,
+                title=title,
+                due_date=today + dt.timedelta(days=due_in),
+                planned_minutes=hours * 60,
+            )
+        )
+    await session.flush()
+    for code, title, _, skills, _ in WORK_TO_PLAN:
+        action_id = _id("work", code, title)
+        session.add_all(ActionSkill(action_id=action_id, skill=skill) for skill in skills)
+    await session.flush()
 
 
 async def _service_orders(

@@ -25,11 +25,17 @@ from backend.lib.spreadsheets import (
 from backend.people.availability import available_for_affair
 from backend.people.schemas import AvailabilityOut, AvailabilityRequest
 from backend.timesheets.exports import billing, billing_table, payroll, payroll_table
-from backend.timesheets.proposals import accept_proposal, make_proposal, read_proposal
+from backend.timesheets.proposals import (
+    accept_proposal,
+    actions_to_schedule,
+    make_proposal,
+    read_proposal,
+)
 from backend.timesheets.reminders import own_reminders, team_reminders
 from backend.timesheets.schemas import (
     AcceptOut,
     AcceptRequest,
+    ActionsToScheduleOut,
     ProposalOut,
     ProposalRequest,
     RemindersOut,
@@ -51,6 +57,13 @@ class PlanningController(Controller):
         _may_plan(actor)
         async with db.reading() as session:
             return await available_for_affair(session, data)
+
+    @get("/actions")
+    async def actions(self, actor: SignedIn, db: Db) -> ActionsToScheduleOut:
+        """What the planning screen offers to place, and the skills known."""
+        _may_plan(actor)
+        async with db.reading() as session:
+            return await actions_to_schedule(session)
 
     @post("/proposals", status_code=201)
     async def propose(

@@ -20,9 +20,19 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from backend.access.actors import Actor
-from backend.db.models import Action, ActionKind, ActionSkill, Affair, PlanningProposal
+from backend.db.models import (
+    Action,
+    ActionKind,
+    ActionSkill,
+    Affair,
+    AffairStatus,
+    PersonSkill,
+    PlanningProposal,
+    User,
+)
 from backend.lib.errors import InvalidInput, NotFound
 from backend.lib.i18n import translate
 from backend.lib.time import utc_now
@@ -36,9 +46,12 @@ from backend.people.availability import (
 from backend.people.schemas import MAX_WINDOW_DAYS
 from backend.timesheets.planning import Placement, Work, plan
 from backend.timesheets.schemas import (
+    MAX_ACTIONS_PLANNED,
     AcceptOut,
     AcceptRequest,
+    ActionsToScheduleOut,
     ActionToPlan,
+    ActionToSchedule,
     ProposalItem,
     ProposalOut,
     ProposalRequest,
@@ -46,6 +59,58 @@ from backend.timesheets.schemas import (
     Slot,
 )
 from sync.ids import derived_id
+
+
+async def actions_to_schedule(session: AsyncSession) -> ActionsToScheduleOut:
+    """The open actions a proposal can place, the soonest due first.
+
+    An action can be placed when it says how long it takes and when it is
+    due (a proposal needs both); done or deleted ones, and those of closed,
+    lost or deleted affairs, are left out. Booked ones are listed too, with
+    their start and person: planning them again moves them.
+    """
+    assignee = aliased(User)
+    rows = await session.execute(
+        sa.select(Action, Affair.code, assignee.name)
+        .join(Affair, Affair.id == Action.affair_id)
+        .outerjoin(assignee, assignee.id == Action.assignee_id)
+        .where(
+            Action.deleted_at.is_(None),
+            Action.done_at.is_(None),
+            Action.planned_minutes > 0,
+            Action.due_date.is_not(None),
+            Affair.deleted_at.is_(None),
+            Affair.status.not_in([AffairStatus.CLOSED, AffairStatus.LOST]),
+        )
+        .order_by(Action.due_date, Affair.code, Action.title, Action.id)
+        .limit(MAX_ACTIONS_PLANNED)
+    )
+    found = rows.all()
+    skills = await _action_skills(session, [action.id for action, _, _ in found])
+    actions = []
+    for action, code, assignee_name in found:
+        assert action.planned_minutes is not None and action.due_date is not None
+        actions.append(
+            ActionToSchedule(
+                id=action.id,
+                affair_id=action.affair_id,
+                affair_code=code,
+                title=action.title,
+                minutes=action.planned_minutes,
+                due=action.due_date,
+                skills=sorted(skills.get(action.id, [])),
+                assignee_name=assignee_name if action.starts_at else None,
+                starts_at=action.starts_at,
+            )
+        )
+    known = await session.scalars(
+        sa.select(PersonSkill.skill)
+        .join(User, User.id == PersonSkill.user_id)
+        .where(User.active, User.deleted_at.is_(None))
+        .distinct()
+        .order_by(PersonSkill.skill)
+    )
+    return ActionsToScheduleOut(actions=actions, skills=list(known))
 
 
 async def make_proposal(

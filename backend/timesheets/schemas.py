@@ -185,3 +185,23 @@ class AcceptOut(msgspec.Struct):
     updated: list[uuid.UUID]
     unchanged: list[uuid.UUID]
     skipped: list[Skipped]
+
+
+class ActionToSchedule(msgspec.Struct):
+    """An open action a proposal can place: what the planning screen lists."""
+
+    id: uuid.UUID
+    affair_id: uuid.UUID
+    affair_code: str
+    title: str
+    minutes: int
+    due: dt.date
+    skills: list[str]
+    assignee_name: str | None = None
+    starts_at: dt.datetime | None = None
+
+
+class ActionsToScheduleOut(msgspec.Struct):
+    actions: list[ActionToSchedule]
+    # Every skill some active person has: what an availability search can ask.
+    skills: list[str]

@@ -382,7 +382,59 @@ async def test_the_people_available_for_an_affair_the_most_free_first(
     assert [p["user_id"] for p in skilled.json()["people"]] == [str(tech2)]
 
 
+def action_row(company: Company, title: str, **more: Any) -> Action:
+    return Action(
+        id=uuid7(),
+        affair_id=company.affair_id,
+        kind=more.pop("kind", ActionKind.TASK),
+        title=title,
+        **more,
+    )
+
+
+async def test_the_actions_to_schedule_are_the_open_ones_with_hours_and_a_due_date(
+    db: Database, company: Company, device_of: Any
+) -> None:
+    await give_skills(db, company, {"tech": ["electrical"], "tech2": ["plumbing"]})
+    wiring = action_row(company, "Rewire", planned_minutes=480, due_date=TUESDAY)
+    leak = action_row(
+        company,
+        "Fix the leak",
+        planned_minutes=120,
+        due_date=MONDAY,
+        kind=ActionKind.APPOINTMENT,
+        assignee_id=company.users["tech2"],
+        starts_at=paris(MONDAY, 9),
+        ends_at=paris(MONDAY, 11),
+    )
+    left_out = [
+        action_row(company, "No length", due_date=TUESDAY),
+        action_row(company, "No due date", planned_minutes=60),
+        action_row(company, "Done", planned_minutes=60, due_date=TUESDAY, done_at=paris(FRIDAY, 9)),
+        action_row(
+            company, "Deleted", planned_minutes=60, due_date=TUESDAY, deleted_at=paris(FRIDAY, 9)
+        ),
+    ]
+    await add_rows(db, wiring, leak, *left_out)
+    await add_rows(db, ActionSkill(action_id=wiring.id, skill="electrical"))
+    manager = await device_of("manager")
+
+    response = await manager.client.get("/api/planning/actions")
+
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert [a["title"] for a in answer["actions"]] == ["Fix the leak", "Rewire"]
+    booked, open_one = answer["actions"]
+    assert open_one["skills"] == ["electrical"]
+    assert (open_one["minutes"], open_one["due"]) == (480, TUESDAY.isoformat())
+    assert open_one["starts_at"] is None and open_one["assignee_name"] is None
+    assert utc(booked["starts_at"]) == paris(MONDAY, 9)
+    assert booked["assignee_name"]
+    assert answer["skills"] == ["electrical", "plumbing"]
+
+
 ENDPOINTS = [
+    ("get", "/api/planning/actions"),
     ("post", "/api/planning/availability"),
     ("post", "/api/planning/proposals"),
     ("get", "/api/planning/proposals/{id}"),
