@@ -16,7 +16,7 @@ import {
   adopt, chooseLanguage, sendLanguage, setSessionHooks,
 } from "./session.js";
 import {
-  me, supervises, myOrders, conflictsToResolve,
+  me, supervises, myOrders, conflictsToResolve, readsCosts, plansWork,
 } from "./model.js";
 import { go, revealField } from "./ui.js";
 import { ordersScreen } from "./views/orders.js";
@@ -30,6 +30,8 @@ import { meScreen } from "./views/me.js";
 import { conflictsScreen } from "./views/conflicts.js";
 import { devicesScreen } from "./views/devices.js";
 import { signInScreen } from "./views/signin.js";
+import { exportsScreen } from "./views/exports.js";
+import { availabilityScreen, proposalScreen } from "./views/planning.js";
 
 /**
  * @typedef {(el: any, event: Event) => unknown} Handler
@@ -62,6 +64,13 @@ const ROUTES = [
 const OVERSEEING_ROUTES = [
   [/^#\/conflicts$/, () => conflictsScreen()],
   [/^#\/devices$/, () => devicesScreen()],
+];
+
+/** The office's screens, each for the roles the server lets use it. */
+const EXPORT_ROUTES = [[/^#\/exports$/, () => exportsScreen()]];
+const PLANNING_ROUTES = [
+  [/^#\/planning\/available$/, () => availabilityScreen()],
+  [/^#\/planning\/actions$/, () => proposalScreen()],
 ];
 
 /** @type {Screen | null} */
@@ -99,7 +108,9 @@ const WAITING = { title: "", content: html`` };
 function route() {
   const hash = location.hash.split("?")[0];
   if (!me()) return askingWho ? WAITING : signInScreen();
-  const routes = supervises() ? [...ROUTES, ...OVERSEEING_ROUTES] : ROUTES;
+  const routes = [...ROUTES, ...(supervises() ? OVERSEEING_ROUTES : []),
+    ...(readsCosts() ? EXPORT_ROUTES : []),
+    ...(plansWork() ? PLANNING_ROUTES : [])];
   for (const [pattern, make] of routes) {
     const found = /** @type {RegExp} */ (pattern).exec(hash);
     if (found) return /** @type {Function} */ (make)(found);
@@ -385,7 +396,10 @@ async function start() {
   for (const wake of ["online", "focus"]) {
     window.addEventListener(wake, () => requestSync());
   }
-  window.addEventListener("offline", drawSyncLine);
+  // Screens that need the server say at once whether it can be reached.
+  for (const change of ["online", "offline"]) {
+    window.addEventListener(change, redrawSoon);
+  }
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") requestSync();
   });

@@ -331,6 +331,16 @@ export function openAffairs() {
     .sort((a, b) => String(a.code).localeCompare(String(b.code)));
 }
 
+/** May this person export payroll and billing (the server's reads_costs)? */
+export function readsCosts() {
+  return ["supervisor", "manager", "admin"].includes(me()?.role);
+}
+
+/** May this person ask who is free and plan work (the server's plans_work)? */
+export function plansWork() {
+  return ["manager", "admin"].includes(me()?.role);
+}
+
 /** Does this person decide on others' time? */
 export function supervises() {
   const self = me();
