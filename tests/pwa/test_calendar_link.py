@@ -24,9 +24,7 @@ def feed_url(server: Server, email: str) -> str:
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_a_technician_copies_their_calendar_link(
-    phone: Any, server: Server, language: str
-) -> None:
+def test_a_technician_copies_their_calendar_link(phone: Any, server: Server, language: str) -> None:
     context = phone(locale=LOCALES[language])
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()

@@ -55,6 +55,10 @@ def test_a_manager_finds_who_is_free_for_an_affair(phone: Any, language: str) ->
     sign_in(page, "manager@demo.test")
     use_language(page, language)
 
+    page.goto("/#/me")
+    page.locator(".desk-links").scroll_into_view_if_needed()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shoot(page, language, "office")
     open_from_me(page, words["available"])
     page.locator("#available-affair").select_option(
         label="AFF-2026-001 · Remplacement chaufferie Clinique du Parc"
@@ -70,7 +74,6 @@ def test_a_manager_finds_who_is_free_for_an_affair(phone: Any, language: str) ->
     assert {"Thomas Martin", "Sofia Benali", "Marie Dubois"} <= {n.strip() for n in names}
     assert "Julien Petit" not in " ".join(names)  # a plumber, not a heating engineer
     result.scroll_into_view_if_needed()
-    SHOTS.mkdir(parents=True, exist_ok=True)
     shoot(page, language, "planning-available")
 
 

@@ -37,7 +37,7 @@ function monthOf(day) {
 }
 
 /** The period the choice means: {from, to} as YYYY-MM-DD. */
-export function chosenPeriod() {
+function chosenPeriod() {
   const now = today();
   if (choice.period === "this_month") return monthOf(now);
   if (choice.period === "last_month") {
@@ -62,7 +62,7 @@ function fileUrl(from, to) {
 
 /** The server's refusal in this screen's words.
  * @param {any} body the error shape {code, message, details} */
-export function refusalText(body) {
+function refusalText(body) {
   const details = body?.details ?? {};
   const reason = String(details.reason ?? "");
   if (body?.code === "forbidden") return t("exports.problem.forbidden");

@@ -59,7 +59,7 @@ const offline = () => !navigator.onLine;
 
 /** A skill's name in the screen's language when the catalogue has it.
  * @param {string} skill */
-export function skillName(skill) {
+function skillName(skill) {
   return has(`skill.${skill}`) ? t(`skill.${skill}`) : skill;
 }
 
