@@ -260,6 +260,12 @@ WORK_TO_PLAN = (
 )
 
 
+def _working_day(day: dt.date) -> dt.date:
+    """``day``, or the Monday after when it falls on a weekend."""
+    weekend = day.weekday() >= 5
+    return day + dt.timedelta(days=7 - day.weekday() if weekend else 0)
+
+
 def _id(*parts: object) -> uuid.UUID:
     return derived_id("demo", *parts)
 
@@ -522,7 +528,7 @@ async def _calendars(
                 affair_id=affairs[code],
                 kind=ActionKind.TASK,
                 title=title,
-                due_date=today + dt.timedelta(days=due_in),
+                due_date=_working_day(today + dt.timedelta(days=due_in)),
                 planned_minutes=hours * 60,
             )
         )

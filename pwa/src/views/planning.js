@@ -175,6 +175,9 @@ export function availabilityScreen() {
           <input id="available-to" name="to" type="date"
             value="${search.to}" data-change="field"></div>
       </div>
+      <p class="hint" id="available-window">${search.from && search.to
+        ? t("planning.window", { from: shortDay(search.from),
+          to: shortDay(search.to) }) : ""}</p>
       ${listed.skills.length ? html`<fieldset class="options skills">
         <legend>${t("planning.skills")}</legend>
         ${listed.skills.map((s) => html`<label class="option"><input
@@ -240,6 +243,7 @@ export function availabilityScreen() {
           el.name);
         search[name] = el.value;
         search.problem = "";
+        if (name === "from" || name === "to") redraw();
       },
       /** @param {HTMLInputElement} el */
       skill: (el) => {
@@ -330,7 +334,10 @@ export function proposalScreen() {
     <form class="desk-form stack" data-submit="propose">
       <label for="plan-first">${t("planning.first_day")}</label>
       <input id="plan-first" name="first" type="date"
-        value="${proposing.first}" data-change="first">
+        value="${proposing.first}" data-change="first"
+        aria-describedby="plan-first-said">
+      <p class="hint" id="plan-first-said">${proposing.first
+        ? formatDay(proposing.first) : ""}</p>
       ${listed.busy && !listed.actions ? html`<p class="muted">${
         t("planning.loading")}</p>` : ""}
       ${listed.actions && !actions.length ? html`<p class="empty">${
@@ -447,6 +454,7 @@ export function proposalScreen() {
       /** @param {HTMLInputElement} el */
       first: (el) => {
         proposing.first = el.value;
+        redraw();
       },
       /** @param {HTMLInputElement} el */
       pick: (el) => {
