@@ -433,6 +433,12 @@ async def test_the_actions_to_schedule_are_the_open_ones_with_hours_and_a_due_da
     assert answer["skills"] == ["electrical", "plumbing"]
 
 
+async def test_the_actions_to_schedule_need_a_session(app_client: Any) -> None:
+    response = await app_client.get("/api/planning/actions")
+
+    assert response.status_code == 401, response.text
+
+
 ENDPOINTS = [
     ("get", "/api/planning/actions"),
     ("post", "/api/planning/availability"),
