@@ -65,6 +65,8 @@ async function send(path, request, ms) {
   } finally {
     clearTimeout(timer);
   }
+  // Done, nothing to say (204): not an answer cut short.
+  if (response.status === 204) return null;
   let data = null;
   try {
     data = await response.json();

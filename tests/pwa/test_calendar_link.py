@@ -65,3 +65,23 @@ def test_offline_the_kept_link_shows_and_a_first_one_waits_for_a_connection(
 
     page.locator("#calendar-url").wait_for()
     assert page.locator("#calendar-url").input_value() == feed_url(server, "tech2@demo.test")
+
+
+def test_a_new_link_replaces_the_old_one(phone: Any, server: Server) -> None:
+    page = phone().new_page()
+    sign_in(page, "employee@demo.test")
+    page.goto("/#/me")
+    field = page.locator("#calendar-url")
+    field.wait_for()
+    old = field.input_value()
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#calendar-renew").click()
+
+    page.locator(f"#calendar-url:not([value='{old}'])").wait_for()
+    new = field.input_value()
+    assert new == feed_url(server, "employee@demo.test")
+    session = server.session("employee@demo.test")
+    gone = session.client.get(old.removeprefix(server.url))
+    session.close()
+    assert gone.status_code == 404

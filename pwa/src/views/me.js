@@ -21,10 +21,11 @@ function knownFeed() {
   return kept && kept.user_id === me()?.id ? kept.url : "";
 }
 
-/** Ask the server for the link (it never changes unless the server's
- * secret does), keep it on this device, and redraw the screen. */
-function askFeed() {
-  if (feed.asked || feed.busy || !navigator.onLine) return;
+/** Ask the server for the link (it changes only when renewed, here or
+ * by an administrator), keep it on this device, and redraw the screen.
+ * @param {boolean} [again] ask even if asked since the app started */
+function askFeed(again = false) {
+  if ((feed.asked && !again) || feed.busy || !navigator.onLine) return;
   feed.busy = true;
   api("/api/calendar/feed")
     .then(async (answer) => {
@@ -64,7 +65,9 @@ function calendarPanel() {
         data-action="copy">${icon(feed.copied ? "check" : "copy")}${
         feed.copied ? t("calendar.copied") : t("calendar.copy")}</button>
       <p class="hint" id="calendar-how">${t("calendar.how")}</p>
-      <p class="hint">${t("calendar.private")}</p>`;
+      <p class="hint">${t("calendar.private")}</p>
+      <button type="button" class="button secondary" id="calendar-renew"
+        data-action="renew">${icon("undo")}${t("calendar.renew")}</button>`;
   } else if (!navigator.onLine) {
     body = html`<p class="notice warn">${icon("offline")}${
       t("calendar.offline")}</p>`;
@@ -126,6 +129,18 @@ export function meScreen() {
           feed.copied = false;
           if (location.hash === "#/me") go("#/me");
         }, 3000);
+      },
+      renew: async () => {
+        if (!confirm(t("calendar.renew_confirm"))) return;
+        try {
+          await api(`/api/calendar/${me()?.id}/renew`, {});
+        } catch (exc) {
+          if (!(exc instanceof NetworkError)) throw exc;
+          return toast(t("calendar.renew_offline"));
+        }
+        await setMeta({ calendar_feed: null });
+        askFeed(true);
+        toast(t("calendar.renewed"));
       },
       signout: async () => {
         const waiting = pendingMutations().length;
