@@ -24,6 +24,7 @@ import { orderScreen } from "./views/order.js";
 import { checklistScreen } from "./views/checklist.js";
 import { timeScreen } from "./views/time.js";
 import { entryScreen } from "./views/entry.js";
+import { gridScreen, myTimeScreen } from "./views/grid.js";
 import { approvalsScreen, approvalScreen } from "./views/approvals.js";
 import { syncScreen, syncSentence } from "./views/problems.js";
 import { meScreen } from "./views/me.js";
@@ -48,8 +49,11 @@ const ROUTES = [
     orderScreen({ id: m[1] })],
   [/^#\/checklist\/([\w-]+)$/, (/** @type {string[]} */ m) =>
     checklistScreen({ id: m[1] })],
+  [/^#\/time$/, () => myTimeScreen()],
   [/^#\/time(?:\/(\d{4}-W\d{2}))?(?:\/(\d{4}-\d{2}-\d{2}))?$/,
     (/** @type {string[]} */ m) => timeScreen({ week: m[1], day: m[2] })],
+  [/^#\/time\/grid(?:\/(\d{4}-W\d{2}))?$/, (/** @type {string[]} */ m) =>
+    gridScreen({ week: m[1] })],
   [/^#\/entry\/([\w-]+)$/, (/** @type {string[]} */ m) =>
     entryScreen({ id: m[1] })],
   [/^#\/approvals$/, () => approvalsScreen()],

@@ -29,7 +29,7 @@ import { backLink, pendingMark } from "./parts.js";
 
 /** A person's hours on one day, all entries together (the server's rule,
  * checked here too so that the form says so before anything is saved). */
-const MAX_MINUTES_PER_DAY = 24 * 60;
+export const MAX_MINUTES_PER_DAY = 24 * 60;
 
 /** @type {Draft | null} */
 let draft = null;

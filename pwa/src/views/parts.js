@@ -38,3 +38,19 @@ export function pendingMark(/** @type {boolean | undefined} */ pending) {
 export function backLink(href, label) {
   return html`<a class="back" href="${href}">${icon("back")}${label}</a>`;
 }
+
+/**
+ * The switch between the two views of My time, days or grid, for one
+ * week. The view chosen is the one My time opens with next (views/grid.js).
+ * @param {string} week @param {"days" | "grid"} current
+ */
+export function timeViews(week, current) {
+  const link = (/** @type {string} */ view, /** @type {string} */ href,
+    /** @type {import("../icons.js").IconName} */ name) => html`<a
+    href="${href}" data-time-view="${view}" ${view === current
+    ? html`aria-current="page"` : ""}>${icon(name)}${
+    t(`time.view_${view}`)}</a>`;
+  return html`<nav class="segmented time-views" aria-label="${
+    t("time.views")}">${link("days", `#/time/${week}`, "calendar")}${
+    link("grid", `#/time/grid/${week}`, "list")}</nav>`;
+}

@@ -13,7 +13,7 @@ import {
   me, entriesOfWeek, weekOfUser, find, userName, submitWeek,
 } from "../model.js";
 import { go, toast } from "../ui.js";
-import { pendingMark, weekChip } from "./parts.js";
+import { pendingMark, timeViews, weekChip } from "./parts.js";
 
 /** How many ended weeks are looked at for reminders: the server's rule
  * too (backend/timesheets/reminders.py). */
@@ -90,7 +90,7 @@ function deciderName(w) {
 }
 
 /** A sentence about where the week stands. @param {Record<string, any>} w */
-function weekState(w) {
+export function weekState(w) {
   if (w.status === "approved") {
     return html`<p class="notice">${icon("lock")}${t("time.approved_by", {
       by: deciderName(w) || "—",
@@ -130,6 +130,7 @@ export function timeScreen(params) {
 
   const content = html`
     ${reminderNotice(self?.id, week)}
+    ${timeViews(week, "days")}
     <div class="week-bar">
       <a class="icon-button" href="#/time/${addWeeks(week, -1)}"
         aria-label="${t("time.previous_week")}">${icon("back")}</a>
