@@ -264,6 +264,33 @@ def test_a_note_is_saved_with_the_entry(phone: Any, server: Server) -> None:
     assert [(e["minutes"], e["note"]) for e in held] == [(180, "Pump replaced")]
 
 
+def test_a_cell_of_several_entries_opens_the_day(phone: Any, server: Server) -> None:
+    page = phone().new_page()
+    sign_in(page, "tech2@demo.test")
+    use_language(page, "en")
+    week = week_of(5)
+    open_grid(page, week)
+    add_row(page, "AFF-2026-002")
+    type_in(page, "AFF-2026-002", 0, "2")
+    page.goto(f"/#/entry/new?day={monday(5).isoformat()}")
+    option = page.locator("#entry-affair option", has_text="AFF-2026-002")
+    page.locator("#entry-affair").select_option(option.get_attribute("value"))
+    page.locator("#entry-hours").fill("1")
+    page.locator("form[data-submit=add] button[type=submit]").click()
+    page.locator(".day-title").wait_for()
+
+    open_grid(page, week)
+    many = cell(page, "AFF-2026-002", 0)
+    said = many.get_attribute("aria-label")
+    shown = many.inner_text()
+    many.click()
+    page.locator(".day-title").wait_for()
+
+    assert page.url.endswith(f"#/time/{week}/{monday(5).isoformat()}")
+    assert "3 h, 2 entries" in str(said), said
+    assert shown.replace("\n", "") == "3:00×2"
+
+
 def test_hours_typed_offline_are_sent_once_back_online(phone: Any, server: Server) -> None:
     context = phone()
     page = context.new_page()
@@ -360,3 +387,7 @@ def test_screenshots(phone: Any, language: str, size: str) -> None:
     )
     suffix = "" if size == "tablet" else "-phone"
     page.screenshot(path=str(SHOTS / f"{language}-week-grid{suffix}.png"))
+    if size == "phone":
+        # Below the grid on a phone: the day totals and the cell's note.
+        page.locator(".grid-panel").scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"{language}-week-grid-phone-note.png"))

@@ -354,9 +354,11 @@ async function copyLastWeek(week, withHours) {
 function dayTotalCell(minutes) {
   const over = minutes > MAX_MINUTES_PER_DAY ? "grid.over_24"
     : minutes > LONG_DAY_MINUTES ? "approvals.over_10" : "";
+  // "10 h" kept on one line in a narrow column.
+  const said = over ? t(over).replace(/(\d) h\b/g, "$1\u00a0h") : "";
   return html`<td class="grid-total ${over ? "long" : ""}"><span>${minutes
     ? hoursText(minutes) : "–"}</span>${over ? html`<span class="flag">${
-    icon("warn")}${t(over)}</span>` : ""}</td>`;
+    icon("warn")}${said}</span>` : ""}</td>`;
 }
 
 /**
@@ -541,7 +543,8 @@ export function gridScreen(params) {
     d === today() ? "today" : ""}" ${d === today()
     ? html`aria-current="date"` : ""}><span class="dow">${
     formatDay(d, { weekday: "short" })}</span><span class="dom">${
-    formatDay(d, { day: "numeric", month: "short" })}</span></th>`)}
+    formatDay(d, { day: "numeric" })}</span> <span class="month">${
+    formatDay(d, { month: "short" })}</span></th>`)}
     <th scope="col">${t("grid.total")}</th></tr></thead>`;
   const body = html`<tbody>${rows.map((row, r) => {
     const ofRow = entries.filter((e) => rowKey(e) === row.key);
