@@ -207,7 +207,7 @@ STARTED_EARLIER = """async () => {
   const tx = db.transaction("meta", "readwrite");
   const meta = tx.objectStore("meta");
   const row = await new Promise((ok) => {
-    const got = meta.get("timer");
+    const got = meta.get("running_timer");
     got.onsuccess = () => ok(got.result);
   });
   row.v.started_at = nowWithOffset(new Date(Date.now() - 90 * 60000));

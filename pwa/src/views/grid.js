@@ -13,7 +13,7 @@
  * What is kept on the device besides the entries (meta of the store):
  *   time_view   "grid" | "days": the view My time opens with
  *   grid_rows   {week: [row key]}: rows added by hand, still empty
- *   timer       {key, started_at} | null: the running timer, if any
+ *   running_timer  {key, started_at} | null: the timer, if one runs
  */
 
 import { html } from "../html.js";
@@ -41,13 +41,13 @@ import { LONG_DAY_MINUTES } from "./approvals.js";
  * @typedef {Record<string, any>} Row
  * @typedef {{key: string, affair_id: string, service_order_id: string,
  *   action_id: string, code: string, title: string, detail: string,
- *   order: string}} GridRow
+ *   sortKey: string}} GridRow
  * @typedef {{key: string, day: string}} Cell
  */
 
 const VIEW = "time_view";
 const ADDED_ROWS = "grid_rows";
-const TIMER = "timer";
+const TIMER = "running_timer";
 
 // ---- what the screen remembers while it is open ------------------------
 
@@ -84,7 +84,7 @@ function describeRow(key) {
     : action ? action.title : "";
   return { key, affair_id: affairId, service_order_id: orderId,
     action_id: actionId, code: affair?.code ?? "", title: affair?.title ?? "",
-    detail, order: `${affair?.code ?? ""} ${detail}` };
+    detail, sortKey: `${affair?.code ?? ""} ${detail}` };
 }
 
 /** The local day of an instant written with its offset.
@@ -111,7 +111,8 @@ function rowsOf(week, entries) {
   const timer = runningTimer();
   if (timer && weekOf(dayOf(timer.started_at)) === week) keys.add(timer.key);
   return [...keys].map(describeRow)
-    .sort((a, b) => a.order.localeCompare(b.order) || a.key.localeCompare(b.key));
+    .sort((a, b) => a.sortKey.localeCompare(b.sortKey)
+      || a.key.localeCompare(b.key));
 }
 
 /** @param {Row[]} entries @param {string} key @param {string} day */
@@ -210,7 +211,9 @@ async function saveCell(el) {
   const text = el.value.trim();
   const minutes = text === "" ? 0 : parseHours(text);
 
-  if (minutes === null) return refuse(id, el.value, { error: "entry.bad_hours" });
+  if (minutes === null) {
+    return refuse(id, el.value, { error: "entry.bad_hours" });
+  }
   if (minutes === (current?.minutes ?? 0)) return settle(id);
   if (minutes > 0) {
     const refused = refusalOf(entries, day, minutes, held);
@@ -319,15 +322,16 @@ function copyPlan(week) {
   const keys = [...new Set(before.map(rowKey))];
   /** @type {Row[]} */
   const made = [];
-  const dayMinutes = new Map(daysOf(week).map((d) => [d, minutesOfDay(now, d)]));
+  const dayMinutes = new Map(daysOf(week)
+    .map((d) => [d, minutesOfDay(now, d)]));
   for (const key of keys) {
     for (const day of daysOf(addWeeks(week, -1))) {
       const minutes = sum(entriesOfCell(before, key, day));
       const target = addDays(day, 7);
       if (!minutes || entriesOfCell(now, key, target).length) continue;
-      const fits = (dayMinutes.get(target) ?? 0) + minutes <= MAX_MINUTES_PER_DAY;
-      if (!fits) continue;
-      dayMinutes.set(target, (dayMinutes.get(target) ?? 0) + minutes);
+      const onDay = (dayMinutes.get(target) ?? 0) + minutes;
+      if (onDay > MAX_MINUTES_PER_DAY) continue;
+      dayMinutes.set(target, onDay);
       made.push(newEntry(key, target, minutes));
     }
   }
@@ -404,23 +408,28 @@ function cell(row, day, held, r, c, locked) {
     noted}${pending}</span></td>`;
 }
 
-/** @param {GridRow} row @param {boolean} timerHere @param {boolean} canTime */
-function rowHead(row, timerHere, canTime) {
+/**
+ * A row's name, and its timer: "Start" on every row while none runs,
+ * "Stop" on the row it runs on. @param {GridRow} row
+ * @param {boolean} canTime the week holds today and is not locked
+ */
+function rowHead(row, canTime) {
   const timer = runningTimer();
   const running = timer?.key === row.key;
+  const button = running
+    ? html`<button type="button" class="grid-timer running"
+      data-action="stop-timer" data-key="${row.key}"
+      aria-describedby="grid-since">${icon("clock")}${
+      t("grid.timer_stop")}</button><span id="grid-since"
+      class="grid-since">${t("grid.timer_since",
+      { at: formatTime(timer.started_at) })}</span>`
+    : html`<button type="button" class="grid-timer" data-action="start-timer"
+      data-key="${row.key}">${icon("play")}${t("grid.timer_start")}</button>`;
   return html`<th scope="row" class="grid-row-head">
     <span class="grid-code">${row.code}</span>
     <span class="grid-title">${row.title}</span>
     ${row.detail ? html`<span class="grid-detail">${row.detail}</span>` : ""}
-    ${canTime && (timerHere || !timer) ? html`<button type="button"
-      class="grid-timer ${running ? "running" : ""}"
-      data-action="${running ? "stop-timer" : "start-timer"}"
-      data-key="${row.key}"${running
-      ? html` aria-describedby="grid-since"` : ""}>${icon(running ? "clock" : "play")}${running ? t("grid.timer_stop")
-      : t("grid.timer_start")}</button>` : ""}
-    ${running ? html`<span id="grid-since" class="grid-since">${
-      t("grid.timer_since", { at: formatTime(timer.started_at) })}</span>`
-      : ""}
+    ${canTime && (running || !timer) ? button : ""}
   </th>`;
 }
 
@@ -524,31 +533,27 @@ function copyQuestion(week) {
   </div>`;
 }
 
-/** @param {{week?: string}} params */
-export function gridScreen(params) {
-  const self = me();
-  const week = params.week || weekOf(today());
-  if (getMeta(VIEW) !== "grid") void setMeta({ [VIEW]: "grid" });
+/**
+ * The table: a row per grid row, a column per day, the totals of each row
+ * (last column), of each day and of the week (last row).
+ * @param {string} week @param {GridRow[]} rows @param {Row[]} entries
+ * @param {boolean} locked
+ */
+function gridTable(week, rows, entries, locked) {
   const days = daysOf(week);
-  const entries = entriesOfWeek(self?.id, week);
-  const w = weekOfUser(self?.id, week);
-  const locked = w.status === "approved";
-  const rows = rowsOf(week, entries);
   const canTime = !locked && days.includes(today());
-  const timer = runningTimer();
-  if (selected && !days.includes(selected.day)) selected = null;
-
-  const head = html`<thead><tr><th scope="col" class="grid-corner">${
-    t("grid.row")}</th>${days.map((d) => html`<th scope="col" class="${
+  const dayHead = (/** @type {string} */ d) => html`<th scope="col" class="${
     d === today() ? "today" : ""}" ${d === today()
     ? html`aria-current="date"` : ""}><span class="dow">${
     formatDay(d, { weekday: "short" })}</span><span class="dom">${
     formatDay(d, { day: "numeric" })}</span> <span class="month">${
-    formatDay(d, { month: "short" })}</span></th>`)}
-    <th scope="col">${t("grid.total")}</th></tr></thead>`;
+    formatDay(d, { month: "short" })}</span></th>`;
+  const head = html`<thead><tr><th scope="col" class="grid-corner">${
+    t("grid.row")}</th>${days.map(dayHead)}<th scope="col">${
+    t("grid.total")}</th></tr></thead>`;
   const body = html`<tbody>${rows.map((row, r) => {
     const ofRow = entries.filter((e) => rowKey(e) === row.key);
-    return html`<tr>${rowHead(row, timer?.key === row.key, canTime)}${
+    return html`<tr>${rowHead(row, canTime)}${
       days.map((d, c) => cell(row, d, entriesOfCell(ofRow, row.key, d), r, c,
         locked))}<td class="grid-total"><span>${
       hoursText(sum(ofRow))}</span></td></tr>`;
@@ -557,7 +562,23 @@ export function gridScreen(params) {
     days.map((d) => dayTotalCell(minutesOfDay(entries, d)))}<td
     class="grid-total grid-week-total"><span>${hoursText(sum(entries))}</span>
     </td></tr></tfoot>`;
+  return html`<div class="grid-scroll" role="region" tabindex="0"
+    aria-label="${t("grid.label", { n: weekNumber(week) })}">
+    <table class="week-grid">${head}${body}${foot}</table></div>`;
+}
+
+/** @param {{week?: string}} params */
+export function gridScreen(params) {
+  const self = me();
+  const week = params.week || weekOf(today());
+  if (getMeta(VIEW) !== "grid") void setMeta({ [VIEW]: "grid" });
+  const entries = entriesOfWeek(self?.id, week);
+  const w = weekOfUser(self?.id, week);
+  const locked = w.status === "approved";
+  const rows = rowsOf(week, entries);
+  const timer = runningTimer();
   const timerElsewhere = timer && !rows.some((row) => row.key === timer.key);
+  if (selected && !daysOf(week).includes(selected.day)) selected = null;
 
   const content = html`
     ${timeViews(week, "grid")}
@@ -581,9 +602,7 @@ export function gridScreen(params) {
       <button type="button" class="button secondary"
         data-action="stop-timer">${t("grid.timer_stop_short")}</button></p>`
       : ""}
-    ${rows.length ? html`<div class="grid-scroll" role="region" tabindex="0"
-      aria-label="${t("grid.label", { n: weekNumber(week) })}">
-      <table class="week-grid">${head}${body}${foot}</table></div>`
+    ${rows.length ? gridTable(week, rows, entries, locked)
       : html`<p class="empty">${t("grid.no_rows")}</p>`}
     ${refusalNotice()}
     ${rows.length ? cellPanel(entries, locked) : ""}
