@@ -8,7 +8,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from backend.db.engine import open_database
+from backend.db.models import Action, ActionKind, Affair, User
 from tests.pwa.conftest import (
     ROOT,
     Server,
@@ -20,6 +23,7 @@ from tests.pwa.conftest import (
     wait_synced,
     wait_until,
 )
+from tests.pwa.test_offline_day_on_dolibarr_data import outside_the_browser_loop
 from tests.pwa.test_screenshots import use_language
 from tests.pwa.test_time_and_approval import iso_week
 
@@ -289,6 +293,43 @@ def test_a_cell_of_several_entries_opens_the_day(phone: Any, server: Server) -> 
     assert page.url.endswith(f"#/time/{week}/{monday(5).isoformat()}")
     assert "3 h, 2 entries" in str(said), said
     assert shown.replace("\n", "") == "3:00×2"
+
+
+async def _an_action_for(database_url: str, email: str, affair_code: str, title: str) -> str:
+    db = open_database(database_url)
+    async with db.writing() as session:
+        person = await session.scalar(sa.select(User.id).where(User.email == email))
+        affair = await session.scalar(sa.select(Affair.id).where(Affair.code == affair_code))
+        action = Action(affair_id=affair, kind=ActionKind.TASK, title=title, assignee_id=person)
+        session.add(action)
+        await session.flush()
+        made = str(action.id)
+    await db.dispose()
+    return made
+
+
+def test_a_row_on_an_action_sends_its_time_with_the_action(phone: Any, server: Server) -> None:
+    action = outside_the_browser_loop(
+        _an_action_for(server.database_url, "employee@demo.test", "AFF-2026-001", "Meter readings")
+    )
+    page = phone(**TABLET).new_page()
+    sign_in(page, "employee@demo.test")
+    open_grid(page, week_of(6))
+
+    page.locator("button[data-action=add]").click()
+    affair = page.locator("#grid-affair option", has_text="AFF-2026-001")
+    page.locator("#grid-affair").select_option(affair.get_attribute("value"))
+    page.locator("#grid-what option", has_text="Meter readings").wait_for(state="attached")
+    page.locator("#grid-what").select_option(label="Meter readings")
+    page.locator("form[data-submit=add-row] button[type=submit]").click()
+    page.locator(".grid-detail", has_text="Meter readings").wait_for()
+    type_in(page, "AFF-2026-001", 4, "1:15")
+    wait_synced(page)
+    held = entries_on_server(server, "employee@demo.test", 6)
+
+    assert [(e["action_id"], e["service_order_id"], e["minutes"]) for e in held] == [
+        (action, None, 75)
+    ]
 
 
 def test_hours_typed_offline_are_sent_once_back_online(phone: Any, server: Server) -> None:
