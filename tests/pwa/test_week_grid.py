@@ -5,6 +5,7 @@ left, through the same changes as the entry form, offline too."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
@@ -200,9 +201,12 @@ def test_copy_last_week_fills_only_the_empty_cells(phone: Any, server: Server) -
     assert held == expected
 
 
-# Run in the page: the running timer, as if started 90 minutes ago.
-STARTED_EARLIER = """async () => {
+# Run in the page: the running timer, as if started at `at` (a Date's
+# milliseconds, or "HH:MM" today).
+TIMER_STARTED_AT = """async (at) => {
   const { nowWithOffset } = await import("/src/dates.js");
+  const start = new Date(typeof at === "number" ? at : Date.now());
+  if (typeof at === "string") start.setHours(...at.split(":").map(Number), 0, 0);
   const db = await new Promise((ok, ko) => {
     const opening = indexedDB.open("affaires");
     opening.onsuccess = () => ok(opening.result);
@@ -214,7 +218,7 @@ STARTED_EARLIER = """async () => {
     const got = meta.get("running_timer");
     got.onsuccess = () => ok(got.result);
   });
-  row.v.started_at = nowWithOffset(new Date(Date.now() - 90 * 60000));
+  row.v.started_at = nowWithOffset(start);
   meta.put(row);
   await new Promise((ok) => { tx.oncomplete = ok; });
   db.close();
@@ -232,7 +236,7 @@ def test_a_timer_survives_a_reload_and_stopping_it_makes_an_interval(
 
     page.locator("button[data-action=start-timer]").click()
     page.locator("button[data-action=stop-timer]").first.wait_for()
-    started = page.evaluate(STARTED_EARLIER)
+    started = page.evaluate(TIMER_STARTED_AT, int(time.time() * 1000) - 90 * 60000)
     page.reload()
     page.locator("button[data-action=stop-timer]").first.click()
     page.locator("#toast", has_text="Timer stopped: 1 h 30").wait_for()
@@ -406,6 +410,10 @@ def a_week_to_show(page: Any) -> None:
     row = page.locator(".week-grid tbody tr", has_text="AFF-2026-003")
     row.locator("button[data-action=start-timer]").click()
     row.locator("button[data-action=stop-timer]").wait_for()
+    # The same picture at every run: the timer started at 8:00.
+    page.evaluate(TIMER_STARTED_AT, "08:00")
+    page.reload()
+    page.locator(".grid-since").wait_for()
 
 
 @pytest.mark.parametrize("size", ["phone", "tablet"])
