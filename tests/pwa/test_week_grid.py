@@ -349,6 +349,8 @@ def test_hours_typed_offline_are_sent_once_back_online(phone: Any, server: Serve
     before = outbox_seq(page)
     type_in(page, "AFF-2026-006", 3, "7:45")
     wait_saved(page, before)
+    # The line says so once the page has heard it went offline.
+    page.locator(".sync-line", has_text="Offline").wait_for()
     said_offline = page.locator(".sync-line").inner_text()
     page.reload()
     page.locator(".grid-week-total", has_text="7:45").wait_for()
