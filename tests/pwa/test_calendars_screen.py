@@ -192,7 +192,11 @@ def test_a_manager_changes_a_persons_week_and_sets_it_back(
     own = server_get(server, f"/api/planning/working-weeks/{who}")
     assert own["own"] is True
     assert {"weekday": 0, "starts": "08:00", "ends": "11:00"} in own["periods"]
-    page.evaluate("window.scrollTo(0, 0)")
+    # The person chosen, what they work and Monday's hours, under the top bars.
+    page.evaluate(
+        "window.scrollTo(0, document.getElementById('week-whose')"
+        ".getBoundingClientRect().top + scrollY - 260)"
+    )
     shoot(page, language, "calendars-week")
     page.locator("#week-company").click()
     page.locator("#week-said", has_text=words["follows"]).wait_for()
@@ -217,6 +221,7 @@ def test_a_manager_adds_a_skill(phone: Any, server: Server, language: str) -> No
     page.locator("#skill-new").press("Enter")
 
     card.locator(".skill-chip", has_text=skill).wait_for()
+    assert page.locator("#skill-new").input_value() == ""
     held = server_get(server, "/api/planning/skills")
     assert skill in next(p["skills"] for p in held if p["name"] == name)
     card.scroll_into_view_if_needed()
@@ -236,18 +241,18 @@ def test_calendars_say_offline_and_keep_what_was_typed(phone: Any, server: Serve
     page.locator("#absence-add").click()
     page.locator("#absence-person").select_option(label="Thomas Martin")
     pick(page, "#absence-first", (phone_today() + dt.timedelta(days=30)).isoformat())
-    page.locator("#absence-reason").fill("Congés")
+    page.locator("#absence-reason").fill("Congés d'hiver")
 
     context.set_offline(True)
     page.locator("#absence-save").click()
 
     page.locator("#calendars-offline", has_text=WORDS["en"]["offline"]).wait_for()
     page.locator("#absence-problem", has_text=WORDS["en"]["offline"]).wait_for()
-    assert page.locator("#absence-reason").input_value() == "Congés"
+    assert page.locator("#absence-reason").input_value() == "Congés d'hiver"
     context.set_offline(False)
     page.locator("#calendars-offline").wait_for(state="detached")
     page.locator("#absence-save").click()
-    page.locator("#absences .absence", has_text="Congés").wait_for()
+    page.locator("#absences .absence", has_text="Congés d'hiver").wait_for()
 
 
 @pytest.mark.parametrize("who", ["tech1@demo.test", "supervisor@demo.test"])

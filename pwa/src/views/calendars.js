@@ -284,7 +284,7 @@ function absenceForm() {
     </div>
     ${fieldError("absence-first", e.first)}
     ${fieldError("absence-last", e.last)}
-    <p class="hint" id="absence-said">${d.first && d.last
+    <p class="hint" id="absence-said">${d.first && d.last >= d.first
       ? daysSaid(d.first, d.last) : ""}</p>
     <fieldset class="options">
       <legend>${t("calendars.absence.part")}</legend>
@@ -419,7 +419,8 @@ function holidaysPart() {
       <button type="button" class="button secondary" data-action="year"
         data-step="-1" aria-label="${t("calendars.holiday.year_of",
         { year: year - 1 })}">${icon("back")}${year - 1}</button>
-      <h2 id="holidays-title">${t("calendars.holidays_title", { year })}</h2>
+      <h2 id="holidays-title" aria-label="${t("calendars.holiday.year_of",
+        { year })}">${year}</h2>
       <button type="button" class="button secondary" data-action="year"
         data-step="1" aria-label="${t("calendars.holiday.year_of",
         { year: year + 1 })}">${year + 1}${icon("forward")}</button>
@@ -682,7 +683,7 @@ function personSkills(p) {
       <div class="skill-add-row">
         <input id="skill-new" name="skill" type="text" maxlength="60"
           list="skills-known" autocomplete="off" value="${skills.draft}"
-          data-input="skill" ${described("skill-new", skills.error)}>
+          data-input="skill" data-drawn-value ${described("skill-new", skills.error)}>
         <button type="submit" class="button primary" ${skills.saving
           ? "disabled" : ""}>${t("calendars.skill.add_short")}</button>
       </div>
@@ -749,6 +750,7 @@ async function addSkill() {
     toast(t("calendars.skill.added", { skill: skillName(skill),
       name: person.name }));
     skills.draft = "";
+    redraw();
   }
 }
 
