@@ -23,6 +23,7 @@ WORDS = {
         "skills": "Skills",
         "end_before_start": "The last day is before the first one.",
         "overlap": "These hours overlap other hours of the same day.",
+        "company": "The company's week: everybody without a week of their own works it.",
         "follows": "works the company's week",
         "own": "has a week of their own",
         "afternoon": "Afternoon",
@@ -35,6 +36,8 @@ WORDS = {
         "skills": "Compétences",
         "end_before_start": "Le dernier jour est avant le premier.",
         "overlap": "Ces heures chevauchent d'autres heures du même jour.",
+        "company": "La semaine de l'entreprise\u00a0: celle de tous ceux qui n'ont pas "
+        "leur propre semaine.",
         "follows": "suit la semaine de l'entreprise",
         "own": "a sa propre semaine",
         "afternoon": "Après-midi",
@@ -171,7 +174,7 @@ def test_a_manager_changes_a_persons_week_and_sets_it_back(
     use_language(page, language)
 
     open_calendars(page, language, "weeks")
-    page.locator("#week-said").wait_for()
+    assert page.locator("#week-said").inner_text().strip() == words["company"]
     page.locator("#week-whose").select_option(label=name)
     page.locator("#week-said", has_text=words["follows"]).wait_for()
     monday = page.locator(".weekday").first
@@ -230,6 +233,25 @@ def test_a_manager_adds_a_skill(phone: Any, server: Server, language: str) -> No
     card.locator(".skill-chip", has_text=skill).wait_for(state="detached")
     held = server_get(server, "/api/planning/skills")
     assert skill not in next(p["skills"] for p in held if p["name"] == name)
+
+
+def test_a_known_skill_typed_in_french_is_kept_under_its_key(phone: Any, server: Server) -> None:
+    page = phone(locale="fr-FR").new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in(page, "manager@demo.test")
+    use_language(page, "fr")
+    open_calendars(page, "fr", "skills")
+    card = page.locator(".person-skills", has_text="Thomas Martin")
+    card.locator("[data-action=open-skill]").click()
+
+    page.locator("#skill-new").fill("Plomberie")
+    page.locator("#skill-new").press("Enter")
+
+    card.locator(".skill-chip", has_text="plomberie").wait_for()
+    held = server_get(server, "/api/planning/skills")
+    assert "plumbing" in next(p["skills"] for p in held if p["name"] == "Thomas Martin")
+    card.locator(".skill-chip", has_text="plomberie").click()
+    card.locator(".skill-chip", has_text="plomberie").wait_for(state="detached")
 
 
 def test_calendars_say_offline_and_keep_what_was_typed(phone: Any, server: Server) -> None:
