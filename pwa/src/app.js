@@ -33,6 +33,7 @@ import { devicesScreen } from "./views/devices.js";
 import { signInScreen } from "./views/signin.js";
 import { exportsScreen } from "./views/exports.js";
 import { availabilityScreen, proposalScreen } from "./views/planning.js";
+import { calendarsScreen } from "./views/calendars.js";
 
 /**
  * @typedef {(el: any, event: Event) => unknown} Handler
@@ -75,6 +76,8 @@ const EXPORT_ROUTES = [[/^#\/exports$/, () => exportsScreen()]];
 const PLANNING_ROUTES = [
   [/^#\/planning\/available$/, () => availabilityScreen()],
   [/^#\/planning\/actions$/, () => proposalScreen()],
+  [/^#\/calendars(?:\/(absences|holidays|weeks|skills))?$/,
+    (/** @type {string[]} */ m) => calendarsScreen({ part: m[1] })],
 ];
 
 /** @type {Screen | null} */

@@ -89,7 +89,9 @@ function deskLinks() {
       html`<a class="button big secondary" href="#/planning/available">${
         icon("user")}${t("planning.available_title_screen")}</a>`,
       html`<a class="button big secondary" href="#/planning/actions">${
-        icon("calendar")}${t("planning.actions_title")}</a>`] : []),
+        icon("calendar")}${t("planning.actions_title")}</a>`,
+      html`<a class="button big secondary" href="#/calendars">${
+        icon("clock")}${t("calendars.title")}</a>`] : []),
     ...(readsCosts() ? [html`<a class="button big secondary"
       href="#/exports">${icon("forward")}${t("exports.link")}</a>`] : []),
   ];
