@@ -61,6 +61,18 @@ FIXED: dict[str, dict[str, str]] = {
         "fr": "l'un des choix attendu",
     },
     "a number expected": {"en": "a number expected", "fr": "un nombre attendu"},
+    "a period must end after it starts": {
+        "en": "a period must end after it starts",
+        "fr": "une plage horaire doit finir après son début",
+    },
+    "two periods of a day overlap": {
+        "en": "two periods of a day overlap",
+        "fr": "deux plages horaires d'un même jour se chevauchent",
+    },
+    "the end is before the start": {
+        "en": "the end is before the start",
+        "fr": "la fin est avant le début",
+    },
     "a text expected": {"en": "a text expected", "fr": "un texte attendu"},
 }
 

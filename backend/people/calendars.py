@@ -101,7 +101,9 @@ def _check_periods(periods: Sequence[WorkingPeriod]) -> None:
         starts, ends = _clock(period.starts), _clock(period.ends)
         if starts >= ends:
             raise InvalidInput(
-                "invalid_input", reason="a period ends after it starts", field=f"periods[{index}]"
+                "invalid_input",
+                reason="a period must end after it starts",
+                field=f"periods[{index}]",
             )
         by_day[period.weekday].append((starts, ends, index))
     for day in by_day.values():

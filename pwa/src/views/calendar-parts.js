@@ -55,7 +55,7 @@ export function refusalText(reason) {
   }
   if (/at most \d+ days/.test(reason)) return t("calendars.refused.too_long");
   if (/a day from/.test(reason)) return t("calendars.refused.too_far");
-  if (/ends after it starts/.test(reason)) {
+  if (/end after it starts/.test(reason)) {
     return t("calendars.refused.period_order");
   }
   if (/overlap/.test(reason)) return t("calendars.refused.overlap");

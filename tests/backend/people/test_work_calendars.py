@@ -345,3 +345,16 @@ async def test_an_unknown_person_is_not_found(device_of: Any) -> None:
 
     assert [answer.status_code for answer in answers] == [404] * len(answers)
     assert all(answer.json()["code"] == "not_found" for answer in answers)
+
+
+async def test_a_refusal_is_said_in_french_too(device_of: Any, company: Company) -> None:
+    manager = await device_of("manager")
+
+    refused = await manager.client.put(
+        "/api/planning/working-weeks/company",
+        json={"periods": [period(0, "08:00", "12:00"), period(0, "11:00", "13:00")]},
+        headers={"accept-language": "fr"},
+    )
+
+    assert refused.status_code == 400
+    assert "deux plages horaires d'un même jour se chevauchent" in refused.json()["message"]
