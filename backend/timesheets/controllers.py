@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.access import policy
 from backend.access.actors import Actor
-from backend.dependencies import Db, SignedIn
+from backend.dependencies import AppSettings, Db, SignedIn
 from backend.lib.errors import Forbidden
 from backend.lib.http import request_language
 from backend.lib.spreadsheets import (
@@ -26,12 +26,14 @@ from backend.people.availability import available_for_affair
 from backend.people.schemas import AvailabilityOut, AvailabilityRequest
 from backend.timesheets.exports import billing, billing_table, payroll, payroll_table
 from backend.timesheets.proposals import accept_proposal, make_proposal, read_proposal
+from backend.timesheets.queue import Grouping, approval_queue
 from backend.timesheets.reminders import own_reminders, team_reminders
 from backend.timesheets.schemas import (
     AcceptOut,
     AcceptRequest,
     ProposalOut,
     ProposalRequest,
+    QueueOut,
     RemindersOut,
 )
 
@@ -155,6 +157,25 @@ class ExportController(Controller):
             period, lines = await billing(session, actor, first, last)
         table = billing_table(lines, language)
         return _download(table, f"billing_{period.slug}", file_format, language)
+
+
+class QueueController(Controller):
+    """The lines and weeks waiting for the signed-in person's decision."""
+
+    path = "/api/timesheets/queue"
+
+    @get("/")
+    async def queue(
+        self,
+        actor: SignedIn,
+        db: Db,
+        settings: AppSettings,
+        by: Annotated[Grouping, QueryParameter(description="Group by person or by affair.")] = (
+            "person"
+        ),
+    ) -> QueueOut:
+        async with db.reading() as session:
+            return await approval_queue(session, actor, settings.time_approval, by)
 
 
 class ReminderController(Controller):
