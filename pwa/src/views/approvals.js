@@ -184,7 +184,7 @@ function lineDecision(e) {
     <button type="button" class="button secondary" data-action="reject-line"
       data-id="${e.id}" aria-label="${t("lines.reject_named", { line: said })}">${
       icon("cross")}${t("lines.reject")}</button>
-    <button type="button" class="button primary" data-action="approve-line"
+    <button type="button" class="button secondary" data-action="approve-line"
       data-id="${e.id}" aria-label="${t("lines.approve_named", { line: said })}">${
       icon("check")}${t("lines.approve")}</button>
   </div>`;
@@ -530,13 +530,22 @@ export function approvalScreen(params) {
     bar = html`<p class="notice warn actionbar">${icon("warn")}${
       t("lines.look_again", { count: changed.length })}</p>`;
   } else if (w.status === "submitted") {
+    // Said above the two buttons when lines have theirs: these decide on
+    // the whole week.
+    const offered = entries.some((e) => mayDecideOn(e)
+      && lineState(e) !== "approved");
     bar = html`
-      <div class="actionbar two">
+      <div class="actionbar week-decision" role="group" ${offered
+        ? html`aria-labelledby="whole-week"` : ""}>
+        ${offered ? html`<p id="whole-week" class="hint">${
+          t("lines.whole_week", { total: formatDuration(total) })}</p>` : ""}
+        <div class="two">
         <button type="button" class="button big secondary"
           data-action="reject">${icon("cross")}${t("approvals.reject")}</button>
         <button type="button" class="button big primary"
           data-action="approve">${icon("check")}${
             t("approvals.approve")}</button>
+        </div>
       </div>`;
   } else if (w.status === "approved" || w.status === "rejected") {
     bar = html`<div class="actionbar">
@@ -577,13 +586,13 @@ export function approvalScreen(params) {
           weekend ? html` <span class="flag">${icon("warn")}${
             t("approvals.weekend")}</span>` : ""}</h3>
         <ul class="cards">${ofDay.map((e) => html`${entryCard(e, false)}${
-          lineStatus(e) ? html`<li class="entry-flag">${lineStatus(e)}</li>`
-            : ""}${lineDecision(e) ? html`<li>${lineDecision(e)}</li>` : ""}${
           overlaps.has(e.id) ? html`<li class="flag entry-flag">${icon("warn")}${
             t("approvals.overlap", { from: clock(e.starts_at),
               to: clock(e.ends_at) })}</li>` : ""}${
           onClosed.has(e.id) ? html`<li class="flag entry-flag">${icon("warn")}${
-            t("approvals.closed_affair")}</li>` : ""}`)}</ul>
+            t("approvals.closed_affair")}</li>` : ""}${
+          lineStatus(e) ? html`<li class="entry-flag">${lineStatus(e)}</li>`
+            : ""}${lineDecision(e) ? html`<li>${lineDecision(e)}</li>` : ""}`)}</ul>
       </section>`;
     })}
     ${bar}`;
