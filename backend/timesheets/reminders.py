@@ -38,7 +38,12 @@ async def own_reminders(session: AsyncSession, actor: Actor) -> list[Reminder]:
 
 
 async def team_reminders(session: AsyncSession, actor: Actor) -> list[Reminder]:
-    """The reminders of the people whose time ``actor`` decides on."""
+    """The reminders of the people whose time ``actor`` decides on.
+
+    TODO(#4): "whose time" is the team's here, whatever the route: an
+    affair's manager (route "affair") or a person's named approver who
+    oversees nobody is not reminded of the lines that wait for them.
+    """
     if not policy.decides_on_time(actor):
         raise Forbidden()
     people = sa.select(User).where(

@@ -279,6 +279,10 @@ export function lineState(e) {
  * never one's own; administrators; the person's named approver; then the
  * company's route: the affair's manager, or the team's deciders. The
  * device holds only the time of the people it may oversee.
+ * TODO(#4): the route is learnt with the person at sign-in, so a change
+ * of it reaches a phone at its next sign-in (the server decides
+ * meanwhile); and a named approver who does not oversee the person gets
+ * no copy of their time here (the pull's scope is the team's).
  * @param {Row} e
  */
 export function mayDecideOn(e) {
