@@ -54,6 +54,7 @@ from backend.timesheets import mutators as timesheet_mutators
 from backend.timesheets.controllers import (
     ExportController,
     PlanningController,
+    QueueController,
     ReminderController,
 )
 from backend.timesheets.services import TimeRules
@@ -189,6 +190,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             RateController,
             CalendarController,
             ExportController,
+            QueueController,
             ReminderController,
             sync_events,
             service_worker,

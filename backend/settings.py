@@ -12,6 +12,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///affaires.db"
+# How lines of time reach whoever approves them (``Settings.time_approval``).
+TIME_APPROVAL_ROUTES = ("team", "affair")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -53,6 +55,10 @@ class Settings:
     # How many days past today time may be entered for (an absence planned
     # ahead); 0: today at most.
     time_days_ahead: int = 31
+    # Who approves a line of time besides the administrators and the
+    # person's own approver: "team" (the team's supervisor, the managers)
+    # or "affair" (the affair's manager; the team when it has none).
+    time_approval: str = "team"
     # Accepted client versions (PROTOCOL.md, Versions and upgrades).
     min_schema: int = 1
     max_schema: int = 1
@@ -70,6 +76,8 @@ class Settings:
     def __post_init__(self) -> None:
         if not 0 <= self.time_days_ahead <= 3660:
             raise ValueError("AFFAIRES_TIME_DAYS_AHEAD: from 0 to 3660 days")
+        if self.time_approval not in TIME_APPROVAL_ROUTES:
+            raise ValueError("AFFAIRES_TIME_APPROVAL: " + " or ".join(TIME_APPROVAL_ROUTES))
         if not 1 <= self.min_schema <= self.max_schema:
             raise ValueError("accepted schemas: 1 <= AFFAIRES_MIN_SCHEMA <= AFFAIRES_MAX_SCHEMA")
 
@@ -93,6 +101,7 @@ class Settings:
             blob_max_bytes=_env_int("AFFAIRES_BLOB_MAX_BYTES", 10 * 1024 * 1024),
             device_silent_days=_env_int("AFFAIRES_DEVICE_SILENT_DAYS", 3),
             time_days_ahead=_env_int("AFFAIRES_TIME_DAYS_AHEAD", 31),
+            time_approval=os.environ.get("AFFAIRES_TIME_APPROVAL", "") or "team",
             min_schema=min_schema,
             max_schema=max_schema,
             workers=_env_int("AFFAIRES_WORKERS", 1),

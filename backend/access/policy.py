@@ -234,3 +234,25 @@ def sets_rates(actor: Actor) -> bool:
     """Who may enter people's hourly costs: the administrators (the others
     who plan work read them)."""
     return actor.role == Role.ADMIN
+
+
+def may_decide_on_time(
+    actor: Actor, person: User, affair_manager_id: uuid.UUID | None, route: str
+) -> bool:
+    """May ``actor`` approve or reject a line of ``person``'s time on an
+    affair managed by ``affair_manager_id`` (None: no affair in question,
+    or one without a manager), under the company's ``route``?
+
+    Never one's own time. The administrators always may, and so does the
+    approver named on the person (a manager with nobody above them). Then
+    the route: "team" is whoever oversees the person (the team's
+    supervisor, the managers); "affair" is the affair's manager alone, the
+    team deciding when the affair has no manager but the person.
+    """
+    if actor.id == person.id:
+        return False
+    if actor.role == Role.ADMIN or person.time_approver_id == actor.id:
+        return True
+    if route == "affair" and affair_manager_id not in (None, person.id):
+        return actor.id == affair_manager_id
+    return oversees(actor, person.team_id)

@@ -179,6 +179,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Week {week} is not approved or rejected yet: there is nothing to reopen.",
         "fr": "La semaine {week} n'est encore ni validée ni refusée : rien à rouvrir.",
     },
+    "changed_since_approved": {
+        "en": "Week {week} has lines changed since they were approved: look at each again.",
+        "fr": (
+            "La semaine {week} a des lignes modifiées depuis leur validation\u00a0: "
+            "revoyez chacune."
+        ),
+    },
     "own_week": {
         "en": "Nobody approves their own time.",
         "fr": "Personne n'approuve ses propres heures.",

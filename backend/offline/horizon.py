@@ -10,7 +10,9 @@ missed a deletion, so its next pull is a reset.
 The change log's snapshots older than the horizon go too; a device whose
 ``base`` is older then merges by time instead of field by field. So do the
 scope sets that no device stands on any more, and the photos' bytes
-(blobs) that no record and no waiting change names.
+(blobs) that no record and no waiting change names. A tombstone's own
+server-side records (the cost kept when a deleted entry was approved
+once) go with it.
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.base import Base
 from backend.db.engine import Database
 from backend.db.models import (
+    ApprovedCost,
     ChangeLogEntry,
     Device,
     PurgedEntity,
     ScopeSet,
     SyncHorizon,
+    TimeEntry,
     synced_tables,
 )
 from backend.db.upsert import insert_ignoring_duplicates
@@ -71,6 +75,15 @@ async def purge_tombstones(db: Database, horizon: dt.timedelta = DEFAULT_HORIZON
     report = PurgeReport()
     async with db.writing() as session:
         highest = await purged_through(session)
+        await session.execute(
+            sa.delete(ApprovedCost).where(
+                ApprovedCost.entry_id.in_(
+                    sa.select(TimeEntry.id).where(
+                        TimeEntry.deleted_at.is_not(None), TimeEntry.deleted_at < cutoff
+                    )
+                )
+            )
+        )
         # Children first: a row still referenced waits for a later pass (or
         # for its children to be purged in turn).
         for _ in range(len(synced_tables())):

@@ -55,7 +55,7 @@ from backend.settings import Settings
 SIGN_IN_THROTTLE = Throttle(limit=10, window=15 * 60)
 
 
-def _me(actor: Actor, email: str | None) -> MeResponse:
+def _me(actor: Actor, email: str | None, settings: Settings) -> MeResponse:
     return MeResponse(
         id=actor.id,
         name=actor.name,
@@ -65,6 +65,7 @@ def _me(actor: Actor, email: str | None) -> MeResponse:
         language=actor.language,
         time_zone=actor.time_zone,
         supervises=actor.role in (Role.ADMIN, Role.MANAGER) or bool(actor.supervised_team_ids),
+        time_approval=settings.time_approval,
     )
 
 
@@ -108,7 +109,7 @@ class AuthController(Controller):
         SIGN_IN_THROTTLE.forget(attempt)
         max_age = int(dt.timedelta(days=settings.session_days).total_seconds())
         return Response(
-            _me(actor, email), cookies=[_session_cookie(token, settings, max_age=max_age)]
+            _me(actor, email, settings), cookies=[_session_cookie(token, settings, max_age=max_age)]
         )
 
     @post("/logout", status_code=200)
@@ -122,19 +123,21 @@ class AuthController(Controller):
         return Response({"signed_out": True}, cookies=[_session_cookie("", settings, max_age=0)])
 
     @get("/me")
-    async def me(self, actor: SignedIn, db: Db) -> MeResponse:
+    async def me(self, actor: SignedIn, db: Db, settings: AppSettings) -> MeResponse:
         async with db.reading() as session:
             user = await session.get(User, actor.id)
-        return _me(actor, user.email if user else None)
+        return _me(actor, user.email if user else None, settings)
 
     @patch("/me")
-    async def update_me(self, data: JSONBody[MeUpdate], actor: SignedIn, db: Db) -> MeResponse:
+    async def update_me(
+        self, data: JSONBody[MeUpdate], actor: SignedIn, db: Db, settings: AppSettings
+    ) -> MeResponse:
         """Keep the person's language with their account, for every device."""
         async with db.writing() as session:
             await set_language(session, actor.id, data.language)
             updated = await load_actor(session, actor.id)
             user = await session.get(User, actor.id)
-        return _me(updated, user.email if user else None)
+        return _me(updated, user.email if user else None, settings)
 
 
 def _may_keep_calendars(actor: Actor) -> None:

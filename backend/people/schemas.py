@@ -30,6 +30,9 @@ class MeResponse(msgspec.Struct):
     time_zone: str
     # Roles whose screens this person may open, for the app's menu.
     supervises: bool
+    # How lines of time reach whoever approves them ("team" or "affair"),
+    # so the app offers a decider only the lines that are theirs.
+    time_approval: str
 
 
 class MeUpdate(msgspec.Struct, forbid_unknown_fields=True):

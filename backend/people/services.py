@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 import structlog
@@ -213,26 +214,46 @@ async def set_rate(
     return existing
 
 
+@dataclass(frozen=True)
+class Rate:
+    valid_from: dt.date
+    cents_per_hour: int
+    # "" for any activity without a rate of its own.
+    activity: str = ""
+
+
 async def rates_by_person(
     session: AsyncSession, user_ids: set[uuid.UUID]
-) -> dict[uuid.UUID, list[tuple[dt.date, int]]]:
+) -> dict[uuid.UUID, list[Rate]]:
     """Each person's rates, oldest first, to cost many entries in one query."""
     rows = await session.execute(
-        sa.select(HourlyRate.user_id, HourlyRate.valid_from, HourlyRate.cents_per_hour)
+        sa.select(
+            HourlyRate.user_id,
+            HourlyRate.valid_from,
+            HourlyRate.cents_per_hour,
+            HourlyRate.activity,
+        )
         .where(HourlyRate.user_id.in_(user_ids))
         .order_by(HourlyRate.user_id, HourlyRate.valid_from)
     )
-    rates: dict[uuid.UUID, list[tuple[dt.date, int]]] = {}
-    for user_id, valid_from, cents in rows:
-        rates.setdefault(user_id, []).append((valid_from, cents))
+    rates: dict[uuid.UUID, list[Rate]] = {}
+    for user_id, valid_from, cents, activity in rows:
+        rates.setdefault(user_id, []).append(Rate(valid_from, cents, activity or ""))
     return rates
 
 
-def rate_on(rates: list[tuple[dt.date, int]], day: dt.date) -> int:
-    """The rate valid on ``day``: the latest one starting on or before it."""
-    current = 0
-    for valid_from, cents in rates:
-        if valid_from > day:
+def rate_on(rates: list[Rate], day: dt.date, activity: str | None = None) -> int:
+    """The rate valid on ``day`` for ``activity``: the latest of its own
+    starting on or before it, else the latest general one; 0 without."""
+    general: int | None = None
+    own: int | None = None
+    for rate in rates:
+        if rate.valid_from > day:
             break
-        current = cents
-    return current
+        if rate.activity == "":
+            general = rate.cents_per_hour
+        elif activity and rate.activity == activity:
+            own = rate.cents_per_hour
+    if own is not None:
+        return own
+    return general or 0

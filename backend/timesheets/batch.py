@@ -182,9 +182,9 @@ def _decide_put(
     batch: PushBatch, ctx: MutationContext, args: TimeEntryPut, rules: TimeRules
 ) -> None:
     actor = ctx.actor
-    device = entry_values(args, rules)
     worked = batch.part(DaysWorked)
     entry = batch.row(ENTRY_TABLE, args.id)
+    device = entry_values(args, rules, entry)
 
     if entry is None:
         if batch.was_purged(args.id):

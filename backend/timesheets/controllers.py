@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.access import policy
 from backend.access.actors import Actor
-from backend.dependencies import Db, SignedIn
+from backend.dependencies import AppSettings, Db, SignedIn
 from backend.lib.errors import Forbidden
 from backend.lib.http import request_language
 from backend.lib.spreadsheets import (
@@ -31,6 +31,7 @@ from backend.timesheets.proposals import (
     make_proposal,
     read_proposal,
 )
+from backend.timesheets.queue import Grouping, approval_queue
 from backend.timesheets.reminders import own_reminders, team_reminders
 from backend.timesheets.schemas import (
     AcceptOut,
@@ -38,6 +39,7 @@ from backend.timesheets.schemas import (
     ActionsToScheduleOut,
     ProposalOut,
     ProposalRequest,
+    QueueOut,
     RemindersOut,
 )
 
@@ -168,6 +170,25 @@ class ExportController(Controller):
             period, lines = await billing(session, actor, first, last)
         table = billing_table(lines, language)
         return _download(table, f"billing_{period.slug}", file_format, language)
+
+
+class QueueController(Controller):
+    """The lines and weeks waiting for the signed-in person's decision."""
+
+    path = "/api/timesheets/queue"
+
+    @get("/")
+    async def queue(
+        self,
+        actor: SignedIn,
+        db: Db,
+        settings: AppSettings,
+        by: Annotated[Grouping, QueryParameter(description="Group by person or by affair.")] = (
+            "person"
+        ),
+    ) -> QueueOut:
+        async with db.reading() as session:
+            return await approval_queue(session, actor, settings.time_approval, by)
 
 
 class ReminderController(Controller):

@@ -1,9 +1,10 @@
-"""Reminders about time: weeks never submitted, weeks sent back.
+"""Reminders about time: weeks never submitted, weeks and lines sent back.
 
 The data behind the notices a person gets (shown in the app; pushed to
 the phone once web push is there): their own past weeks that hold time
-and were never submitted, and those rejected and not submitted again;
-and, for whoever decides on other people's time, the same about them.
+and were never submitted, those rejected and not submitted again, and
+each line rejected (who, when, why) until its week is sent again; and,
+for whoever decides on other people's time, the same about them.
 
 A week is looked at once it has ended on the person's own calendar (a
 Sunday evening in Paris is already Monday for nobody else), and for
@@ -21,13 +22,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access import policy
 from backend.access.actors import Actor
-from backend.db.models import TimeEntry, TimesheetWeek, User, WeekStatus
+from backend.db.models import Affair, LineDecision, TimeEntry, TimesheetWeek, User, WeekStatus
 from backend.lib.errors import Forbidden
 from backend.lib.time import utc_now, week_of, zone
 from backend.people.services import names_of
 from backend.timesheets.schemas import Reminder
 
 WEEKS_LOOKED_BACK = 8
+# A rejected line stops asking once its week is sent again.
+SENT_AGAIN = (WeekStatus.SUBMITTED, WeekStatus.APPROVED)
 
 
 async def own_reminders(session: AsyncSession, actor: Actor) -> list[Reminder]:
@@ -35,7 +38,12 @@ async def own_reminders(session: AsyncSession, actor: Actor) -> list[Reminder]:
 
 
 async def team_reminders(session: AsyncSession, actor: Actor) -> list[Reminder]:
-    """The reminders of the people whose time ``actor`` decides on."""
+    """The reminders of the people whose time ``actor`` decides on.
+
+    TODO(#4): "whose time" is the team's here, whatever the route: an
+    affair's manager (route "affair") or a person's named approver who
+    oversees nobody is not reminded of the lines that wait for them.
+    """
     if not policy.decides_on_time(actor):
         raise Forbidden()
     people = sa.select(User).where(
@@ -63,7 +71,14 @@ async def _reminders(session: AsyncSession, people: sa.Select[User]) -> list[Rem
         )
     )
     weeks = {(row.user_id, row.week): row for row in rows}
-    deciders = await names_of(session, (row.decided_by_id for row in weeks.values()))
+    lines = await _rejected_lines(session, list(persons), first)
+    deciders = await names_of(
+        session,
+        [
+            *(row.decided_by_id for row in weeks.values()),
+            *(entry.decided_by_id for entry, _ in lines),
+        ],
+    )
 
     found: list[Reminder] = []
     for person_id, person in persons.items():
@@ -89,7 +104,45 @@ async def _reminders(session: AsyncSession, people: sa.Select[User]) -> list[Rem
                         reason=row.reason,
                     )
                 )
+    for entry, affair_code in lines:
+        row = weeks.get((entry.user_id, week_of(entry.work_date)))
+        if row is not None and row.status in SENT_AGAIN:
+            continue
+        found.append(
+            Reminder(
+                "entry_rejected",
+                entry.user_id,
+                persons[entry.user_id].name,
+                week_of(entry.work_date),
+                entry.minutes,
+                decided_by_name=deciders.get(entry.decided_by_id) if entry.decided_by_id else None,
+                decided_at=entry.decided_at,
+                reason=entry.decision_reason,
+                entry_id=entry.id,
+                work_date=entry.work_date,
+                affair_code=affair_code,
+            )
+        )
     return found
+
+
+async def _rejected_lines(
+    session: AsyncSession, people: list[uuid.UUID], first: dt.date
+) -> list[tuple[TimeEntry, str]]:
+    """The live lines of these people rejected, worked since ``first``
+    (this week's included: a rejection is news at once)."""
+    rows = await session.execute(
+        sa.select(TimeEntry, Affair.code)
+        .join(Affair, Affair.id == TimeEntry.affair_id)
+        .where(
+            TimeEntry.user_id.in_(people),
+            TimeEntry.decision == LineDecision.REJECTED,
+            TimeEntry.work_date >= first,
+            TimeEntry.deleted_at.is_(None),
+        )
+        .order_by(TimeEntry.work_date.desc(), TimeEntry.id)
+    )
+    return [(entry, code) for entry, code in rows]
 
 
 def _weeks_ended(today: dt.date) -> list[dt.date]:

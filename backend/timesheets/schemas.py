@@ -19,6 +19,8 @@ Note = Annotated[str, Meta(max_length=2000)]
 Reason = Annotated[str, Meta(min_length=1, max_length=500)]
 ZoneName = Annotated[str, Meta(min_length=1, max_length=64)]
 AwareTime = Annotated[dt.datetime, Meta(tz=True)]
+# What kind of work, in a few free words (an hourly rate may name it).
+Activity = Annotated[str, Meta(min_length=1, max_length=40)]
 
 
 def check_week(week: str) -> None:
@@ -42,10 +44,22 @@ class TimeEntryPut(msgspec.Struct, forbid_unknown_fields=True):
     ends_at: AwareTime | None = None
     tz: ZoneName | None = None
     note: Note | None = None
+    # Left out: the entry keeps the activity it has (a device that knows
+    # nothing of activities never erases one); null clears it.
+    activity: Activity | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class TimeEntryDelete(msgspec.Struct, forbid_unknown_fields=True):
     id: uuid.UUID
+
+
+class TimeEntryApprove(msgspec.Struct, forbid_unknown_fields=True):
+    id: uuid.UUID
+
+
+class TimeEntryReject(msgspec.Struct, forbid_unknown_fields=True):
+    id: uuid.UUID
+    reason: Reason
 
 
 class WeekSubmit(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,9 +96,10 @@ class WeekReopen(msgspec.Struct, forbid_unknown_fields=True):
 
 class Reminder(msgspec.Struct, omit_defaults=True):
     """A week that wants something of its person: submitted (it holds
-    time and was never sent), or sent again (it was rejected)."""
+    time and was never sent), or sent again (it was rejected, or a line
+    of it was: ``entry_rejected`` names the line)."""
 
-    kind: Literal["week_not_submitted", "week_rejected"]
+    kind: Literal["week_not_submitted", "week_rejected", "entry_rejected"]
     user_id: uuid.UUID
     user_name: str
     week: str
@@ -92,10 +107,62 @@ class Reminder(msgspec.Struct, omit_defaults=True):
     decided_by_name: str | None = None
     decided_at: dt.datetime | None = None
     reason: str | None = None
+    entry_id: uuid.UUID | None = None
+    work_date: dt.date | None = None
+    affair_code: str | None = None
 
 
 class RemindersOut(msgspec.Struct):
     reminders: list[Reminder]
+
+
+class QueueLine(msgspec.Struct):
+    """A line waiting for a decision. ``state``: pending, changed (since
+    approved: ``approved_minutes`` says how long it was then) or rejected
+    (and sent again); ``flags``: long_day, weekend, closed_affair."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    user_name: str
+    week: str
+    affair_id: uuid.UUID
+    affair_code: str
+    affair_title: str
+    work_date: dt.date
+    minutes: int
+    activity: str | None
+    note: str | None
+    state: str
+    approved_minutes: int | None
+    decision_reason: str | None
+    flags: list[str]
+
+
+class QueueGroup(msgspec.Struct):
+    """The waiting lines of one person or one affair, with their total."""
+
+    id: uuid.UUID
+    name: str
+    minutes: int
+    flags: list[str]
+    lines: list[QueueLine]
+
+
+class QueueWeek(msgspec.Struct):
+    user_id: uuid.UUID
+    user_name: str
+    week: str
+    minutes: int
+    # Of which waiting for this decider.
+    waiting_minutes: int
+
+
+class QueueOut(msgspec.Struct):
+    by: str
+    route: str
+    minutes: int
+    groups: list[QueueGroup]
+    weeks: list[QueueWeek]
 
 
 Skill = Annotated[str, Meta(min_length=1, max_length=60)]

@@ -7,10 +7,10 @@
       +----------- reopen (supervisor) ------+
 
 An approved week is locked: no entry of it is created, changed or deleted
-until someone who oversees the person reopens it. Editing a submitted week
-sends it back to draft, so nobody approves hours that moved after they
-were submitted. Reopening undoes a decision: a week only submitted has
-none yet: it is approved, or rejected with a reason, instead.
+until someone who decides on the person's time reopens it. Editing a
+submitted week sends it back to draft, so nobody approves hours that moved
+after they were submitted. The decisions (approve, reject, reopen; a week
+or a single line) are ``backend.timesheets.approval``'s.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ ENTRY_FIELDS = (
     "ends_at",
     "time_zone",
     "note",
+    "activity",
 )
 # Columns whose argument in ``time_entry.put`` has another name.
 ARG_NAMES = {"time_zone": "tz"}
@@ -96,10 +97,12 @@ class TimeRules:
     """
 
     days_ahead: int = 31
+    # Who approves a line of time: "team" or "affair" (``policy.may_decide_on_time``).
+    approval: str = "team"
 
     @classmethod
     def of(cls, settings: Settings) -> TimeRules:
-        return cls(days_ahead=settings.time_days_ahead)
+        return cls(days_ahead=settings.time_days_ahead, approval=settings.time_approval)
 
 
 def week_id(user_id: uuid.UUID, week: str) -> uuid.UUID:
@@ -247,17 +250,25 @@ async def _check_day(
         raise Rejected("day_over_24h", date=day.isoformat())
 
 
-def entry_values(args: TimeEntryPut, rules: TimeRules) -> dict[str, Any]:
+def entry_values(
+    args: TimeEntryPut, rules: TimeRules, stored: TimeEntry | Record | None = None
+) -> dict[str, Any]:
     """The device's entry as column values; an interval decides the minutes.
 
     Minutes of an interval come from real instants, so a night across a
-    clock change counts the hours actually worked.
+    clock change counts the hours actually worked. An activity left out
+    is the ``stored`` entry's own (none for a new entry).
     """
     try:
-        return _entry_values(args, rules)
+        values = _entry_values(args, rules)
     except OverflowError as exc:
         # An instant at the calendar's end, moved into the local zone.
         raise Rejected("invalid_input", reason="a time out of range") from exc
+    if args.activity is msgspec.UNSET:
+        values["activity"] = stored.activity if stored is not None else None
+    else:
+        values["activity"] = args.activity
+    return values
 
 
 def _entry_values(args: TimeEntryPut, rules: TimeRules) -> dict[str, Any]:
@@ -347,8 +358,8 @@ def entry_fields(entry: TimeEntry | Record) -> dict[str, Any]:
 async def put_entry(ctx: MutationContext, args: TimeEntryPut, rules: TimeRules) -> Kept | None:
     """Create or edit one of the actor's own entries (PROTOCOL merge rules)."""
     session, actor = ctx.session, ctx.actor
-    device = entry_values(args, rules)
     entry = await session.get(TimeEntry, args.id, populate_existing=True)
+    device = entry_values(args, rules, entry)
 
     if entry is None:
         purged = await was_purged(session, args.id)
@@ -500,53 +511,3 @@ async def submit_week(ctx: MutationContext, week: str) -> None:
     row.submitted_at = utc_now()
     row.reason = None
     row.total_minutes = await week_total(session, actor.id, week)
-
-
-async def _overseen_week(ctx: MutationContext, user_id: uuid.UUID, week: str) -> TimesheetWeek:
-    person = await ctx.session.get(User, user_id)
-    if person is None:
-        raise Rejected("not_found")
-    if person.id == ctx.actor.id:
-        raise Rejected("own_week")
-    if not policy.may_decide_for(ctx.actor, person.id, person.team_id):
-        raise Rejected("forbidden")
-    return await ensure_week(ctx.session, user_id, week)
-
-
-async def approve_week(ctx: MutationContext, user_id: uuid.UUID, week: str) -> None:
-    row = await _overseen_week(ctx, user_id, week)
-    if row.status == WeekStatus.APPROVED:
-        return
-    if row.status != WeekStatus.SUBMITTED:
-        raise Rejected("week_not_submitted", week=week)
-    row.total_minutes = await week_total(ctx.session, user_id, week)
-    row.status = WeekStatus.APPROVED
-    row.decided_by_id = ctx.actor.id
-    row.decided_at = utc_now()
-    row.reason = None
-
-
-async def reject_week(ctx: MutationContext, user_id: uuid.UUID, week: str, reason: str) -> None:
-    row = await _overseen_week(ctx, user_id, week)
-    if row.status != WeekStatus.SUBMITTED:
-        raise Rejected("week_not_submitted", week=week)
-    row.status = WeekStatus.REJECTED
-    row.decided_by_id = ctx.actor.id
-    row.decided_at = utc_now()
-    row.reason = reason
-
-
-async def reopen_week(ctx: MutationContext, user_id: uuid.UUID, week: str) -> None:
-    """Back to draft, so the person can correct an approved or rejected
-    week. A draft stays as it is (a reopen sent twice, or after the
-    person's own edit); a submitted week has no decision to undo:
-    ``week_not_decided``."""
-    row = await _overseen_week(ctx, user_id, week)
-    if row.status == WeekStatus.DRAFT:
-        return
-    if row.status == WeekStatus.SUBMITTED:
-        raise Rejected("week_not_decided", week=week)
-    row.status = WeekStatus.DRAFT
-    row.decided_by_id = ctx.actor.id
-    row.decided_at = utc_now()
-    row.submitted_at = None

@@ -157,11 +157,40 @@ function replay(v, name, args, pending, at) {
       break;
     case "timesheet.approve": {
       const week = weekRow(v, args.user_id, args.week);
-      // The server approves a submitted week only (an approved one stays).
-      if (week.status === "submitted") {
-        Object.assign(week, { status: "approved", reason: null,
-          decided_by_id: me, decided_at: at, pending });
+      // The server approves a submitted week only (an approved one stays),
+      // and not unseen when a line changed since it was approved.
+      if (week.status !== "submitted") break;
+      const lines = linesOfWeek(v, args.user_id, args.week);
+      const mine = lines.filter(mayDecideOn);
+      if (lines.length && !mine.length) break;
+      if (mine.some((e) => lineState(e) === "changed")) break;
+      for (const e of mine) {
+        if (lineState(e) !== "approved") approveLine(v, e, me, at, pending);
       }
+      completeWeek(v, week, me, at, pending);
+      break;
+    }
+    case "time_entry.approve": {
+      const e = v.entries.get(args.id);
+      if (!e || lineState(e) === "approved") break;
+      const week = weekRow(v, e.user_id, weekOf(e.work_date));
+      if (week.status !== "submitted") break;
+      approveLine(v, e, me, at, pending);
+      completeWeek(v, week, me, at, pending);
+      break;
+    }
+    case "time_entry.reject": {
+      const e = v.entries.get(args.id);
+      if (!e) break;
+      const week = weekRow(v, e.user_id, weekOf(e.work_date));
+      if (week.status !== "submitted") break;
+      v.entries.set(e.id, { ...e, decision: "rejected",
+        decision_reason: args.reason, decided_by_id: me, decided_at: at,
+        pending });
+      const code = find("affair", e.affair_id)?.code ?? "";
+      Object.assign(week, { status: "rejected", decided_by_id: me,
+        decided_at: at, reason: `${code} ${e.work_date}: ${args.reason}`,
+        pending });
       break;
     }
     case "timesheet.reject":
@@ -202,6 +231,106 @@ function replay(v, name, args, pending, at) {
     default:
       break;
   }
+}
+
+// ---- approval line by line -------------------------------------------
+
+/** The fields an approval keeps (the server's ``ENTRY_FIELDS``). */
+const APPROVED_FIELDS = ["affair_id", "service_order_id", "action_id",
+  "work_date", "minutes", "starts_at", "ends_at", "time_zone", "note",
+  "activity"];
+
+/** Two values of a field, alike? Instants compare as instants (the
+ * server writes them in UTC, a device in its own zone).
+ * @param {any} a @param {any} b */
+function alike(a, b) {
+  if (a === undefined) a = null;
+  if (b === undefined) b = null;
+  if (a === null || b === null) return a === b;
+  if (typeof a === "string" && typeof b === "string" && a.includes("T")) {
+    const [x, y] = [Date.parse(a), Date.parse(b)];
+    if (!Number.isNaN(x) && !Number.isNaN(y)) return x === y;
+  }
+  return String(a) === String(b);
+}
+
+/** The names of the fields of `e` changed since it was approved.
+ * @param {Row} e @returns {string[]} */
+export function changedSinceApproved(e) {
+  const kept = e.approved_values ?? {};
+  return APPROVED_FIELDS.filter((name) => !alike(kept[name], e[name]));
+}
+
+/**
+ * Where a line stands: "approved" while it still holds what was approved,
+ * "changed" once anything moved since (the server's rule too),
+ * "rejected", or "pending".
+ * @param {Row} e @returns {"approved" | "changed" | "rejected" | "pending"}
+ */
+export function lineState(e) {
+  if (e.decision === "rejected") return "rejected";
+  if (e.decision !== "approved") return "pending";
+  return changedSinceApproved(e).length ? "changed" : "approved";
+}
+
+/**
+ * May the signed-in person decide on this line (or, without an affair, on
+ * the person's week)? The server's rule (policy.may_decide_on_time):
+ * never one's own; administrators; the person's named approver; then the
+ * company's route: the affair's manager, or the team's deciders. The
+ * device holds only the time of the people it may oversee.
+ * TODO(#4): the route is learnt with the person at sign-in, so a change
+ * of it reaches a phone at its next sign-in (the server decides
+ * meanwhile); and a named approver who does not oversee the person gets
+ * no copy of their time here (the pull's scope is the team's).
+ * @param {Row} e
+ */
+export function mayDecideOn(e) {
+  const self = me();
+  if (!self || e.user_id === self.id) return false;
+  if (self.role === "admin") return true;
+  if (find("user", e.user_id)?.time_approver_id === self.id) return true;
+  const manager = find("affair", e.affair_id)?.manager_id;
+  if (self.time_approval === "affair" && manager && manager !== e.user_id) {
+    return manager === self.id;
+  }
+  return supervises();
+}
+
+/** @param {View} v @param {string} userId @param {string} week */
+function linesOfWeek(v, userId, week) {
+  const days = new Set(daysOf(week));
+  return [...v.entries.values()]
+    .filter((e) => e.user_id === userId && days.has(e.work_date));
+}
+
+/** @param {View} v @param {Row} e @param {string} by @param {string} at
+ * @param {boolean} pending */
+function approveLine(v, e, by, at, pending) {
+  const kept = Object.fromEntries(APPROVED_FIELDS.map((f) => [f, e[f] ?? null]));
+  v.entries.set(e.id, { ...e, decision: "approved", decision_reason: null,
+    approved_values: kept, decided_by_id: by, decided_at: at, pending });
+}
+
+/** A submitted week whose lines all stand approved is approved.
+ * @param {View} v @param {Row} week @param {string} by @param {string} at
+ * @param {boolean} pending */
+function completeWeek(v, week, by, at, pending) {
+  const lines = linesOfWeek(v, week.user_id, week.week);
+  if (week.status !== "submitted") return;
+  if (!lines.every((e) => lineState(e) === "approved")) return;
+  Object.assign(week, { status: "approved", reason: null, decided_by_id: by,
+    decided_at: at, pending });
+}
+
+/** Lines of submitted weeks waiting for this person's decision. */
+export function linesToDecide() {
+  const v = view();
+  return [...v.entries.values()].filter((e) => {
+    const week = v.weeks.get(`${e.user_id}|${weekOf(e.work_date)}`);
+    return week?.status === "submitted" && lineState(e) !== "approved"
+      && mayDecideOn(e);
+  });
 }
 
 // ---- reading ---------------------------------------------------------
@@ -302,11 +431,17 @@ export function weekOfUser(userId, week) {
     ?? { user_id: userId, week, status: "draft", total_minutes: 0 };
 }
 
-/** Submitted weeks of other people, waiting for a decision. */
+/** Submitted weeks of other people waiting for this person's decision:
+ * a line of them at least, or the week itself when it holds none. */
 export function weeksToApprove() {
+  const v = view();
   const self = me()?.id;
-  return [...view().weeks.values()]
-    .filter((w) => w.status === "submitted" && w.user_id !== self);
+  return [...v.weeks.values()].filter((w) => {
+    if (w.status !== "submitted" || w.user_id === self) return false;
+    const lines = linesOfWeek(v, w.user_id, w.week);
+    if (!lines.length) return mayDecideOn({ user_id: w.user_id });
+    return lines.some((e) => lineState(e) !== "approved" && mayDecideOn(e));
+  });
 }
 
 /**
@@ -544,6 +679,16 @@ export function submitWeek(week) {
 /** @param {string} userId @param {string} week */
 export function approveWeek(userId, week) {
   return enqueue("timesheet.approve", { user_id: userId, week });
+}
+
+/** @param {string} id */
+export function approveEntry(id) {
+  return enqueue("time_entry.approve", { id });
+}
+
+/** @param {string} id @param {string} reason */
+export function rejectEntry(id, reason) {
+  return enqueue("time_entry.reject", { id, reason });
 }
 
 /** @param {string} userId @param {string} week @param {string} reason */

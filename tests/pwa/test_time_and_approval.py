@@ -372,11 +372,17 @@ def test_only_a_decided_week_offers_to_reopen(phone: Any, server: Server, langua
 
     boss.goto(f"/#/approvals/{person_id}/{LAST_WEEK}")
     boss.locator("button[data-action=approve]").wait_for()
-    submitted = boss.locator("main button").all_inner_texts()
+    submitted = boss.locator("main .actionbar button").all_inner_texts()
+    # Each line of it too, one by one.
+    lines = {
+        button.get_attribute("data-action")
+        for button in boss.locator("main .line-actions button").all()
+    }
     boss.goto(f"/#/approvals/{person_id}/{TWO_WEEKS_AGO}")
     boss.locator("button[data-action=reopen]").wait_for()
     approved = boss.locator("main button").all_inner_texts()
 
     # A submitted week has no decision to undo: approve or reject it.
     assert [said.strip() for said in submitted] == list(decide)
+    assert lines == {"reject-line", "approve-line"}
     assert [said.strip() for said in approved] == [reopen]

@@ -1,12 +1,16 @@
 // @ts-check
 /**
- * Approvals: submitted weeks of other people, anomalies first; the weeks
- * decided lately, to reopen one; one person's week, to decide on it.
+ * Approvals: submitted weeks of other people, anomalies first, or the
+ * lines waiting grouped by affair; the weeks decided lately, to reopen
+ * one; one person's week, to decide on it as a whole or line by line.
  *
  * Approving is one tap; the list then offers "Undo" (a reopen) until the
  * supervisor moves on. Rejecting asks for a reason. Reopening undoes a
  * decision, so only an approved or rejected week offers it (the server's
  * rule too); it asks first: only the person can submit the week again.
+ * Only what this person decides on is offered (``mayDecideOn``: the
+ * company's route); a line changed since it was approved says what moved
+ * and is approved again on its own, never unseen with its week.
  */
 
 import { html } from "../html.js";
@@ -14,13 +18,15 @@ import {
   t, formatDay, formatDuration, formatTime, formatWeek, weekRange,
 } from "../i18n.js";
 import { icon } from "../icons.js";
-import { addWeeks, daysOf, weekNumber } from "../dates.js";
+import { addWeeks, daysOf, weekNumber, weekOf } from "../dates.js";
 import {
   me, weeksToApprove, decidedWeeks, entriesOfWeek, userName, approveWeek, find,
   rejectWeek, reopenWeek, weekOfUser, conflictsToResolve, photosAwaited,
+  lineState, changedSinceApproved, mayDecideOn, linesToDecide, approveEntry,
+  rejectEntry,
 } from "../model.js";
 import { refreshDevices } from "../devices.js";
-import { go, toast } from "../ui.js";
+import { go, query, toast } from "../ui.js";
 import { backLink, pendingMark, weekChip } from "./parts.js";
 import { dayTotal, entryCard } from "./time.js";
 
@@ -84,13 +90,191 @@ function summary(userId, week) {
   const onClosed = new Set(entries
     .filter((e) => CLOSED_AFFAIRS.includes(find("affair", e.affair_id)?.status))
     .map((e) => e.id));
+  // Lines to look at again before the week can be approved as a whole.
+  const changed = entries
+    .filter((e) => lineState(e) === "changed" && mayDecideOn(e));
   const flags = [
     ["approvals.long_days", longDays.length],
     ["approvals.weekend_days", weekendDays.length],
     ["approvals.overlaps", overlaps.size],
     ["approvals.on_closed", onClosed.size],
+    ["lines.changed_count", changed.length],
   ].filter(([, count]) => count);
-  return { entries, total, longDays, weekendDays, overlaps, onClosed, flags };
+  return { entries, total, longDays, weekendDays, overlaps, onClosed, flags,
+    changed };
+}
+
+/** Day words for a line's date ("Mon 23 Nov"). @param {string} day */
+function shortDay(day) {
+  return formatDay(day, { weekday: "short", day: "numeric", month: "short" });
+}
+
+/** The words a changed field is told by. */
+const FIELD_WORDS = /** @type {Record<string, string>} */ ({
+  affair_id: "affair", service_order_id: "affair", action_id: "affair",
+  work_date: "day", starts_at: "times", ends_at: "times", time_zone: "times",
+  note: "note", activity: "activity", minutes: "hours",
+});
+
+/** Where a line stands, in words (never by colour alone): approved;
+ * changed since approved ("approved 3 h, now 4 h"); rejected, why.
+ * @param {Record<string, any>} e */
+export function lineStatus(e) {
+  const state = lineState(e);
+  if (state === "approved") {
+    return html`<span class="line-state ok">${icon("check")}${
+      t("lines.approved", { by: userName(e.decided_by_id) || "—" })}</span>`;
+  }
+  if (state === "rejected") {
+    return html`<span class="line-state flag">${icon("cross")}${
+      t("lines.rejected", { by: userName(e.decided_by_id) || "—",
+        reason: e.decision_reason || "" })}</span>`;
+  }
+  if (state !== "changed") return "";
+  const kept = e.approved_values ?? {};
+  const moved = changedSinceApproved(e);
+  const others = [...new Set(moved.filter((f) => f !== "minutes")
+    .map((f) => t(`lines.field.${FIELD_WORDS[f] ?? "note"}`)))];
+  const said = [];
+  if (moved.includes("minutes")) {
+    said.push(t("lines.changed_hours", { was: formatDuration(kept.minutes),
+      now: formatDuration(e.minutes) }));
+  }
+  if (moved.includes("work_date") && kept.work_date) {
+    said.push(t("lines.changed_day", { was: shortDay(kept.work_date),
+      now: shortDay(e.work_date) }));
+  }
+  const rest = others.filter((w) => w !== t("lines.field.day"));
+  if (rest.length) {
+    said.push(t("lines.changed_fields", { what: rest.join(", ") }));
+  }
+  if (!said.length) said.push(t("lines.changed"));
+  return html`<span class="line-state flag">${icon("warn")}${
+    said.join(" ")}</span>`;
+}
+
+/**
+ * The line's own decision: "Reject" then "Approve" (a tap each); after
+ * "Reject", its reason and a confirmation (the second tap). Offered on a
+ * submitted week's lines this person decides on that do not stand approved.
+ * @param {Record<string, any>} e
+ */
+function lineDecision(e) {
+  const w = weekOfUser(e.user_id, weekOf(e.work_date));
+  if (w.status !== "submitted" || !mayDecideOn(e)) return "";
+  if (lineState(e) === "approved") return "";
+  if (rejectingLine === e.id) {
+    return html`<form class="stack line-reject" data-submit="reject-line"
+      data-id="${e.id}" novalidate>
+      <label for="reason-${e.id}">${t("approvals.reason")}</label>
+      <textarea id="reason-${e.id}" name="reason" rows="2" maxlength="500"
+        aria-required="true" aria-describedby="needed-${e.id}"></textarea>
+      <p id="needed-${e.id}" class="error" role="alert" hidden>${
+        icon("warn")}${t("approvals.reason_needed")}</p>
+      <div class="two">
+        <button type="button" class="button secondary"
+          data-action="cancel-line">${t("approvals.cancel")}</button>
+        <button type="submit" class="button danger">${
+          t("lines.confirm_reject")}</button>
+      </div>
+    </form>`;
+  }
+  const said = `${shortDay(e.work_date)}, ${formatDuration(e.minutes)}`;
+  return html`<div class="two line-actions">
+    <button type="button" class="button secondary" data-action="reject-line"
+      data-id="${e.id}" aria-label="${t("lines.reject_named", { line: said })}">${
+      icon("cross")}${t("lines.reject")}</button>
+    <button type="button" class="button secondary" data-action="approve-line"
+      data-id="${e.id}" aria-label="${t("lines.approve_named", { line: said })}">${
+      icon("check")}${t("lines.approve")}</button>
+  </div>`;
+}
+
+/** One line with its state and its decision, in a list of lines.
+ * @param {Record<string, any>} e @param {string} head what names it */
+function lineItem(e, head) {
+  return html`<li class="line">
+    <div class="card">
+      <span class="card-top"><span class="card-title">${head}</span><span
+        class="hours">${formatDuration(e.minutes)}</span></span>
+      ${e.note ? html`<span class="card-meta">${e.note}</span>` : ""}
+      ${lineStatus(e)}${pendingMark(e.pending)}
+    </div>
+    ${lineDecision(e)}
+  </li>`;
+}
+
+/** The lines waiting for this person, by affair, with their totals. */
+function byAffair() {
+  /** @type {Map<string, Record<string, any>[]>} */
+  const groups = new Map();
+  for (const e of linesToDecide()) {
+    const list = groups.get(e.affair_id) ?? [];
+    list.push(e);
+    groups.set(e.affair_id, list);
+  }
+  const named = [...groups].map(([id, lines]) => ({ affair: find("affair", id),
+    lines: lines.sort((a, b) => a.work_date.localeCompare(b.work_date)
+      || (userName(a.user_id) || "").localeCompare(userName(b.user_id) || "")),
+    total: lines.reduce((sum, e) => sum + e.minutes, 0) }))
+    .sort((a, b) => String(a.affair?.code).localeCompare(String(b.affair?.code)));
+  if (!named.length) return html`<p class="empty">${t("lines.none")}</p>`;
+  return named.map((g) => html`<section class="affair-lines"
+    aria-label="${g.affair?.code ?? ""}">
+    <h3><span>${g.affair?.code ?? ""} · ${g.affair?.title ?? ""}</span><span
+      class="hours">${formatDuration(g.total)}</span></h3>
+    <ul class="cards">${g.lines.map((e) => lineItem(e,
+      `${userName(e.user_id) || "—"} · ${shortDay(e.work_date)}`))}</ul>
+  </section>`);
+}
+
+/** The line whose reason is being asked, on either screen. */
+let rejectingLine = "";
+
+/** The actions and submits of the lines, for either screen. */
+function lineHandlers() {
+  const again = () => go(location.hash);
+  return {
+    actions: {
+      /** @param {HTMLElement} el */
+      "approve-line": async (el) => {
+        rejectingLine = "";
+        await approveEntry(String(el.dataset.id));
+        toast(t("lines.done.approved"));
+        again();
+      },
+      /** @param {HTMLElement} el */
+      "reject-line": (el) => {
+        rejectingLine = String(el.dataset.id);
+        again();
+        const box = document.getElementById(`reason-${rejectingLine}`);
+        box?.focus();
+        box?.scrollIntoView({ block: "nearest" });
+      },
+      "cancel-line": () => {
+        rejectingLine = "";
+        again();
+      },
+    },
+    submits: {
+      /** @param {HTMLFormElement} form */
+      "reject-line": async (form) => {
+        const reason = String(new FormData(form).get("reason") || "").trim();
+        if (!reason) {
+          form.querySelector(".error")?.removeAttribute("hidden");
+          const box = /** @type {HTMLTextAreaElement} */ (
+            form.elements.namedItem("reason"));
+          box.setAttribute("aria-invalid", "true");
+          box.focus();
+          return;
+        }
+        rejectingLine = "";
+        await rejectEntry(String(form.dataset.id), reason);
+        toast(t("lines.done.rejected"));
+        again();
+      },
+    },
+  };
 }
 
 /** The week's flags, one line each. @param {(string | number)[][]} flags */
@@ -168,6 +352,10 @@ export function approvalsScreen() {
     .sort((a, b) => Number(b.flagged) - Number(a.flagged)
       || a.name.localeCompare(b.name) || a.w.week.localeCompare(b.w.week));
   const decided = decidedWeeks();
+  const by = query().get("by") === "affair" ? "affair" : "person";
+  // "Approve all" leaves out the weeks with a line changed since approved:
+  // those are looked at line by line.
+  const wholesale = waiting.filter((r) => !r.changed.length);
 
   const waitingList = waiting.length ? html`<ul class="cards">${waiting.map(
     (r) => html`<li>
@@ -199,8 +387,15 @@ export function approvalsScreen() {
     </a>` : ""}
     <section class="waiting" aria-labelledby="waiting-title">
       <h2 id="waiting-title">${t("approvals.waiting")}</h2>
-      ${waitingList}
-      ${approveAll(waiting)}
+      <nav class="segmented" aria-label="${t("lines.group_by")}">
+        <a href="#/approvals" ${by === "person" ? html`aria-current="true"`
+          : ""}>${icon("user")}${t("lines.by_person")}</a>
+        <a href="#/approvals?by=affair" ${by === "affair"
+          ? html`aria-current="true"` : ""}>${icon("list")}${
+          t("lines.by_affair")}</a>
+      </nav>
+      ${by === "affair" ? byAffair() : html`${waitingList}${
+        approveAll(wholesale)}`}
     </section>
     <section class="decided" aria-labelledby="decided-title">
       <h2 id="decided-title">${t("approvals.decided_title")}</h2>
@@ -216,9 +411,12 @@ export function approvalsScreen() {
         : html`<p class="muted">${t("approvals.decided_none")}</p>`}
     </section>`;
 
+  const lines = lineHandlers();
   return {
     title: t("approvals.title"), nav: "approvals", content,
+    submits: lines.submits,
     actions: {
+      ...lines.actions,
       undo: async () => {
         const decision = lastDecision;
         if (!decision) return;
@@ -244,6 +442,7 @@ export function approvalsScreen() {
       "confirm-all": async () => {
         askingAll = false;
         const weeks = weeksToApprove()
+          .filter((w) => !summary(w.user_id, w.week).changed.length)
           .map((w) => ({ user: w.user_id, week: w.week }));
         for (const { user, week } of weeks) await approveWeek(user, week);
         lastDecision = { weeks, status: "approved_all" };
@@ -253,6 +452,7 @@ export function approvalsScreen() {
     leave: () => {
       lastDecision = null;
       askingAll = false;
+      rejectingLine = "";
     },
   };
 }
@@ -286,8 +486,8 @@ function weekState(w, name) {
 /** @param {{user: string, week: string}} params */
 export function approvalScreen(params) {
   const { user, week } = params;
-  const { entries, total, longDays, weekendDays, overlaps, onClosed } =
-    summary(user, week);
+  const { entries, total, longDays, weekendDays, overlaps, onClosed,
+    changed } = summary(user, week);
   const w = weekOfUser(user, week);
   const name = userName(user) || "—";
   const own = user === me()?.id;
@@ -325,14 +525,27 @@ export function approvalScreen(params) {
               t("approvals.reopen_confirm")}</button>
         </div>
       </div>`;
+  } else if (w.status === "submitted" && changed.length) {
+    // Approving the week would approve these unseen: the server refuses.
+    bar = html`<p class="notice warn actionbar">${icon("warn")}${
+      t("lines.look_again", { count: changed.length })}</p>`;
   } else if (w.status === "submitted") {
+    // Said above the two buttons when lines have theirs: these decide on
+    // the whole week.
+    const offered = entries.some((e) => mayDecideOn(e)
+      && lineState(e) !== "approved");
     bar = html`
-      <div class="actionbar two">
+      <div class="actionbar week-decision" role="group" ${offered
+        ? html`aria-labelledby="whole-week"` : ""}>
+        ${offered ? html`<p id="whole-week" class="hint">${
+          t("lines.whole_week", { total: formatDuration(total) })}</p>` : ""}
+        <div class="two">
         <button type="button" class="button big secondary"
           data-action="reject">${icon("cross")}${t("approvals.reject")}</button>
         <button type="button" class="button big primary"
           data-action="approve">${icon("check")}${
             t("approvals.approve")}</button>
+        </div>
       </div>`;
   } else if (w.status === "approved" || w.status === "rejected") {
     bar = html`<div class="actionbar">
@@ -377,7 +590,9 @@ export function approvalScreen(params) {
             t("approvals.overlap", { from: clock(e.starts_at),
               to: clock(e.ends_at) })}</li>` : ""}${
           onClosed.has(e.id) ? html`<li class="flag entry-flag">${icon("warn")}${
-            t("approvals.closed_affair")}</li>` : ""}`)}</ul>
+            t("approvals.closed_affair")}</li>` : ""}${
+          lineStatus(e) ? html`<li class="entry-flag">${lineStatus(e)}</li>`
+            : ""}${lineDecision(e) ? html`<li>${lineDecision(e)}</li>` : ""}`)}</ul>
       </section>`;
     })}
     ${bar}`;
@@ -395,9 +610,11 @@ export function approvalScreen(params) {
     }
   };
 
+  const lines = lineHandlers();
   return {
     title: t("approvals.title"), nav: "approvals", content,
     actions: {
+      ...lines.actions,
       approve: async () => {
         await approveWeek(user, week);
         lastDecision = { user, week, status: "approved" };
@@ -414,6 +631,7 @@ export function approvalScreen(params) {
       },
     },
     submits: {
+      ...lines.submits,
       /** @param {HTMLFormElement} form */
       reject: async (form) => {
         const reason = String(new FormData(form).get("reason") || "").trim();
@@ -436,6 +654,7 @@ export function approvalScreen(params) {
     },
     leave: () => {
       asking = "";
+      rejectingLine = "";
     },
   };
 }

@@ -64,6 +64,13 @@ export function describeChange(name, args) {
       return t("change.reject", { n: weekNumber(args.week) });
     case "timesheet.reopen":
       return t("change.reopen", { n: weekNumber(args.week) });
+    case "time_entry.approve":
+    case "time_entry.reject": {
+      const line = find("time_entry", args.id);
+      return t(name === "time_entry.approve" ? "change.approve_line"
+        : "change.reject_line", { name: userName(line?.user_id) || "—",
+        day: line?.work_date ? formatDay(line.work_date) : "" });
+    }
     case "checklist.answer":
       return t("change.answer", { item: itemLabel(args) });
     case "checklist.attach":

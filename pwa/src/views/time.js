@@ -89,8 +89,15 @@ function deciderName(w) {
   return userName(w.decided_by_id) || w.decided_by_name || "";
 }
 
-/** A sentence about where the week stands. @param {Record<string, any>} w */
-export function weekState(w) {
+/** A sentence about where the week stands; a week sent back for lines
+ * of it points at them (each says who and why).
+ * @param {Record<string, any>} w @param {Record<string, any>[]} [entries] */
+export function weekState(w, entries = []) {
+  const sentBackLines = entries.filter((e) => e.decision === "rejected");
+  if (w.status === "rejected" && sentBackLines.length) {
+    return html`<p class="notice warn">${icon("warn")}${t("time.lines_rejected",
+      { count: sentBackLines.length })}</p>`;
+  }
   if (w.status === "approved") {
     return html`<p class="notice">${icon("lock")}${t("time.approved_by", {
       by: deciderName(w) || "—",
@@ -110,6 +117,17 @@ export function weekState(w) {
       on: formatTime(w.decided_at, { day: "numeric", month: "long" }) })}</p>`;
   }
   return "";
+}
+
+/** A line rejected, with who and why, until its week is sent again.
+ * @param {Record<string, any>} e @param {Record<string, any>} w */
+function sentBack(e, w) {
+  if (e.decision !== "rejected" || !["draft", "rejected"].includes(w.status)) {
+    return "";
+  }
+  return html`<li class="flag entry-flag line-rejected">${icon("cross")}<span>${
+    t("time.line_rejected", { by: userName(e.decided_by_id) || "—",
+      reason: e.decision_reason || "" })}</span></li>`;
 }
 
 /** @param {{week?: string, day?: string}} params */
@@ -144,7 +162,7 @@ export function timeScreen(params) {
       <a class="icon-button" href="#/time/${addWeeks(week, 1)}"
         aria-label="${t("time.next_week")}">${icon("forward")}</a>
     </div>
-    ${weekState(w)}
+    ${weekState(w, entries)}
     <div class="day-chips" role="group" aria-label="${t("time.days")}">
       ${days.map((d) => {
         const total = dayTotal(entries, d);
@@ -162,7 +180,8 @@ export function timeScreen(params) {
       <h2 id="day-title" class="day-title">${formatDay(selected)} · ${
         formatDuration(dayTotal(entries, selected))}</h2>
       ${ofDay.length ? html`<ul class="cards">${ofDay.map((e) =>
-        entryCard(e))}</ul>` : html`<p class="empty">${t("time.none")}</p>`}
+        html`${entryCard(e)}${sentBack(e, w)}`)}</ul>`
+        : html`<p class="empty">${t("time.none")}</p>`}
     </section>
     <div class="actionbar two">
       ${w.status === "approved"

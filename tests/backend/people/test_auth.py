@@ -25,6 +25,8 @@ async def test_login_sets_a_strict_httponly_cookie_and_me_answers(
     me = await app_client.get("/api/auth/me")
     assert me.json()["role"] == "technician"
     assert me.json()["supervises"] is False
+    # The app learns how time is routed to approvers where it learns the rest.
+    assert me.json()["time_approval"] == "team"
 
 
 async def test_wrong_password_and_unknown_email_answer_alike(

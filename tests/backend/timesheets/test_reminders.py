@@ -126,3 +126,35 @@ async def test_reminders_need_a_signed_in_person(app_client: httpx.AsyncClient) 
         response = await app_client.get(path)
         assert response.status_code == 401
         assert set(response.json()) >= {"code", "message", "details"}
+
+
+async def test_a_rejected_line_is_told_to_its_person_with_who_when_and_why(
+    device_of: Any, company: Company
+) -> None:
+    tech, supervisor = await device_of("tech"), await device_of("supervisor")
+    day = paris_monday(0)
+    values = entry(company, work_date=day.isoformat(), minutes=90)
+    await tech.send("time_entry.put", values)
+    await tech.send("timesheet.submit", {"week": week_of(day)})
+    await supervisor.send("time_entry.reject", {"id": values["id"], "reason": "not on site"})
+
+    said = [r for r in await reminders(tech) if r["kind"] == "entry_rejected"]
+    team = [r for r in await reminders(supervisor, "team") if r["kind"] == "entry_rejected"]
+
+    assert len(said) == 1
+    (line,) = said
+    assert (line["entry_id"], line["work_date"], line["affair_code"]) == (
+        values["id"],
+        day.isoformat(),
+        "AFF-1",
+    )
+    assert (line["reason"], line["decided_by_name"], line["minutes"]) == (
+        "not on site",
+        "Supervisor",
+        90,
+    )
+    assert line["decided_at"]
+    assert [r["entry_id"] for r in team] == [values["id"]]
+    # Corrected and sent again: the line asks nothing any more.
+    await tech.send("timesheet.submit", {"week": week_of(day)})
+    assert [r for r in await reminders(tech) if r["kind"] == "entry_rejected"] == []

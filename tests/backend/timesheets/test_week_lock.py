@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from backend.db.engine import Database
 from backend.db.faults import is_transient
-from backend.db.models import LineDecision, TimeEntry, TimesheetWeek, WeekStatus
+from backend.db.models import ApprovedCost, LineDecision, TimeEntry, TimesheetWeek, WeekStatus
 from backend.lib.time import utc_now
 from backend.offline.horizon import purge_tombstones
 from backend.timesheets.services import week_id
@@ -215,3 +215,24 @@ async def test_a_week_approved_under_a_writer_s_feet_is_a_fault_that_passes(
         await add_entry(db, company, MONDAY)
 
     assert is_transient(caught.value)
+
+
+async def test_an_entry_approved_once_then_deleted_is_purged_with_its_cost(
+    db: Database, company: Company
+) -> None:
+    long_ago = utc_now() - dt.timedelta(days=400)
+    entry_id = await add_entry(db, company, MONDAY)
+    async with db.writing() as session:
+        session.add(
+            ApprovedCost(entry_id=entry_id, cents=8000, cents_per_hour=4000, approved_at=long_ago)
+        )
+    async with db.writing() as session:
+        await session.execute(
+            sa.update(TimeEntry).where(TimeEntry.id == entry_id).values(deleted_at=long_ago)
+        )
+
+    report = await purge_tombstones(db, horizon=dt.timedelta(days=30))
+
+    assert report.purged.get("time_entry") == 1
+    async with db.reading() as session:
+        assert await session.get(ApprovedCost, entry_id) is None
