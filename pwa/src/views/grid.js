@@ -595,7 +595,7 @@ export function gridScreen(params) {
       <a class="icon-button" href="#/time/grid/${addWeeks(week, 1)}"
         aria-label="${t("time.next_week")}">${icon("forward")}</a>
     </div>
-    ${weekState(w)}
+    ${weekState(w, entries)}
     ${timerElsewhere ? html`<p class="notice grid-timer-line">${icon("clock")}${
       t("grid.timer_elsewhere", { row: describeRow(timer.key).code,
         at: formatTime(timer.started_at) })}
