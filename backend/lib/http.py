@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from typing import Any, TypeVar
 
@@ -92,6 +93,10 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
     return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, "internal_error", {})
 
 
+# Litestar's words for a parameter left out of the request.
+MISSING_PARAMETER = re.compile(r"Missing required \w+ parameter '(?P<name>[^']+)'")
+
+
 def _validation_details(exc: ValidationException) -> dict[str, Any]:
     details: dict[str, Any] = {"reason": exc.detail}
     extra = exc.extra
@@ -100,6 +105,10 @@ def _validation_details(exc: ValidationException) -> dict[str, Any]:
         details["reason"] = str(first.get("message", exc.detail))
         if "key" in first:
             details["field"] = first["key"]
+    missing = MISSING_PARAMETER.match(str(details["reason"]))
+    if missing and "field" not in details:
+        details["reason"] = f"Missing required parameter '{missing['name']}'"
+        details["field"] = missing["name"]
     return details
 
 

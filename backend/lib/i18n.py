@@ -144,6 +144,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A different record already has this id; your version was kept for review.",
         "fr": "Un autre enregistrement a déjà cet identifiant ; votre version est gardée.",
     },
+    "date_too_early": {
+        "en": "Time cannot be entered for {date}: the earliest day allowed is {earliest}.",
+        "fr": (
+            "Impossible de saisir du temps pour le {date}\u00a0: "
+            "le premier jour permis est le {earliest}."
+        ),
+    },
     "date_out_of_range": {
         "en": "Time cannot be entered for {date}: the latest day allowed is {latest}.",
         "fr": (

@@ -61,6 +61,7 @@ FIXED: dict[str, dict[str, str]] = {
         "fr": "l'un des choix attendu",
     },
     "a number expected": {"en": "a number expected", "fr": "un nombre attendu"},
+    "a reason is needed": {"en": "a reason is needed", "fr": "il faut un motif"},
     "a period must end after it starts": {
         "en": "a period must end after it starts",
         "fr": "une plage horaire doit finir après son début",
@@ -112,6 +113,13 @@ UNITS: dict[str, dict[str, str]] = {
     "object": {"en": "entries", "fr": "entrées"},
     "bytes": {"en": "bytes", "fr": "octets"},
 }
+# The same, for a length of one.
+UNIT: dict[str, dict[str, str]] = {
+    "str": {"en": "character", "fr": "caractère"},
+    "array": {"en": "item", "fr": "élément"},
+    "object": {"en": "entry", "fr": "entrée"},
+    "bytes": {"en": "byte", "fr": "octet"},
+}
 
 SAYINGS: dict[str, dict[str, str]] = {
     "wrong_type": {"en": "{want} expected, not {got}", "fr": "il faut {want}, pas {got}"},
@@ -153,6 +161,10 @@ SAYINGS: dict[str, dict[str, str]] = {
         "fr": "au plus {limit} modifications à la fois",
     },
     "in_field": {"en": "{said} (field “{field}”)", "fr": "{said} (champ « {field} »)"},
+    "not_a_week": {
+        "en": "{week} is not a week of the calendar",
+        "fr": "{week} n'est pas une semaine du calendrier",
+    },
 }
 
 # "... - at `$.minutes`", "... - at `$[0].value`": where in the input.
@@ -175,7 +187,8 @@ def _wrong_type(m: re.Match[str], language: str) -> Saying:
 
 
 def _length(m: re.Match[str], language: str) -> Saying:
-    unit = UNITS.get(m["want"], UNITS["array"])
+    units = UNIT if m["limit"] == "1" else UNITS
+    unit = units.get(m["want"], units["array"])
     return "length", {
         "want": _types(m["want"], language),
         "bound": LENGTHS[m["op"]][language],
@@ -216,11 +229,13 @@ SHAPES: list[tuple[re.Pattern[str], Callable[[re.Match[str], str], Saying]]] = [
         _named("not_a_choice", "value"),
     ),
     (re.compile(r"Object missing required field `(?P<name>[^`]+)`"), _named("missing", "name")),
+    (re.compile(r"Missing required parameter '(?P<name>[^']+)'"), _named("missing", "name")),
     (re.compile(r"Object contains unknown field `(?P<name>[^`]+)`"), _named("unknown", "name")),
     (re.compile(r"JSON is malformed"), _named("malformed", "")),
     (re.compile(r"Input data was truncated"), _named("truncated", "")),
     (re.compile(r"at most (?P<limit>\d+) bytes"), _named("at_most_bytes", "limit")),
     (re.compile(r"at most (?P<limit>\d+) mutations"), _named("at_most_mutations", "limit")),
+    (re.compile(r"(?P<week>\S+) is not a week of the calendar"), _named("not_a_week", "week")),
 ]
 
 
@@ -237,7 +252,11 @@ def explain_reason(reason: str, language: str, field: str | None = None) -> str:
         return FIXED[reason][language]
     where = WHERE.match(reason)
     what = where["what"] if where else reason
-    found = _said(what, language)
+    if what in FIXED:
+        # The server's own words, raised where the decoder names the place.
+        found: tuple[str, str] | None = ("fixed", FIXED[what][language])
+    else:
+        found = _said(what, language)
     if found is None:
         return reason
 

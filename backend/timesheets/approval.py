@@ -159,6 +159,26 @@ async def _approve_lines(ctx: MutationContext, entries: list[TimeEntry]) -> None
     await ctx.session.flush()
 
 
+async def _keep_week_approval(
+    ctx: MutationContext, row: TimesheetWeek, entries: list[TimeEntry]
+) -> None:
+    """Lines of an approved week that have no decision of their own (the
+    week was approved before lines were, or imported so): the week's
+    approval is theirs, recorded before it is undone, so that a change
+    made once reopened shows as changed since approved."""
+    undecided = [entry for entry in entries if entry.decision is None]
+    if not undecided:
+        return
+    decided_at = row.decided_at or utc_now()
+    for entry in undecided:
+        entry.decision = LineDecision.APPROVED
+        entry.decided_by_id = row.decided_by_id
+        entry.decided_at = decided_at
+        entry.approved_values = approvable_values(entry)
+    await _keep_costs(ctx, undecided, decided_at)
+    await ctx.session.flush()
+
+
 async def _complete_week(ctx: MutationContext, row: TimesheetWeek, lines: list[Line]) -> None:
     """A submitted week whose every live line stands approved is approved."""
     if row.status != WeekStatus.SUBMITTED:
@@ -220,7 +240,8 @@ async def reject_entry(ctx: MutationContext, entry_id: uuid.UUID, reason: str, r
     row.decided_by_id = ctx.actor.id
     row.decided_at = now
     # The week's reason names the line, for whoever reads the week alone.
-    row.reason = f"{line.affair_code} {entry.work_date.isoformat()}: {reason}"
+    # (No colon: the reason is shown after one, in either language.)
+    row.reason = f"{line.affair_code} {entry.work_date.isoformat()} — {reason}"
 
 
 async def _decided_week(
@@ -278,11 +299,13 @@ async def reopen_week(ctx: MutationContext, user_id: uuid.UUID, week: str, route
     week. A draft stays as it is (a reopen sent twice, or after the
     person's own edit); a submitted week has no decision to undo:
     ``week_not_decided``. The lines keep their approved values."""
-    _, row, _ = await _decided_week(ctx, user_id, week, route)
+    _, row, lines = await _decided_week(ctx, user_id, week, route)
     if row.status == WeekStatus.DRAFT:
         return
     if row.status == WeekStatus.SUBMITTED:
         raise Rejected("week_not_decided", week=week)
+    if row.status == WeekStatus.APPROVED:
+        await _keep_week_approval(ctx, row, [line.entry for line in lines])
     row.status = WeekStatus.DRAFT
     row.decided_by_id = ctx.actor.id
     row.decided_at = utc_now()

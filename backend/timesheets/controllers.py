@@ -145,14 +145,14 @@ class ExportController(Controller):
         db: Db,
         first: First,
         last: Last,
-        file_format: Annotated[FileFormat, QueryParameter(name="format")] = "csv",
+        format: Annotated[FileFormat, QueryParameter()] = "csv",
     ) -> Response[bytes]:
         """Each employee's time and cost in the period, approved or not."""
         language = request_language(request)
         async with db.reading() as session:
             period, lines = await payroll(session, actor, first, last)
         table = payroll_table(lines, language)
-        return _download(table, f"payroll_{period.slug}", file_format, language)
+        return _download(table, f"payroll_{period.slug}", format, language)
 
     @get("/billing")
     async def billing(
@@ -162,14 +162,14 @@ class ExportController(Controller):
         db: Db,
         first: First,
         last: Last,
-        file_format: Annotated[FileFormat, QueryParameter(name="format")] = "csv",
+        format: Annotated[FileFormat, QueryParameter()] = "csv",
     ) -> Response[bytes]:
         """Each affair's hours and labour cost in the period."""
         language = request_language(request)
         async with db.reading() as session:
             period, lines = await billing(session, actor, first, last)
         table = billing_table(lines, language)
-        return _download(table, f"billing_{period.slug}", file_format, language)
+        return _download(table, f"billing_{period.slug}", format, language)
 
 
 class QueueController(Controller):

@@ -57,9 +57,18 @@ class TimeEntryApprove(msgspec.Struct, forbid_unknown_fields=True):
     id: uuid.UUID
 
 
+def check_reason(reason: str) -> None:
+    """A rejection says why: spaces alone say nothing to its reader."""
+    if not reason.strip():
+        raise ValueError("a reason is needed")
+
+
 class TimeEntryReject(msgspec.Struct, forbid_unknown_fields=True):
     id: uuid.UUID
     reason: Reason
+
+    def __post_init__(self) -> None:
+        check_reason(self.reason)
 
 
 class WeekSubmit(msgspec.Struct, forbid_unknown_fields=True):
@@ -84,6 +93,7 @@ class WeekReject(msgspec.Struct, forbid_unknown_fields=True):
 
     def __post_init__(self) -> None:
         check_week(self.week)
+        check_reason(self.reason)
 
 
 class WeekReopen(msgspec.Struct, forbid_unknown_fields=True):

@@ -288,7 +288,13 @@ def _entry_values(args: TimeEntryPut, rules: TimeRules) -> dict[str, Any]:
     except ValueError as exc:
         raise Rejected("invalid_input", reason="unknown time zone") from exc
     latest = utc_now().date() + dt.timedelta(days=rules.days_ahead)
-    if not EARLIEST_WORK_DATE <= args.work_date <= latest:
+    if args.work_date < EARLIEST_WORK_DATE:
+        raise Rejected(
+            "date_too_early",
+            date=args.work_date.isoformat(),
+            earliest=EARLIEST_WORK_DATE.isoformat(),
+        )
+    if args.work_date > latest:
         raise Rejected(
             "date_out_of_range", date=args.work_date.isoformat(), latest=latest.isoformat()
         )

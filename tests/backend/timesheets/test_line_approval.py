@@ -137,7 +137,7 @@ async def test_rejecting_a_line_rejects_the_week_naming_the_line(
     assert rejected.decided_by_id == company.users["supervisor"]
     week = await week_row(db, company)
     assert week.status == WeekStatus.REJECTED
-    assert week.reason == f"AFF-1 {MONDAY.isoformat()}: not on site"
+    assert week.reason == f"AFF-1 {MONDAY.isoformat()} — not on site"
     # Corrected and sent again, the week waits for a decision again.
     fixed = {**entry(company, minutes=30), "id": first}
     assert (await tech.send("time_entry.put", fixed))["status"] == "applied"
@@ -238,6 +238,53 @@ async def test_a_change_after_approval_waits_for_another_look(
     assert (await week_row(db, company)).status == WeekStatus.APPROVED
     cost = await cost_of(db, first)
     assert cost is not None and cost.cents == 16000
+
+
+async def test_a_week_approved_before_lines_were_keeps_its_version_when_reopened(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    """Weeks approved before lines had decisions (or imported approved):
+    the reopen records the week's approval on its lines, so a change made
+    then is seen as one."""
+    tech, supervisor = await device_of("tech"), await device_of("supervisor")
+    person = {"user_id": str(company.users["tech"]), "week": WEEK}
+    [line] = await submitted_lines(tech, company, 180)
+    async with db.writing() as session:
+        week = await session.get(TimesheetWeek, week_id(company.users["tech"], WEEK))
+        assert week is not None
+        week.status = WeekStatus.APPROVED
+        week.decided_by_id = company.users["manager"]
+        week.decided_at = dt.datetime(2026, 11, 30, 9, tzinfo=dt.UTC)
+
+    await supervisor.send("timesheet.reopen", person)
+    kept = await stored(db, line)
+    changed = {**entry(company, minutes=240), "id": line}
+    assert (await tech.send("time_entry.put", changed))["status"] == "applied"
+    await tech.send("timesheet.submit", {"week": WEEK})
+    refused = await supervisor.send("timesheet.approve", person)
+
+    assert (kept.decision, kept.decided_by_id) == (LineDecision.APPROVED, company.users["manager"])
+    assert kept.approved_values is not None and kept.approved_values["minutes"] == 180
+    assert line_state(await stored(db, line)) is LineState.CHANGED
+    assert (refused["status"], refused["code"]) == ("rejected", "changed_since_approved")
+
+
+@pytest.mark.parametrize("what", ["time_entry.reject", "timesheet.reject"])
+async def test_a_rejection_of_spaces_alone_is_refused(
+    device_of: Any, company: Company, db: Database, what: str
+) -> None:
+    tech, supervisor = await device_of("tech"), await device_of("supervisor")
+    [line] = await submitted_lines(tech, company, 60)
+    args = (
+        {"id": line, "reason": "   "}
+        if what == "time_entry.reject"
+        else {"user_id": str(company.users["tech"]), "week": WEEK, "reason": " \n "}
+    )
+
+    refused = await supervisor.send(what, args)
+
+    assert (refused["status"], refused["code"]) == ("rejected", "invalid_input")
+    assert (await week_row(db, company)).status == WeekStatus.SUBMITTED
 
 
 async def test_a_direct_sql_edit_unsettles_the_approval(

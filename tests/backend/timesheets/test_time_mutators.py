@@ -567,15 +567,24 @@ async def test_weeks_that_are_not_in_the_calendar_are_bad_input(
         assert await session.scalar(sa.select(sa.func.count()).select_from(TimesheetWeek)) == 0
 
 
-@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "9999-12-31", "2030-06-01"])
+@pytest.mark.parametrize(
+    ("day", "code", "said"),
+    [
+        ("0001-01-01", "date_too_early", "earliest day allowed is 1 January 2000"),
+        ("1999-12-31", "date_too_early", "earliest day allowed is 1 January 2000"),
+        ("9999-12-31", "date_out_of_range", "latest day allowed"),
+        ("2030-06-01", "date_out_of_range", "latest day allowed"),
+    ],
+)
 async def test_implausible_work_dates_are_refused(
-    device_of: Any, company: Company, day: str
+    device_of: Any, company: Company, day: str, code: str, said: str
 ) -> None:
     tech = await device_of("tech")
 
     result = await tech.send("time_entry.put", entry(company, work_date=day))
 
-    assert (result["status"], result["code"]) == ("rejected", "date_out_of_range")
+    assert (result["status"], result["code"]) == ("rejected", code)
+    assert said in result["message"]
 
 
 async def test_the_company_says_how_far_ahead_time_is_entered(
