@@ -43,6 +43,6 @@ async def known_activities(session: AsyncSession) -> list[str]:
     )
 
     rated = set(of_rates)
-    typed = sorted(set(of_entries) - rated, key=str.casefold)
+    typed = sorted({word for word in of_entries if word} - rated, key=str.casefold)
     kept = [*sorted(rated, key=str.casefold), *typed][:MAX_ACTIVITIES]
     return sorted(kept, key=str.casefold)

@@ -37,8 +37,8 @@ from backend.timesheets.reminders import own_reminders, team_reminders
 from backend.timesheets.schemas import (
     AcceptOut,
     AcceptRequest,
-    ActivitiesOut,
     ActionsToScheduleOut,
+    ActivitiesOut,
     ProposalOut,
     ProposalRequest,
     QueueOut,
