@@ -52,6 +52,7 @@ from backend.people.controllers import AuthController, RateController, WorkCalen
 from backend.settings import Settings
 from backend.timesheets import mutators as timesheet_mutators
 from backend.timesheets.controllers import (
+    ActivityController,
     ExportController,
     PlanningController,
     QueueController,
@@ -192,6 +193,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ExportController,
             QueueController,
             ReminderController,
+            ActivityController,
             sync_events,
             service_worker,
             current_build,

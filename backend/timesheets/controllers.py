@@ -24,6 +24,7 @@ from backend.lib.spreadsheets import (
 )
 from backend.people.availability import available_for_affair
 from backend.people.schemas import AvailabilityOut, AvailabilityRequest
+from backend.timesheets.activities import known_activities
 from backend.timesheets.exports import billing, billing_table, payroll, payroll_table
 from backend.timesheets.proposals import (
     accept_proposal,
@@ -37,6 +38,7 @@ from backend.timesheets.schemas import (
     AcceptOut,
     AcceptRequest,
     ActionsToScheduleOut,
+    ActivitiesOut,
     ProposalOut,
     ProposalRequest,
     QueueOut,
@@ -205,3 +207,14 @@ class ReminderController(Controller):
     async def team(self, actor: SignedIn, db: Db) -> RemindersOut:
         async with db.reading() as session:
             return RemindersOut(await team_reminders(session, actor))
+
+
+class ActivityController(Controller):
+    """The activities the entry form offers: anybody who enters time."""
+
+    path = "/api/timesheets/activities"
+
+    @get("/")
+    async def activities(self, actor: SignedIn, db: Db) -> ActivitiesOut:
+        async with db.reading() as session:
+            return ActivitiesOut(await known_activities(session))

@@ -126,6 +126,12 @@ class RemindersOut(msgspec.Struct):
     reminders: list[Reminder]
 
 
+class ActivitiesOut(msgspec.Struct):
+    """The words of the activities in use, sorted; never what they cost."""
+
+    activities: list[str]
+
+
 class QueueLine(msgspec.Struct):
     """A line waiting for a decision. ``state``: pending, changed (since
     approved: ``approved_minutes`` says how long it was then) or rejected

@@ -2,6 +2,10 @@
 /**
  * Adding or changing a time entry. A new entry is added with one button;
  * an existing one is saved on this device at each change of a field.
+ *
+ * An activity (free words, or one of those the company uses) goes with
+ * the entry only when it is set or changed: left out, the server keeps
+ * the entry's own, so an edit of the hours never erases it.
  */
 
 import { html } from "../html.js";
@@ -18,13 +22,16 @@ import {
   deleteEntry, weekOfUser,
 } from "../model.js";
 import { go, query, toast } from "../ui.js";
+import {
+  knownActivities, refreshActivities, MAX_ACTIVITY_LENGTH,
+} from "../activities.js";
 import { backLink, pendingMark } from "./parts.js";
 
 /**
  * @typedef {{id: string, isNew: boolean, work_date: string,
  *   affair_id: string, service_order_id: string, hours: string,
- *   note: string, error: string, errorArgs?: Record<string, string>,
- *   route?: string}} Draft
+ *   note: string, activity: string, error: string,
+ *   errorArgs?: Record<string, string>, route?: string}} Draft
  */
 
 /** A person's hours on one day, all entries together (the server's rule,
@@ -44,7 +51,7 @@ function draftFor(params) {
     const o = orderId ? find("service_order", orderId) : undefined;
     draft = { id: uuid7(), isNew: true, work_date: q.get("day") || today(),
       affair_id: o?.affair_id || "", service_order_id: orderId, hours: "",
-      note: "", error: "" };
+      note: "", activity: "", error: "" };
     draft.route = location.hash;
     return draft;
   }
@@ -52,7 +59,8 @@ function draftFor(params) {
   if (!e) return null;
   draft = { id: e.id, isNew: false, work_date: e.work_date,
     affair_id: e.affair_id, service_order_id: e.service_order_id || "",
-    hours: hoursText(e.minutes), note: e.note || "", error: "" };
+    hours: hoursText(e.minutes), note: e.note || "",
+    activity: e.activity || "", error: "" };
   return draft;
 }
 
@@ -105,7 +113,33 @@ function argsOf(d) {
     minutes };
   if (d.service_order_id) args.service_order_id = d.service_order_id;
   if (d.note.trim()) args.note = d.note.trim();
+  const activity = d.activity.trim();
+  // Sent only when it differs from the entry's own: cleared, it is null.
+  if (activity !== (entry(d.id)?.activity ?? "")) {
+    args.activity = activity || null;
+  }
   return { args };
+}
+
+/**
+ * Free words, with the company's known activities to pick with one tap
+ * (the chosen one pressed, and ticked: not by colour alone).
+ * @param {Draft} d
+ */
+function activityField(d) {
+  const chosen = d.activity.trim();
+  const known = knownActivities([entry(d.id)?.activity]);
+  return html`<label for="entry-activity">${t("entry.activity")}</label>
+    <input id="entry-activity" name="activity" type="text" autocomplete="off"
+      maxlength="${MAX_ACTIVITY_LENGTH}" value="${d.activity}"
+      data-change="field" aria-describedby="entry-activity-hint">
+    <p id="entry-activity-hint" class="hint">${known.length
+      ? t("entry.activity_hint") : t("entry.activity_hint_none")}</p>
+    ${known.length ? html`<div class="activity-chips" role="group"
+      aria-label="${t("entry.activities")}">${known.map((word) => html`
+      <button type="button" class="activity-chip" data-action="activity"
+        data-activity="${word}" aria-pressed="${String(word === chosen)}">${
+        word === chosen ? icon("check") : ""}${word}</button>`)}</div>` : ""}`;
 }
 
 /** @param {{id: string}} params */
@@ -179,6 +213,7 @@ export function entryScreen(params) {
         ? t("entry.hours_read", { hours: formatDuration(minutes) })
         : t("entry.hours_hint")}</p>
       ${errorOf("hours")}
+      ${activityField(d)}
       <label for="entry-note">${t("entry.note")}</label>
       <textarea id="entry-note" name="note" rows="2" maxlength="2000"
         data-change="field">${d.note}</textarea>
@@ -191,6 +226,8 @@ export function entryScreen(params) {
             data-action="delete">${icon("cross")}${t("entry.delete")}</button>`}
       </div>
     </form>`;
+
+  refreshActivities(() => go(location.hash));
 
   /** @param {Draft} current */
   const saveEdit = async (current) => {
@@ -248,6 +285,14 @@ export function entryScreen(params) {
       },
     },
     actions: {
+      /** A known activity, or none when it was the one chosen.
+       * @param {HTMLElement} el */
+      activity: async (el) => {
+        const word = el.dataset.activity || "";
+        d.activity = d.activity.trim() === word ? "" : word;
+        if (d.isNew) return void go(location.hash);
+        await saveEdit(d);
+      },
       delete: async () => {
         if (!confirm(t("entry.confirm_delete"))) return;
         await deleteEntry(d.id);

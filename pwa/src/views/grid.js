@@ -144,7 +144,8 @@ async function addRow(week, key) {
 /**
  * The fields of an entry as `time_entry.put` takes them, changed by
  * `change`. Typed hours replace an interval (the typed number wins: an
- * interval would decide the minutes on the server).
+ * interval would decide the minutes on the server). The activity is left
+ * out: the server keeps the entry's own (rows are not per activity).
  * @param {Row} e @param {Row} change
  */
 function argsOf(e, change) {

@@ -75,6 +75,8 @@ export function entryCard(e, editable = true) {
       formatDuration(e.minutes)}</span></span>
     <span class="card-sub">${affair?.title ?? ""}</span>
     ${o ? html`<span class="card-meta">${o.number} · ${o.title}</span>` : ""}
+    ${e.activity ? html`<span class="card-meta card-activity">${
+      t("time.activity", { activity: e.activity })}</span>` : ""}
     ${e.note ? html`<span class="card-meta">${e.note}</span>` : ""}
     ${pendingMark(e.pending)}`;
   return editable
