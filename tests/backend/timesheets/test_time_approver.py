@@ -4,20 +4,24 @@ their queue and reminders, and decide on it."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
 
 from backend.db.engine import Database
-from backend.db.models import TimeEntry, User, WeekStatus
+from backend.db.models import Affair, TimeEntry, User, WeekStatus
 from backend.lib.time import week_of
 from backend.timesheets.approval import LineState, line_state
 from backend.timesheets.services import week_id
 from tests.backend.offline.test_scope_changes import holding
+from tests.backend.timesheets import test_line_approval
 from tests.backend.timesheets.test_line_approval import stored, submitted_lines, week_row
 from tests.backend.timesheets.test_reminders import paris_monday, reminders, worked
-from tests.backend.timesheets.test_time_mutators import WEEK
+from tests.backend.timesheets.test_time_mutators import WEEK, entry
 from tests.factories import Company
+
+affair_route = test_line_approval.affair_route
 
 
 async def name_approver(db: Database, company: Company, person: str, approver: str | None) -> None:
@@ -53,6 +57,7 @@ async def test_a_technician_named_approver_pulls_and_approves_the_managers_time(
 
     held = holding(await approver.pull())
     waiting = (await approver.client.get("/api/timesheets/queue")).json()
+    not_theirs = await stranger.send("time_entry.approve", {"id": first})
     by_line = await approver.send("time_entry.approve", {"id": first})
     by_week = await approver.send(
         "timesheet.approve", {"user_id": str(company.users["manager"]), "week": WEEK}
@@ -63,6 +68,7 @@ async def test_a_technician_named_approver_pulls_and_approves_the_managers_time(
     assert weeks_of(held, company, "manager")
     (group,) = waiting["groups"]
     assert {line["id"] for line in group["lines"]} == {first, second}
+    assert (not_theirs["status"], not_theirs["code"]) == ("rejected", "forbidden")
     assert by_line["status"] == by_week["status"] == "applied"
     assert line_state(await stored(db, second)) is LineState.APPROVED
     assert (await week_row(db, company, "manager")).status == WeekStatus.APPROVED
@@ -151,3 +157,24 @@ async def test_an_approver_who_is_nobody_s_any_more_is_refused_the_reminders(
 
     assert response.status_code == 403
     assert me["supervises"] is False
+
+
+async def test_by_affair_a_manager_who_looks_after_nobody_has_a_queue_but_no_reminders(
+    affair_route: tuple[Any, uuid.UUID], company: Company, db: Database
+) -> None:
+    device_of, affair = affair_route
+    async with db.writing() as session:
+        await session.execute(
+            sa.update(Affair).where(Affair.id == affair).values(manager_id=company.users["tech2"])
+        )
+    tech = await device_of("tech")
+    line = entry(company, minutes=60, affair_id=str(affair))
+    assert (await tech.send("time_entry.put", line))["status"] == "applied"
+    await tech.send("timesheet.submit", {"week": WEEK})
+    affair_manager = await device_of("tech2")
+
+    waiting = (await affair_manager.client.get("/api/timesheets/queue")).json()
+    reminded = await affair_manager.client.get("/api/timesheets/reminders/team")
+
+    assert [item["id"] for group in waiting["groups"] for item in group["lines"]] == [line["id"]]
+    assert reminded.status_code == 403
