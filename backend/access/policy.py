@@ -191,7 +191,9 @@ def reads_costs(actor: Actor) -> bool:
 
 
 def own_or_overseen(column: ColumnRef, actor: Actor) -> ColumnElement[bool]:
-    """Rows about a person (time, weeks, conflicts) the actor may see."""
+    """Rows about a person the actor oversees, or their own: conflicts,
+    the time whose costs they read. A device's time and weeks follow
+    ``visible_time``, which adds the people one approves for."""
     return _person_condition(column, actor)
 
 
