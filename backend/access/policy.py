@@ -17,7 +17,7 @@ import uuid
 from typing import Any, TypeAlias
 
 import sqlalchemy as sa
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.access.actors import Actor
@@ -66,11 +66,20 @@ def _person_condition(column: ColumnRef, actor: Actor) -> ColumnElement[bool]:
     return column == actor.id
 
 
+def time_approved_people(actor: Actor) -> sa.Select[uuid.UUID]:
+    """The people whose named approver (``users.time_approver_id``) the
+    actor is. Read from its own alias of the people, so it means the same
+    inside a query on them."""
+    named = aliased(User)
+    return sa.select(named.id).where(named.time_approver_id == actor.id)
+
+
 def visible_users(actor: Actor) -> ColumnElement[bool]:
-    """Oneself, one's team mates and team supervisor, one's team if supervising."""
+    """Oneself, one's team mates and team supervisor, one's team if
+    supervising, and the people one is the named approver of."""
     if actor.sees_everything:
         return EVERYTHING
-    own_team = [User.id == actor.id]
+    own_team = [User.id == actor.id, User.time_approver_id == actor.id]
     if actor.team_id is not None:
         own_team.append(User.team_id == actor.team_id)
         own_team.append(User.id.in_(sa.select(Team.supervisor_id).where(Team.id == actor.team_id)))
@@ -182,8 +191,24 @@ def reads_costs(actor: Actor) -> bool:
 
 
 def own_or_overseen(column: ColumnRef, actor: Actor) -> ColumnElement[bool]:
-    """Rows about a person (time, weeks, conflicts) the actor may see."""
+    """Rows about a person the actor oversees, or their own: conflicts,
+    the time whose costs they read. A device's time and weeks follow
+    ``visible_time``, which adds the people one approves for."""
     return _person_condition(column, actor)
+
+
+def visible_time(column: ColumnRef, actor: Actor) -> ColumnElement[bool]:
+    """Rows of a person's time (entries, weeks) the actor may see: their
+    own and those they oversee, and the time of the people they are the
+    named approver of (whom they may oversee in no other way).
+
+    The approved people are a subquery for every actor who does not see
+    everything, approver or not: the condition keeps one shape per
+    ``Shape`` of person, as the pull's kept statements need.
+    """
+    if actor.sees_everything:
+        return EVERYTHING
+    return sa.or_(_person_condition(column, actor), column.in_(time_approved_people(actor)))
 
 
 def visible_conflicts(actor: Actor) -> ColumnElement[bool]:
@@ -213,9 +238,13 @@ def oversees(actor: Actor, person_team_id: uuid.UUID | None) -> bool:
     )
 
 
-def decides_on_time(actor: Actor) -> bool:
-    """Does ``actor`` decide on anybody's time (approve, reject, remind)?"""
-    return actor.sees_everything or actor.role == Role.SUPERVISOR
+def decides_on_time(actor: Actor) -> ColumnElement[bool]:
+    """Does ``actor`` decide on anybody's time (approve, reject, remind)?
+    Those who oversee people do, and whoever is someone's named approver.
+    A condition to ask the database: ``select(decides_on_time(actor))``."""
+    if actor.sees_everything or actor.role == Role.SUPERVISOR:
+        return EVERYTHING
+    return sa.exists(time_approved_people(actor))
 
 
 def may_decide_for(actor: Actor, person_id: uuid.UUID, person_team_id: uuid.UUID | None) -> bool:

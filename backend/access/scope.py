@@ -59,8 +59,8 @@ SCOPES: dict[str, Scope] = {
     "checklist_answer": _answers,
     "checklist_photo": policy.visible_checklist_photos,
     "maintenance_contract": _office_only,
-    "time_entry": lambda actor: policy.own_or_overseen(TimeEntry.user_id, actor),
-    "timesheet_week": lambda actor: policy.own_or_overseen(TimesheetWeek.user_id, actor),
+    "time_entry": lambda actor: policy.visible_time(TimeEntry.user_id, actor),
+    "timesheet_week": lambda actor: policy.visible_time(TimesheetWeek.user_id, actor),
     "conflict": policy.visible_conflicts,
 }
 

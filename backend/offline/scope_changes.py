@@ -15,6 +15,11 @@ names the fingerprint, so a lost answer is simply asked again.
 
 Followers are the rows seen through a root: an order's notes, a run's
 answers and photos, a person's time, weeks and conflicts.
+
+A root may be read from another type's rows and send none of its own:
+the people whose named approver the person is (``time_approver_id``)
+bring their time and weeks. They may be in scope as people anyway (a
+team mate), so naming or unnaming an approver moves this root alone.
 """
 
 from __future__ import annotations
@@ -29,18 +34,33 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access.actors import Actor, Shape, bound_values, shape_of, stand_in
-from backend.access.scope import scope_of, synced_select
-from backend.db.models import ScopeSet, synced_tables
+from backend.access.scope import Scope, scope_of, synced_select
+from backend.db.models import ScopeSet, User, synced_tables
 from backend.db.types import uuid_text
 from backend.db.upsert import insert_ignoring_duplicates
 from backend.lib.time import utc_now
 from sync.messages import Change
 
-SCOPE_ROOTS = ("user", "affair", "action", "service_order", "checklist_run", "customer", "site")
+SCOPE_ROOTS = (
+    "user",
+    "affair",
+    "action",
+    "service_order",
+    "checklist_run",
+    "customer",
+    "site",
+    "time_approved",
+)
+# Roots read from the rows of a synced type, with their own condition;
+# their rows are sent by that type's root, not by them.
+ROOTS_OF_OTHER_ROWS: dict[str, tuple[str, Scope]] = {
+    "time_approved": ("user", lambda actor: User.time_approver_id == actor.id),
+}
 FOLLOWERS: dict[str, tuple[tuple[str, str], ...]] = {
     "service_order": (("service_order_note", "service_order_id"),),
     "checklist_run": (("checklist_answer", "run_id"), ("checklist_photo", "run_id")),
     "user": (("time_entry", "user_id"), ("timesheet_week", "user_id"), ("conflict", "author_id")),
+    "time_approved": (("time_entry", "user_id"), ("timesheet_week", "user_id")),
 }
 # Whoever sees everything has one scope, whatever is written.
 EVERYTHING = "0" * 12
@@ -78,13 +98,14 @@ def _roots_statement(shape: Shape, *, stored_uuids: bool) -> sa.Select[Any]:
     actor = stand_in(shape)
     tables = synced_tables()
     parts = []
-    for kind, sync_type in enumerate(SCOPE_ROOTS):
-        entity_id: sa.ColumnElement[Any] = tables[sync_type].c.id
+    for kind, root_type in enumerate(SCOPE_ROOTS):
+        rows_type, scope = ROOTS_OF_OTHER_ROWS.get(root_type, (root_type, None))
+        entity_id: sa.ColumnElement[Any] = tables[rows_type].c.id
         if stored_uuids:
             entity_id = sa.type_coerce(entity_id, sa.String)
         parts.append(
             sa.select(sa.literal_column(str(kind)).label("kind"), entity_id.label("id")).where(
-                scope_of(sync_type, actor)
+                scope(actor) if scope else scope_of(root_type, actor)
             )
         )
     merged = sa.union_all(*parts).subquery()
@@ -136,8 +157,8 @@ async def scope_changes(
     for root_type in SCOPE_ROOTS:
         grown = set(now[root_type]) - set(before.get(root_type, []))
         shrunk = set(before.get(root_type, [])) - set(now[root_type])
-        kinds = ((root_type, "id"), *FOLLOWERS.get(root_type, ()))
-        for sync_type, column in kinds:
+        own_rows = () if root_type in ROOTS_OF_OTHER_ROWS else ((root_type, "id"),)
+        for sync_type, column in (*own_rows, *FOLLOWERS.get(root_type, ())):
             table = tables[sync_type]
             for ids in _slices(grown):
                 rows = await session.execute(
@@ -160,7 +181,20 @@ async def scope_changes(
                     Change(op="del", type=sync_type, id=row.id, version=row.version or 0)
                     for row in gone
                 )
-    return changes
+    return _once(changes)
+
+
+def _once(changes: list[Change]) -> list[Change]:
+    """Each change once: two roots may bring the same row (a person who
+    came into the team and whose approver one became)."""
+    seen: set[tuple[str, str, uuid.UUID]] = set()
+    kept = []
+    for change in changes:
+        key = (change.op, change.type, change.id)
+        if key not in seen:
+            seen.add(key)
+            kept.append(change)
+    return kept
 
 
 def _slices(ids: Iterable[str]) -> Iterable[list[uuid.UUID]]:

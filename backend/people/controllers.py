@@ -7,13 +7,15 @@ import math
 import uuid
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import Cookie, State
 from litestar.params import FromPath, JSONBody, QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access import policy
 from backend.access.actors import Actor
-from backend.db.models import Role, User
+from backend.db.models import User
 from backend.dependencies import AppSettings, Db, SignedIn
 from backend.lib.errors import Forbidden, TooManyAttempts, Unauthenticated
 from backend.lib.throttle import Throttle
@@ -55,7 +57,13 @@ from backend.settings import Settings
 SIGN_IN_THROTTLE = Throttle(limit=10, window=15 * 60)
 
 
-def _me(actor: Actor, email: str | None, settings: Settings) -> MeResponse:
+async def _decides_on_time(session: AsyncSession, actor: Actor) -> bool:
+    """Does ``actor`` decide on anybody's time: the app then shows them
+    what waits for their decision."""
+    return bool(await session.scalar(sa.select(policy.decides_on_time(actor))))
+
+
+def _me(actor: Actor, email: str | None, settings: Settings, *, supervises: bool) -> MeResponse:
     return MeResponse(
         id=actor.id,
         name=actor.name,
@@ -64,7 +72,7 @@ def _me(actor: Actor, email: str | None, settings: Settings) -> MeResponse:
         team_id=actor.team_id,
         language=actor.language,
         time_zone=actor.time_zone,
-        supervises=actor.role in (Role.ADMIN, Role.MANAGER) or bool(actor.supervised_team_ids),
+        supervises=supervises,
         time_approval=settings.time_approval,
     )
 
@@ -103,14 +111,14 @@ class AuthController(Controller):
                 )
                 actor = await actor_of(session, user)
                 email = user.email
+                supervises = await _decides_on_time(session, actor)
         except Unauthenticated:
             SIGN_IN_THROTTLE.fail(attempt)
             raise
         SIGN_IN_THROTTLE.forget(attempt)
         max_age = int(dt.timedelta(days=settings.session_days).total_seconds())
-        return Response(
-            _me(actor, email, settings), cookies=[_session_cookie(token, settings, max_age=max_age)]
-        )
+        cookie = _session_cookie(token, settings, max_age=max_age)
+        return Response(_me(actor, email, settings, supervises=supervises), cookies=[cookie])
 
     @post("/logout", status_code=200)
     async def logout(
@@ -126,7 +134,8 @@ class AuthController(Controller):
     async def me(self, actor: SignedIn, db: Db, settings: AppSettings) -> MeResponse:
         async with db.reading() as session:
             user = await session.get(User, actor.id)
-        return _me(actor, user.email if user else None, settings)
+            supervises = await _decides_on_time(session, actor)
+        return _me(actor, user.email if user else None, settings, supervises=supervises)
 
     @patch("/me")
     async def update_me(
@@ -137,7 +146,8 @@ class AuthController(Controller):
             await set_language(session, actor.id, data.language)
             updated = await load_actor(session, actor.id)
             user = await session.get(User, actor.id)
-        return _me(updated, user.email if user else None, settings)
+            supervises = await _decides_on_time(session, updated)
+        return _me(updated, user.email if user else None, settings, supervises=supervises)
 
 
 def _may_keep_calendars(actor: Actor) -> None:

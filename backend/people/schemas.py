@@ -28,7 +28,8 @@ class MeResponse(msgspec.Struct):
     team_id: uuid.UUID | None
     language: str | None
     time_zone: str
-    # Roles whose screens this person may open, for the app's menu.
+    # Whether this person decides on anybody's time (``policy.decides_on_time``:
+    # those who oversee people, and anybody's named approver), for the app's menu.
     supervises: bool
     # How lines of time reach whoever approves them ("team" or "affair"),
     # so the app offers a decider only the lines that are theirs.

@@ -35,12 +35,10 @@ Grouping = Literal["person", "affair"]
 
 async def decides_on_anyone(session: AsyncSession, actor: Actor, route: str) -> bool:
     """Is ``actor`` one who decides on somebody's time under ``route``?"""
-    if policy.decides_on_time(actor):
-        return True
-    named = [sa.exists().where(User.time_approver_id == actor.id)]
+    deciders = [policy.decides_on_time(actor)]
     if route == "affair":
-        named.append(sa.exists().where(Affair.manager_id == actor.id))
-    return bool(await session.scalar(sa.select(sa.or_(*named))))
+        deciders.append(sa.exists().where(Affair.manager_id == actor.id))
+    return bool(await session.scalar(sa.select(sa.or_(*deciders))))
 
 
 async def approval_queue(session: AsyncSession, actor: Actor, route: str, by: Grouping) -> QueueOut:

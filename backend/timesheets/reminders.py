@@ -38,16 +38,20 @@ async def own_reminders(session: AsyncSession, actor: Actor) -> list[Reminder]:
 
 
 async def team_reminders(session: AsyncSession, actor: Actor) -> list[Reminder]:
-    """The reminders of the people whose time ``actor`` decides on.
+    """The reminders of the people whose time ``actor`` looks after: their
+    team for a supervisor, everybody for the office, and the people whose
+    named approver they are.
 
-    TODO(#4): "whose time" is the team's here, whatever the route: an
-    affair's manager (route "affair") or a person's named approver who
-    oversees nobody is not reminded of the lines that wait for them.
+    The same under either route. A week not submitted is the business of
+    its person and of whoever looks after them, not of the managers of
+    the affairs it holds; and a rejected line is already known to whoever
+    rejected it. So an affair's manager (route "affair") who looks after
+    nobody has no team reminders.
     """
-    if not policy.decides_on_time(actor):
+    if not await session.scalar(sa.select(policy.decides_on_time(actor))):
         raise Forbidden()
     people = sa.select(User).where(
-        policy.own_or_overseen(User.id, actor), User.id != actor.id, User.active.is_(True)
+        policy.visible_time(User.id, actor), User.id != actor.id, User.active.is_(True)
     )
     return await _reminders(session, people)
 

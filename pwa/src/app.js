@@ -13,10 +13,11 @@ import { api, ApiError } from "./api.js";
 import { openStore, getMeta, setMeta, onChange } from "./store.js";
 import { requestSync, onStatus, status } from "./sync.js";
 import {
-  adopt, chooseLanguage, sendLanguage, setSessionHooks,
+  adopt, chooseLanguage, refreshMe, sendLanguage, setSessionHooks,
 } from "./session.js";
 import {
-  me, supervises, myOrders, conflictsToResolve, readsCosts, plansWork,
+  me, supervises, overseesTeams, myOrders, conflictsToResolve, readsCosts,
+  plansWork,
 } from "./model.js";
 import { go, revealField } from "./ui.js";
 import { ordersScreen } from "./views/orders.js";
@@ -115,7 +116,7 @@ const WAITING = { title: "", content: html`` };
 function route() {
   const hash = location.hash.split("?")[0];
   if (!me()) return askingWho ? WAITING : signInScreen();
-  const routes = [...ROUTES, ...(supervises() ? OVERSEEING_ROUTES : []),
+  const routes = [...ROUTES, ...(overseesTeams() ? OVERSEEING_ROUTES : []),
     ...(readsCosts() ? EXPORT_ROUTES : []),
     ...(plansWork() ? PLANNING_ROUTES : [])];
   for (const [pattern, make] of routes) {
@@ -162,7 +163,7 @@ function drawNav(current) {
   if (!me()) return;
   // Conflicts waiting for this person's decision: counted on the tab of
   // the screens where they decide.
-  const waiting = supervises() ? conflictsToResolve().length : 0;
+  const waiting = overseesTeams() ? conflictsToResolve().length : 0;
   const items = [
     ["orders", "#/orders", "calendar", t("nav.orders"), 0],
     ["time", "#/time", "clock", t("nav.time"), 0],
@@ -429,6 +430,8 @@ async function start() {
 
   if (known) {
     await adopt(known);
+    // What changed since sign-in (a route, an approver named) shows now.
+    if (await refreshMe()) redrawSoon();
     return;
   }
   try {

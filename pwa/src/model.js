@@ -278,11 +278,10 @@ export function lineState(e) {
  * the person's week)? The server's rule (policy.may_decide_on_time):
  * never one's own; administrators; the person's named approver; then the
  * company's route: the affair's manager, or the team's deciders. The
- * device holds only the time of the people it may oversee.
- * TODO(#4): the route is learnt with the person at sign-in, so a change
- * of it reaches a phone at its next sign-in (the server decides
- * meanwhile); and a named approver who does not oversee the person gets
- * no copy of their time here (the pull's scope is the team's).
+ * device holds only the time of the people it oversees or approves for.
+ * The route comes with the person from `/api/auth/me`, asked again at
+ * each start when online: a running app learns a changed route at its
+ * next start (the server decides meanwhile).
  * @param {Row} e
  */
 export function mayDecideOn(e) {
@@ -294,7 +293,7 @@ export function mayDecideOn(e) {
   if (self.time_approval === "affair" && manager && manager !== e.user_id) {
     return manager === self.id;
   }
-  return supervises();
+  return overseesTeams();
 }
 
 /** @param {View} v @param {string} userId @param {string} week */
@@ -476,11 +475,19 @@ export function plansWork() {
   return ["manager", "admin"].includes(me()?.role);
 }
 
-/** Does this person decide on others' time? */
+/**
+ * Does this person look after people: their team's time, conflicts and
+ * devices for a supervisor, everyone's for the office (the server's
+ * `oversees` and `reviews_devices`)?
+ */
+export function overseesTeams() {
+  return ["supervisor", "manager", "admin"].includes(me()?.role);
+}
+
+/** Does this person decide on others' time: those who look after people,
+ * and anybody's named approver (`supervises`, from the server)? */
 export function supervises() {
-  const self = me();
-  return Boolean(self && (self.supervises
-    || ["supervisor", "manager", "admin"].includes(self.role)));
+  return Boolean(me()?.supervises) || overseesTeams();
 }
 
 // ---- conflicts to resolve --------------------------------------------

@@ -67,6 +67,31 @@ export async function adopt(me, options = {}) {
   hooks.signedIn();
 }
 
+/**
+ * Ask the server what it says of the signed-in person now: their role,
+ * their team, the route of approvals, whether they decide on anybody's
+ * time may have changed since they signed in. Called at start, online
+ * only: one small request; without an answer (offline, an ended session,
+ * which the sync then tells) the device keeps what it knew. Resolves to
+ * whether anything changed, so the caller draws again.
+ * @returns {Promise<boolean>}
+ */
+export async function refreshMe() {
+  if (!getMeta("me") || !navigator.onLine) return false;
+  let answer;
+  try {
+    answer = await api("/api/auth/me");
+  } catch {
+    return false;
+  }
+  const now = getMeta("me");
+  if (!now || now.id !== answer.id) return false;
+  const fresh = { ...now, ...answer };
+  if (JSON.stringify(fresh) === JSON.stringify(now)) return false;
+  await setMeta({ me: fresh });
+  return true;
+}
+
 /** @param {string} email @param {string} password */
 export async function signIn(email, password) {
   const me = await api("/api/auth/login", { email, password });

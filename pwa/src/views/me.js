@@ -6,7 +6,7 @@ import { html } from "../html.js";
 import { t } from "../i18n.js";
 import { icon } from "../icons.js";
 import { api, NetworkError } from "../api.js";
-import { me, supervises, readsCosts, plansWork } from "../model.js";
+import { me, overseesTeams, readsCosts, plansWork } from "../model.js";
 import { getMeta, pendingMutations, setMeta } from "../store.js";
 import { signOut } from "../session.js";
 import { go, toast } from "../ui.js";
@@ -111,7 +111,7 @@ export function meScreen() {
     </section>
     <a class="button big secondary" href="#/sync">${icon("sync")}${
       t("sync.title")}</a>
-    ${supervises() ? html`<a class="button big secondary" href="#/devices">${
+    ${overseesTeams() ? html`<a class="button big secondary" href="#/devices">${
       icon("phone")}${t("devices.title")}</a>` : ""}
     ${deskLinks()}
     ${calendarPanel()}
