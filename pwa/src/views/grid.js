@@ -14,6 +14,9 @@
  *   time_view   "grid" | "days": the view My time opens with
  *   grid_rows   {week: [row key]}: rows added by hand, still empty
  *   running_timer  {key, started_at} | null: the timer, if one runs
+ *   grid_refused  {cell id: {text, error, args}}: values typed and refused,
+ *                 kept (and shown as typed, marked) until corrected or put
+ *                 back: leaving the screen or reloading loses none of them
  */
 
 import { html } from "../html.js";
@@ -28,12 +31,12 @@ import {
 import { uuid7 } from "../ids.js";
 import {
   me, entriesOfWeek, weekOfUser, find, openAffairs, myOrders, putEntry,
-  deleteEntry,
+  deleteEntry, submitWeek, userName,
 } from "../model.js";
 import { getMeta, setMeta, pulledAll } from "../store.js";
 import { go, toast } from "../ui.js";
 import { pendingMark, timeViews, weekChip } from "./parts.js";
-import { timeScreen, weekState } from "./time.js";
+import { isSentBack, timeScreen, weekState } from "./time.js";
 import { MAX_MINUTES_PER_DAY } from "./entry.js";
 import { LONG_DAY_MINUTES } from "./approvals.js";
 
@@ -48,17 +51,21 @@ import { LONG_DAY_MINUTES } from "./approvals.js";
 const VIEW = "time_view";
 const ADDED_ROWS = "grid_rows";
 const TIMER = "running_timer";
+const REFUSED = "grid_refused";
 
 // ---- what the screen remembers while it is open ------------------------
 
 /** The cell the panel under the grid is about. @type {Cell | null} */
 let selected = null;
-/** Text typed in cells, shown until it is saved (or while it is refused),
- * by cell id. @type {Map<string, string>} */
+/** Text typed in cells, shown while it is being saved, by cell id.
+ * @type {Map<string, string>} */
 const typed = new Map();
-/** Why the last value typed in a cell was not saved.
- * @type {{cell: string, text: string} | null} */
-let refusal = null;
+/** The cell refused last: its message is the one read out at once.
+ * @type {string | null} */
+let refusedLast = null;
+/** The cell being saved, waited for before the week is submitted.
+ * @type {Promise<void>} */
+let saving = Promise.resolve();
 let noteOpen = false;
 let adding = false;
 let addingAffair = "";
@@ -73,6 +80,29 @@ function rowKey(e) {
 
 /** @param {string} key @param {string} day */
 const cellId = (key, day) => `${key}@${day}`;
+
+/** A day as a sentence starts with it: "Friday 11 December", "Vendredi
+ * 11 décembre" (French writes its days in lower case otherwise).
+ * @param {string} day */
+function dayFirst(day) {
+  const said = formatDay(day);
+  return said.charAt(0).toUpperCase() + said.slice(1);
+}
+
+/** @typedef {{text: string, error: string, args?: Record<string, string>}}
+ *   Refused */
+
+/** The values refused, by cell id. @returns {Record<string, Refused>} */
+const allRefused = () => getMeta(REFUSED) ?? {};
+
+/** @param {string} id @param {Refused | null} why */
+async function keepRefused(id, why) {
+  const refused = { ...allRefused() };
+  if (why) refused[id] = why;
+  else if (id in refused) delete refused[id];
+  else return;
+  await setMeta({ [REFUSED]: refused });
+}
 
 /** @param {string} key @returns {GridRow} */
 function describeRow(key) {
@@ -201,7 +231,14 @@ function refusalOf(entries, day, minutes, replaced) {
 }
 
 /** @param {HTMLInputElement} el a cell */
-async function saveCell(el) {
+function saveCell(el) {
+  const next = saving.then(() => saveValue(el));
+  saving = next.catch(() => undefined);
+  return next;
+}
+
+/** @param {HTMLInputElement} el a cell */
+async function saveValue(el) {
   const key = String(el.dataset.key);
   const day = String(el.dataset.day);
   const id = cellId(key, day);
@@ -215,7 +252,7 @@ async function saveCell(el) {
   if (minutes === null) {
     return refuse(id, el.value, { error: "entry.bad_hours" });
   }
-  if (minutes === (current?.minutes ?? 0)) return settle(id);
+  if (minutes === (current?.minutes ?? 0)) return void settle(id);
   if (minutes > 0) {
     const refused = refusalOf(entries, day, minutes, held);
     if (refused) return refuse(id, el.value, refused);
@@ -232,14 +269,14 @@ async function saveCell(el) {
       : argsOf(newEntry(key, day, minutes), {}));
     toast(t("saved.on_phone"));
   }
-  settle(id);
+  await settle(id);
 }
 
 /** @param {string} id @param {string} text
  * @param {{error: string, args?: Record<string, string>}} why */
-function refuse(id, text, why) {
-  typed.set(id, text);
-  refusal = { cell: id, text: t(why.error, why.args) };
+async function refuse(id, text, why) {
+  await keepRefused(id, { text, ...why });
+  refusedLast = id;
   go(location.hash);
   // Back to the cell whose value did not take: it is the one to correct.
   const [key, day] = id.split("@");
@@ -247,10 +284,12 @@ function refuse(id, text, why) {
     `.week-grid input[data-key="${key}"][data-day="${day}"]`))?.focus();
 }
 
-/** @param {string} id */
-function settle(id) {
+/** The cell holds what was saved (or put back): its refusal goes.
+ * @param {string} id */
+async function settle(id) {
   typed.delete(id);
-  if (refusal?.cell === id) refusal = null;
+  if (refusedLast === id) refusedLast = null;
+  await keepRefused(id, null);
   go(location.hash);
 }
 
@@ -366,17 +405,29 @@ function dayTotalCell(minutes) {
     icon("warn")}${said}</span>` : ""}</td>`;
 }
 
+/** The id of the message saying why a cell's value was refused.
+ * @param {number} r @param {number} c */
+const errorId = (r, c) => `grid-error-${r}-${c}`;
+
 /**
  * One cell: a field for its hours, the day's list when it holds several
- * entries, or only the hours in a locked week.
+ * entries, or only the hours in a locked week. A cell holding a line
+ * rejected (and still to correct) is marked, in words for a screen
+ * reader; a cell whose value was refused shows it, marked, until it is
+ * corrected or put back.
  * @param {GridRow} row @param {string} day @param {Row[]} held
- * @param {number} r @param {number} c @param {boolean} locked
+ * @param {number} r @param {number} c @param {Row} w the week
  */
-function cell(row, day, held, r, c, locked) {
+function cell(row, day, held, r, c, w) {
+  const locked = w.status === "approved";
   const id = cellId(row.key, day);
   const minutes = sum(held);
+  const rejected = held.some((e) => isSentBack(e, w));
   const label = `${row.code}${row.detail ? ` ${row.detail}` : ""}, ${
-    formatDay(day)}`;
+    formatDay(day)}${rejected ? `, ${t("grid.rejected_mark")}` : ""}`;
+  const rejectedMark = rejected ? html`<span class="grid-rejected">${
+    icon("cross")}<span class="visually-hidden">${
+    t("grid.rejected_mark")}</span></span>` : "";
   const noted = held.some((e) => e.note)
     ? html`<span class="grid-noted">${icon("list")}<span
       class="visually-hidden">${t("grid.has_note")}</span></span>` : "";
@@ -389,24 +440,26 @@ function cell(row, day, held, r, c, locked) {
       minutes ? hoursText(minutes) : ""}${noted}</span></td>`;
   }
   const isSelected = selected?.key === row.key && selected?.day === day;
+  const marks = `${isSelected ? "on" : ""} ${rejected ? "rejected" : ""}`;
   if (held.length > 1) {
-    return html`<td class="grid-cell ${isSelected ? "on" : ""}"><a
+    return html`<td class="grid-cell ${marks}"><a
       class="grid-many" href="#/time/${weekOf(day)}/${day}" data-cell
       data-key="${row.key}" data-day="${day}" data-r="${r}" data-c="${c}"
       aria-label="${label}: ${formatDuration(minutes)}, ${t("grid.entries",
         { count: held.length })}">${hoursText(minutes)}<span class="grid-count"
-      >×${held.length}</span></a>${pending}</td>`;
+      >×${held.length}</span>${rejectedMark}</a>${pending}</td>`;
   }
-  const shown = typed.get(id) ?? (minutes ? hoursText(minutes) : "");
-  const refused = refusal?.cell === id;
-  return html`<td class="grid-cell ${isSelected ? "on" : ""}"><span
+  const refused = allRefused()[id];
+  const shown = typed.get(id) ?? refused?.text
+    ?? (minutes ? hoursText(minutes) : "");
+  return html`<td class="grid-cell ${marks}"><span
     class="grid-field"><input
     type="text" inputmode="decimal" autocomplete="off" enterkeyhint="next"
     value="${shown}" data-cell data-change="cell"
     data-key="${row.key}" data-day="${day}" data-r="${r}" data-c="${c}"
-    aria-label="${label}"${refused
-      ? html` aria-invalid="true" aria-describedby="grid-error"` : ""}>${
-    noted}${pending}</span></td>`;
+    aria-label="${label}"${refused ? html` aria-invalid="true"
+      aria-describedby="${errorId(r, c)}"` : ""}>${
+    rejectedMark}${noted}${pending}</span></td>`;
 }
 
 /**
@@ -434,30 +487,88 @@ function rowHead(row, canTime) {
   </th>`;
 }
 
-/** Why the last value typed did not take, and in which cell. */
-function refusalNotice() {
-  if (!refusal) return "";
-  const [key, day] = refusal.cell.split("@");
-  const row = describeRow(key);
-  return html`<div class="notice warn grid-refusal"><p class="strong">${
-    icon("warn")}${formatDay(day)} · <span class="whole">${row.code}</span></p>
-    <p id="grid-error"
-    role="alert">${refusal.text}</p></div>`;
+/** The cells of the week on screen, in the order of the grid (by row,
+ * then day), with their place, kept when `keep` says so.
+ * @param {string} week @param {GridRow[]} rows
+ * @param {(key: string, day: string) => boolean} keep */
+function cellsWhere(week, rows, keep) {
+  return rows.flatMap((row, r) => daysOf(week).map((day, c) =>
+    ({ row, day, r, c })).filter((p) => keep(row.key, p.day)));
 }
 
-/** The panel under the grid: the selected cell's hours, note and errors.
- * @param {Row[]} entries @param {boolean} locked */
-function cellPanel(entries, locked) {
-  if (locked || !selected) {
+/**
+ * Why values typed were not saved: a notice for each cell refused, naming
+ * its day and row, with a button to put its saved value back. The cell
+ * refused last is read out at once.
+ * @param {string} week @param {GridRow[]} rows @param {Row[]} entries
+ */
+function refusalNotices(week, rows, entries) {
+  const refused = allRefused();
+  const cells = cellsWhere(week, rows, (key, day) => cellId(key, day)
+    in refused);
+  return cells.map(({ row, day, r, c }) => {
+    const id = cellId(row.key, day);
+    const why = refused[id];
+    const saved = sum(entriesOfCell(entries, row.key, day));
+    return html`<div class="notice warn grid-refusal" data-key="${row.key}"
+      data-day="${day}"><p class="strong">${icon("warn")}${dayFirst(day)} · <span
+      class="whole">${row.code}</span>${row.detail ? ` · ${row.detail}` : ""}</p>
+      <p id="${errorId(r, c)}"${refusedLast === id ? html` role="alert"` : ""}>${
+      t("grid.refused", { text: why.text })} ${t(why.error, why.args)}</p>
+      <button type="button" class="button secondary" data-action="put-back"
+        data-key="${row.key}" data-day="${day}">${icon("undo")}${saved
+        ? t("grid.put_back", { hours: hoursText(saved) })
+        : t("grid.put_back_empty")}</button></div>`;
+  });
+}
+
+/** Who rejected a line and why, as the days view says it.
+ * @param {Row} e */
+const rejectedWhy = (e) => t("time.line_rejected", {
+  by: userName(e.decided_by_id) || "—", reason: e.decision_reason || "" });
+
+/**
+ * The lines rejected and still to correct, under the grid: each says its
+ * day, row, who and why, and is a button to the cell holding it.
+ * @param {string} week @param {GridRow[]} rows @param {Row[]} entries
+ * @param {Row} w
+ */
+function rejectedList(week, rows, entries, w) {
+  const lines = entries.filter((e) => isSentBack(e, w));
+  if (!lines.length) return "";
+  const cells = cellsWhere(week, rows, (key, day) => lines.some((e) =>
+    rowKey(e) === key && e.work_date === day));
+  return html`<section class="grid-rejections"
+    aria-labelledby="grid-rejections-title">
+    <h3 id="grid-rejections-title">${icon("cross")}${t("grid.rejected_title",
+      { count: lines.length })}</h3>
+    <ul>${cells.flatMap(({ row, day }) => lines.filter((e) =>
+      rowKey(e) === row.key && e.work_date === day).map((e) => html`<li><button
+      type="button" class="grid-rejection" data-action="focus-cell"
+      data-key="${row.key}" data-day="${day}"><span class="strong">${
+      dayFirst(day)} · <span class="whole">${row.code}</span>${row.detail
+      ? ` · ${row.detail}` : ""} · ${hoursText(e.minutes)}</span><span>${
+      rejectedWhy(e)}</span></button></li>`))}</ul>
+  </section>`;
+}
+
+/** The panel under the grid: the selected cell's hours, note, and why a
+ * line of it was rejected.
+ * @param {Row[]} entries @param {Row} w */
+function cellPanel(entries, w) {
+  if (w.status === "approved" || !selected) {
     return html`<p class="hint">${t("grid.hint")}</p>`;
   }
   const row = describeRow(selected.key);
   const held = entriesOfCell(entries, selected.key, selected.day);
-  const title = html`<h3 class="grid-panel-title">${formatDay(selected.day)}
+  const title = html`<h3 class="grid-panel-title">${dayFirst(selected.day)}
     · <span class="whole">${row.code}</span>${row.detail
     ? ` · ${row.detail}` : ""}</h3>`;
+  const rejected = held.filter((e) => isSentBack(e, w)).map((e) => html`<p
+    class="flag line-rejected">${icon("cross")}<span>${
+    rejectedWhy(e)}</span></p>`);
   if (held.length > 1) {
-    return html`<section class="panel grid-panel">${title}
+    return html`<section class="panel grid-panel stack">${title}${rejected}
       <p><a href="#/time/${weekOf(selected.day)}/${selected.day}">${
       t("grid.open_day", { count: held.length })}</a></p></section>`;
   }
@@ -471,7 +582,7 @@ function cellPanel(entries, locked) {
     data-change="note">${e.note ?? ""}</textarea>` : html`<button
     type="button" class="button secondary" data-action="open-note">${
     icon("list")}${t("grid.add_note")}</button>`;
-  return html`<section class="panel grid-panel stack">${title}
+  return html`<section class="panel grid-panel stack">${title}${rejected}
     <p>${t("entry.hours_read", { hours: formatDuration(e.minutes) })}${
       pendingMark(e.pending)} · <a href="#/entry/${e.id}">${
       t("grid.open_entry")}</a></p>
@@ -538,9 +649,10 @@ function copyQuestion(week) {
  * The table: a row per grid row, a column per day, the totals of each row
  * (last column), of each day and of the week (last row).
  * @param {string} week @param {GridRow[]} rows @param {Row[]} entries
- * @param {boolean} locked
+ * @param {Row} w the week
  */
-function gridTable(week, rows, entries, locked) {
+function gridTable(week, rows, entries, w) {
+  const locked = w.status === "approved";
   const days = daysOf(week);
   const canTime = !locked && days.includes(today());
   const dayHead = (/** @type {string} */ d) => html`<th scope="col" class="${
@@ -556,7 +668,7 @@ function gridTable(week, rows, entries, locked) {
     const ofRow = entries.filter((e) => rowKey(e) === row.key);
     return html`<tr>${rowHead(row, canTime)}${
       days.map((d, c) => cell(row, d, entriesOfCell(ofRow, row.key, d), r, c,
-        locked))}<td class="grid-total"><span>${
+        w))}<td class="grid-total"><span>${
       hoursText(sum(ofRow))}</span></td></tr>`;
   })}</tbody>`;
   const foot = html`<tfoot><tr><th scope="row">${t("grid.day_total")}</th>${
@@ -580,6 +692,8 @@ export function gridScreen(params) {
   const timer = runningTimer();
   const timerElsewhere = timer && !rows.some((row) => row.key === timer.key);
   if (selected && !daysOf(week).includes(selected.day)) selected = null;
+  const canSubmit = ["draft", "rejected"].includes(w.status)
+    && entries.length > 0;
 
   const content = html`
     ${timeViews(week, "grid")}
@@ -596,29 +710,33 @@ export function gridScreen(params) {
       <a class="icon-button" href="#/time/grid/${addWeeks(week, 1)}"
         aria-label="${t("time.next_week")}">${icon("forward")}</a>
     </div>
-    ${weekState(w, entries)}
+    ${weekState(w, entries, "grid")}
     ${timerElsewhere ? html`<p class="notice grid-timer-line">${icon("clock")}${
       t("grid.timer_elsewhere", { row: describeRow(timer.key).code,
         at: formatTime(timer.started_at) })}
       <button type="button" class="button secondary"
         data-action="stop-timer">${t("grid.timer_stop_short")}</button></p>`
       : ""}
-    ${rows.length ? gridTable(week, rows, entries, locked)
+    ${rows.length ? gridTable(week, rows, entries, w)
       : html`<p class="empty">${t("grid.no_rows")}</p>`}
-    ${refusalNotice()}
-    ${rows.length ? cellPanel(entries, locked) : ""}
+    ${refusalNotices(week, rows, entries)}
+    ${rejectedList(week, rows, entries, w)}
+    ${rows.length ? cellPanel(entries, w) : ""}
     ${locked ? "" : adding ? addRowForm() : copying ? copyQuestion(week)
       : html`<div class="two grid-tools">
         <button type="button" class="button secondary" data-action="add">${
           icon("plus")}${t("grid.add_row")}</button>
         <button type="button" class="button secondary" data-action="copy">${
-          icon("undo")}${t("grid.copy")}</button></div>`}`;
+          icon("undo")}${t("grid.copy")}</button></div>`}
+    ${canSubmit ? html`<div class="actionbar grid-submit"><button type="button"
+      class="button big primary" data-action="submit">${t("time.submit",
+      { n: weekNumber(week) })}</button></div>` : ""}`;
 
   return {
     title: t("time.title"), nav: "time", content,
     leave: () => {
       selected = null;
-      refusal = null;
+      refusedLast = null;
       typed.clear();
       adding = false;
       copying = false;
@@ -669,6 +787,29 @@ export function gridScreen(params) {
       /** @param {HTMLElement} el */
       "start-timer": (el) => startTimer(String(el.dataset.key)),
       "stop-timer": () => stopTimer(),
+      /** @param {HTMLElement} el */
+      "focus-cell": (el) => focusCell(String(el.dataset.key),
+        String(el.dataset.day)),
+      /** @param {HTMLElement} el */
+      "put-back": async (el) => {
+        const key = String(el.dataset.key);
+        const day = String(el.dataset.day);
+        await settle(cellId(key, day));
+        focusCell(key, day);
+      },
+      submit: async () => {
+        // A value being saved as the button is pressed goes with the week.
+        await saving;
+        const [first] = cellsWhere(week, rows, (key, day) => cellId(key, day)
+          in allRefused());
+        if (first) {
+          toast(t("grid.submit_refused"));
+          return void focusCell(first.row.key, first.day);
+        }
+        await submitWeek(week);
+        toast(t("time.submitted_toast", { n: weekNumber(week) }));
+        go(location.hash);
+      },
     },
   };
 }
@@ -679,6 +820,15 @@ export function myTimeScreen() {
 }
 
 // ---- keyboard and focus ------------------------------------------------
+
+/** Put the focus in a row's cell of a day (which selects it).
+ * @param {string} key @param {string} day */
+function focusCell(key, day) {
+  const el = /** @type {HTMLElement | null} */ (document.querySelector(
+    `.week-grid [data-cell][data-key="${key}"][data-day="${day}"]`));
+  el?.focus();
+  el?.scrollIntoView({ block: "nearest", inline: "nearest" });
+}
 
 /** The cell `[r, c]` of the grid `from` is in, if any.
  * @param {HTMLElement} from @param {number} r @param {number} c */

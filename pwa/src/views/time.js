@@ -91,13 +91,22 @@ function deciderName(w) {
   return userName(w.decided_by_id) || w.decided_by_name || "";
 }
 
+/** A line rejected that is still to correct: until its week is sent again.
+ * @param {Record<string, any>} e @param {Record<string, any>} w */
+export function isSentBack(e, w) {
+  return e.decision === "rejected" && ["draft", "rejected"].includes(w.status);
+}
+
 /** A sentence about where the week stands; a week sent back for lines
- * of it points at them (each says who and why).
- * @param {Record<string, any>} w @param {Record<string, any>[]} [entries] */
-export function weekState(w, entries = []) {
+ * of it points at them, where the view shows who and why: under each
+ * line in the days view, in the grid's list of rejected lines.
+ * @param {Record<string, any>} w @param {Record<string, any>[]} [entries]
+ * @param {"days" | "grid"} [view] */
+export function weekState(w, entries = [], view = "days") {
   const sentBackLines = entries.filter((e) => e.decision === "rejected");
   if (w.status === "rejected" && sentBackLines.length) {
-    return html`<p class="notice warn">${icon("warn")}${t("time.lines_rejected",
+    return html`<p class="notice warn">${icon("warn")}${t(view === "grid"
+      ? "grid.lines_rejected" : "time.lines_rejected",
       { count: sentBackLines.length })}</p>`;
   }
   if (w.status === "approved") {
@@ -124,9 +133,7 @@ export function weekState(w, entries = []) {
 /** A line rejected, with who and why, until its week is sent again.
  * @param {Record<string, any>} e @param {Record<string, any>} w */
 function sentBack(e, w) {
-  if (e.decision !== "rejected" || !["draft", "rejected"].includes(w.status)) {
-    return "";
-  }
+  if (!isSentBack(e, w)) return "";
   return html`<li class="flag entry-flag line-rejected">${icon("cross")}<span>${
     t("time.line_rejected", { by: userName(e.decided_by_id) || "—",
       reason: e.decision_reason || "" })}</span></li>`;
@@ -168,12 +175,20 @@ export function timeScreen(params) {
     <div class="day-chips" role="group" aria-label="${t("time.days")}">
       ${days.map((d) => {
         const total = dayTotal(entries, d);
+        // A day holding a line to correct says so on its chip, by a mark
+        // and in words: the lines are only read once the day is opened.
+        const rejected = entries.some((e) => e.work_date === d
+          && isSentBack(e, w));
         return html`<a class="day-chip ${d === selected ? "on" : ""} ${
-          d === today() ? "today" : ""}" href="#/time/${week}/${d}"
+          d === today() ? "today" : ""} ${rejected ? "has-rejected" : ""}"
+          href="#/time/${week}/${d}"
           aria-current="${d === selected ? "date" : "false"}"
-          aria-label="${formatDay(d)}, ${formatDuration(total)}">
+          aria-label="${formatDay(d)}, ${formatDuration(total)}${rejected
+            ? `, ${t("time.day_rejected")}` : ""}">
           <span class="dow">${formatDay(d, { weekday: "short" })}</span>
-          <span class="dom">${formatNumber(Number(d.slice(8)))}</span>
+          <span class="dom">${formatNumber(Number(d.slice(8)))}${rejected
+            ? html`<span class="day-rejected" title="${
+            t("time.day_rejected")}">${icon("cross")}</span>` : ""}</span>
           <span class="dt">${total ? hoursText(total) : "–"}</span>
         </a>`;
       })}
