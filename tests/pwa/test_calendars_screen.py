@@ -243,8 +243,12 @@ def test_a_known_skill_typed_in_french_is_kept_under_its_key(phone: Any, server:
     open_calendars(page, "fr", "skills")
     card = page.locator(".person-skills", has_text="Thomas Martin")
     card.locator("[data-action=open-skill]").click()
+    # The card is drawn again with its field: type into the one that stays.
+    page.locator("#skill-new").wait_for()
+    page.wait_for_timeout(200)
 
     page.locator("#skill-new").fill("Plomberie")
+    assert page.locator("#skill-new").input_value() == "Plomberie"
     page.locator("#skill-new").press("Enter")
 
     card.locator(".skill-chip", has_text="plomberie").wait_for()

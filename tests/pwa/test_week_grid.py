@@ -350,6 +350,9 @@ def test_hours_typed_offline_are_sent_once_back_online(phone: Any, server: Serve
     open_grid(page, week_of(4))
 
     context.set_offline(True)
+    # The browser's offline mode may let a request through that the page
+    # makes under its service worker: the server is out of reach as well.
+    context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
     add_row(page, "AFF-2026-006")
     before = outbox_seq(page)
     type_in(page, "AFF-2026-006", 3, "7:45")
@@ -361,6 +364,7 @@ def test_hours_typed_offline_are_sent_once_back_online(phone: Any, server: Serve
     page.locator(".grid-week-total", has_text="7:45").wait_for()
     kept = cell(page, "AFF-2026-006", 3).input_value()
     on_server_offline = entries_on_server(server, "tech2@demo.test", 4)
+    context.unroute("**/api/**")
     context.set_offline(False)
     wait_synced(page)
     held = entries_on_server(server, "tech2@demo.test", 4)
