@@ -48,7 +48,12 @@ from backend.offline.controllers import (
 )
 from backend.offline.horizon import purge_tombstones
 from backend.people.auth import provide_actor
-from backend.people.controllers import AuthController, RateController, WorkCalendarController
+from backend.people.controllers import (
+    AuthController,
+    RateController,
+    TimeApproverController,
+    WorkCalendarController,
+)
 from backend.settings import Settings
 from backend.timesheets import mutators as timesheet_mutators
 from backend.timesheets.controllers import (
@@ -189,6 +194,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             PlanningController,
             WorkCalendarController,
             RateController,
+            TimeApproverController,
             CalendarController,
             ExportController,
             QueueController,

@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access import policy
 from backend.access.actors import Actor
-from backend.db.models import User
+from backend.db.models import Role, User
 from backend.dependencies import AppSettings, Db, SignedIn
-from backend.lib.errors import Forbidden, TooManyAttempts, Unauthenticated
+from backend.lib.errors import Forbidden, NotFound, TooManyAttempts, Unauthenticated
 from backend.lib.throttle import Throttle
 from backend.people.auth import SESSION_COOKIE
 from backend.people.calendars import (
@@ -47,10 +47,19 @@ from backend.people.schemas import (
     RateIn,
     RateOut,
     SkillsPut,
+    TimeApproverOut,
+    TimeApproverPut,
     WorkingWeekOut,
     WorkingWeekPut,
 )
-from backend.people.services import actor_of, load_actor, set_language, sign_in, sign_out
+from backend.people.services import (
+    actor_of,
+    load_actor,
+    name_time_approver,
+    set_language,
+    sign_in,
+    sign_out,
+)
 from backend.settings import Settings
 
 # Ten wrong passwords for one address from one place, then wait a while.
@@ -287,3 +296,45 @@ class RateController(Controller):
             raise Forbidden()
         async with db.writing() as session:
             await remove_rate(session, person_id, rate_id)
+
+
+def _approver_out(person: User, approver: User | None) -> TimeApproverOut:
+    return TimeApproverOut(
+        person_id=person.id,
+        approver_id=person.time_approver_id,
+        approver_name=approver.name if approver else None,
+    )
+
+
+class TimeApproverController(Controller):
+    """Who approves a person's time besides the route: read by those who
+    plan the work, named by administrators."""
+
+    path = "/api/people/{person_id:uuid}/time-approver"
+
+    @get("/")
+    async def show(
+        self, person_id: FromPath[uuid.UUID], actor: SignedIn, db: Db
+    ) -> TimeApproverOut:
+        _may_keep_calendars(actor)
+        async with db.reading() as session:
+            person = await session.get(User, person_id)
+            if person is None or person.deleted_at is not None:
+                raise NotFound("not_found", user_id=str(person_id))
+            approver_id = person.time_approver_id
+            approver = await session.get(User, approver_id) if approver_id else None
+            return _approver_out(person, approver)
+
+    @put("/")
+    async def name(
+        self,
+        person_id: FromPath[uuid.UUID],
+        data: JSONBody[TimeApproverPut],
+        actor: SignedIn,
+        db: Db,
+    ) -> TimeApproverOut:
+        if actor.role != Role.ADMIN:
+            raise Forbidden()
+        async with db.writing() as session:
+            person, approver = await name_time_approver(session, person_id, data.approver_id)
+            return _approver_out(person, approver)

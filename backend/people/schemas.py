@@ -160,3 +160,16 @@ class RateOut(msgspec.Struct):
     valid_from: dt.date
     cents_per_hour: int
     activity: str
+
+
+class TimeApproverPut(msgspec.Struct, forbid_unknown_fields=True):
+    """Who approves the person's time besides the administrators; null: the
+    company's route alone."""
+
+    approver_id: uuid.UUID | None
+
+
+class TimeApproverOut(msgspec.Struct):
+    person_id: uuid.UUID
+    approver_id: uuid.UUID | None
+    approver_name: str | None

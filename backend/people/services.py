@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access.actors import Actor
 from backend.db.models import AuthSession, HourlyRate, Role, Team, User
-from backend.lib.errors import Conflict, NotFound, Unauthenticated
+from backend.lib.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from backend.lib.passwords import hash_password, verify_password
 from backend.lib.time import utc_now
 from backend.lib.tokens import new_token, token_hash
@@ -257,3 +257,26 @@ def rate_on(rates: list[Rate], day: dt.date, activity: str | None = None) -> int
     if own is not None:
         return own
     return general or 0
+
+
+async def name_time_approver(
+    session: AsyncSession, person_id: uuid.UUID, approver_id: uuid.UUID | None
+) -> tuple[User, User | None]:
+    """Name who approves the person's time (a manager with nobody above
+    them); None leaves it to the company's route. Nobody approves their
+    own time, and an approver is someone who can sign in."""
+    person = await session.get(User, person_id)
+    if person is None or person.deleted_at is not None:
+        raise NotFound("not_found", user_id=str(person_id))
+    approver = None
+    if approver_id is not None:
+        if approver_id == person_id:
+            raise InvalidInput(
+                "invalid_input", reason="nobody approves their own time", field="approver_id"
+            )
+        approver = await session.get(User, approver_id)
+        if approver is None or approver.deleted_at is not None or not approver.active:
+            raise NotFound("not_found", user_id=str(approver_id))
+    person.time_approver_id = approver_id
+    await session.flush()
+    return person, approver

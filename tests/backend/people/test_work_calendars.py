@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from backend.db.engine import Database
-from backend.db.models import HourlyRate
+from backend.db.models import HourlyRate, User
 from backend.people.availability import load_people
 from tests.factories import Company
 
@@ -358,3 +358,67 @@ async def test_a_refusal_is_said_in_french_too(device_of: Any, company: Company)
 
     assert refused.status_code == 400
     assert "deux plages horaires d'un même jour se chevauchent" in refused.json()["message"]
+
+
+async def test_an_administrator_names_a_manager_s_time_approver(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    admin, manager = await device_of("admin"), await device_of("manager")
+    url = f"/api/people/{company.users['manager']}/time-approver/"
+
+    named = await admin.client.put(url, json={"approver_id": str(company.users["supervisor"])})
+    read = await manager.client.get(url)
+    cleared = await admin.client.put(url, json={"approver_id": None})
+
+    assert named.status_code == 200, named.text
+    assert named.json()["approver_id"] == str(company.users["supervisor"])
+    assert named.json()["approver_name"]
+    assert read.json() == named.json()
+    assert cleared.json() == {
+        "person_id": str(company.users["manager"]),
+        "approver_id": None,
+        "approver_name": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"approver_id": "self"}, 400),
+        ({"approver_id": str(uuid.UUID(int=7))}, 404),
+        ({"approver_id": "not-an-id"}, 400),
+        ({}, 400),
+        ({"approver_id": None, "extra": 1}, 400),
+    ],
+)
+async def test_a_time_approver_that_cannot_be_is_refused(
+    device_of: Any, company: Company, db: Database, body: dict, status: int
+) -> None:
+    admin = await device_of("admin")
+    if body.get("approver_id") == "self":
+        body = {"approver_id": str(company.users["manager"])}
+
+    refused = await admin.client.put(
+        f"/api/people/{company.users['manager']}/time-approver/", json=body
+    )
+
+    assert refused.status_code == status, refused.text
+    assert set(refused.json()) == {"code", "message", "details"}
+    async with db.reading() as session:
+        manager = await session.get(User, company.users["manager"])
+    assert manager is not None and manager.time_approver_id is None
+
+
+@pytest.mark.parametrize("who", ["manager", "supervisor", "tech"])
+async def test_only_administrators_name_a_time_approver(
+    device_of: Any, company: Company, db: Database, who: str
+) -> None:
+    someone = await device_of(who)
+    url = f"/api/people/{company.users['tech2']}/time-approver/"
+
+    refused = await someone.client.put(url, json={"approver_id": str(company.users[who])})
+
+    assert refused.status_code == 403
+    async with db.reading() as session:
+        person = await session.get(User, company.users["tech2"])
+    assert person is not None and person.time_approver_id is None
