@@ -21,7 +21,7 @@
 
 import { html } from "../html.js";
 import {
-  t, formatDay, formatDuration, formatTime, weekRange,
+  t, formatDay, formatDuration, formatTime,
 } from "../i18n.js";
 import { icon } from "../icons.js";
 import {
@@ -35,8 +35,8 @@ import {
 } from "../model.js";
 import { getMeta, setMeta, pulledAll } from "../store.js";
 import { go, toast } from "../ui.js";
-import { pendingMark, timeViews, weekChip } from "./parts.js";
-import { isSentBack, timeScreen, weekState } from "./time.js";
+import { pendingMark, timeViews } from "./parts.js";
+import { isSentBack, timeScreen, weekBar, weekState } from "./time.js";
 import { MAX_MINUTES_PER_DAY } from "./entry.js";
 import { LONG_DAY_MINUTES } from "./approvals.js";
 
@@ -697,19 +697,7 @@ export function gridScreen(params) {
 
   const content = html`
     ${timeViews(week, "grid")}
-    <div class="week-bar">
-      <a class="icon-button" href="#/time/grid/${addWeeks(week, -1)}"
-        aria-label="${t("time.previous_week")}">${icon("back")}</a>
-      <div class="week-title">
-        <h2>${t("week.short", { n: weekNumber(week) })}</h2>
-        <p class="range">${weekRange(week)}</p>
-        <p>${weekChip(w.status)}${pendingMark(w.pending)}
-          <span class="total">${t("time.week_total",
-            { total: formatDuration(sum(entries)) })}</span></p>
-      </div>
-      <a class="icon-button" href="#/time/grid/${addWeeks(week, 1)}"
-        aria-label="${t("time.next_week")}">${icon("forward")}</a>
-    </div>
+    ${weekBar(week, w, sum(entries), "#/time/grid/")}
     ${weekState(w, entries, "grid")}
     ${timerElsewhere ? html`<p class="notice grid-timer-line">${icon("clock")}${
       t("grid.timer_elsewhere", { row: describeRow(timer.key).code,

@@ -139,6 +139,26 @@ function sentBack(e, w) {
       reason: e.decision_reason || "" })}</span></li>`;
 }
 
+/** The week's title between its two arrows: number, dates, status and
+ * total; ``link`` is the view's route ("#/time/" or "#/time/grid/").
+ * @param {string} week @param {Record<string, any>} w
+ * @param {number} total minutes @param {string} link */
+export function weekBar(week, w, total, link) {
+  return html`<div class="week-bar">
+      <a class="icon-button" href="${link}${addWeeks(week, -1)}"
+        aria-label="${t("time.previous_week")}">${icon("back")}</a>
+      <div class="week-title">
+        <h2>${t("week.short", { n: weekNumber(week) })}</h2>
+        <p class="range">${weekRange(week)}</p>
+        <p>${weekChip(w.status)}${pendingMark(w.pending)}
+          <span class="total">${t("time.week_total",
+            { total: formatDuration(total) })}</span></p>
+      </div>
+      <a class="icon-button" href="${link}${addWeeks(week, 1)}"
+        aria-label="${t("time.next_week")}">${icon("forward")}</a>
+    </div>`;
+}
+
 /** @param {{week?: string, day?: string}} params */
 export function timeScreen(params) {
   const self = me();
@@ -158,19 +178,7 @@ export function timeScreen(params) {
   const content = html`
     ${reminderNotice(self?.id, week)}
     ${timeViews(week, "days")}
-    <div class="week-bar">
-      <a class="icon-button" href="#/time/${addWeeks(week, -1)}"
-        aria-label="${t("time.previous_week")}">${icon("back")}</a>
-      <div class="week-title">
-        <h2>${t("week.short", { n: weekNumber(week) })}</h2>
-        <p class="range">${weekRange(week)}</p>
-        <p>${weekChip(w.status)}${pendingMark(w.pending)}
-          <span class="total">${t("time.week_total",
-            { total: formatDuration(weekTotal) })}</span></p>
-      </div>
-      <a class="icon-button" href="#/time/${addWeeks(week, 1)}"
-        aria-label="${t("time.next_week")}">${icon("forward")}</a>
-    </div>
+    ${weekBar(week, w, weekTotal, "#/time/")}
     ${weekState(w, entries)}
     <div class="day-chips" role="group" aria-label="${t("time.days")}">
       ${days.map((d) => {
