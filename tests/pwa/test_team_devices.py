@@ -111,8 +111,12 @@ def wipe_and_come_back(phone: Any, server: Server, email: str, *, locale: str = 
     context = phone(locale=locale, service_workers="block")
     page = context.new_page()
     sign_in(page, email)
-    context.set_offline(True)
     context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    page.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    context.set_offline(True)
+    # The app sends nothing while the browser says it is offline: wait
+    # until it does, so that no push races the emulated outage.
+    page.wait_for_function("!navigator.onLine")
     add_time(page, "AFF-2026-003", "1:15", "S10 lost with the phone's storage")
     page.locator(".sync-line.sync-offline").wait_for()
     assert page.evaluate("document.body.dataset.seq") == "2"

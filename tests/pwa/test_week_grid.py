@@ -350,6 +350,7 @@ def test_hours_typed_offline_are_sent_once_back_online(phone: Any, server: Serve
     open_grid(page, week_of(4))
 
     context.set_offline(True)
+    page.wait_for_function("!navigator.onLine")
     add_row(page, "AFF-2026-006")
     before = outbox_seq(page)
     type_in(page, "AFF-2026-006", 3, "7:45")
