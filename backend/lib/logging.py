@@ -12,6 +12,21 @@ import sys
 import structlog
 
 
+class _StandardError:
+    """Writes to whatever ``sys.stderr`` is at the time of each event.
+
+    Holding the stream found at start-up breaks when that stream is later
+    replaced and closed (a test runner's capture, a daemon's redirection):
+    a log line must never be what fails a request.
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "info", *, json: bool = False) -> None:
     """Route structlog and the standard library through one renderer."""
     numeric = logging.getLevelName(level.upper())
@@ -34,7 +49,7 @@ def configure_logging(level: str = "info", *, json: bool = False) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_StandardError()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=numeric, stream=sys.stderr, format="%(name)s %(message)s")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 import pytest
 import structlog
 
@@ -33,3 +36,20 @@ def test_a_crash_is_logged_without_local_values(
     assert "RuntimeError" in logged
     assert password not in logged
     assert cookie not in logged
+
+
+def test_a_log_line_outlives_the_stream_logging_started_with(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A test runner's capture, or a daemon's redirection, replaces and
+    # closes the stream that was there when logging was set up.
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure_logging("info", json=True)
+    first.close()
+    now = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", now)
+
+    structlog.get_logger().info("demo.loaded")
+
+    assert "demo.loaded" in now.getvalue()
