@@ -31,6 +31,7 @@ from backend.db.models import (
     ChecklistRun,
     ConflictRecord,
     Device,
+    Equipment,
     Role,
     ServiceOrder,
     Site,
@@ -119,6 +120,14 @@ def visible_affairs(actor: Actor) -> ColumnElement[bool]:
 
 def visible_affair_ids(actor: Actor) -> sa.Select[uuid.UUID]:
     return sa.select(Affair.id).where(visible_affairs(actor))
+
+
+def visible_equipment(actor: Actor) -> ColumnElement[bool]:
+    """Equipment of the affairs the actor sees: a technician holds the
+    machines of the affairs they work on, to find one by its serial."""
+    if actor.sees_everything:
+        return EVERYTHING
+    return Equipment.affair_id.in_(visible_affair_ids(actor))
 
 
 def visible_customers(actor: Actor, customer_id: ColumnRef) -> ColumnElement[bool]:

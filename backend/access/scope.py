@@ -53,6 +53,7 @@ SCOPES: dict[str, Scope] = {
     "affair": policy.visible_affairs,
     "action": policy.visible_actions,
     "service_order": policy.visible_service_orders,
+    "equipment": policy.visible_equipment,
     "service_order_note": _notes,
     "checklist_template": _everyone,
     "checklist_run": policy.visible_checklist_runs,

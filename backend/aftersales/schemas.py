@@ -15,7 +15,14 @@ ItemKey = Annotated[str, Meta(min_length=1, max_length=60)]
 NoteText = Annotated[str, Meta(min_length=1, max_length=5000, pattern=r"\S")]
 AnswerNote = Annotated[str, Meta(max_length=2000)]
 AnswerText = Annotated[str, Meta(max_length=2000)]
-ItemKind = Literal["yes_no", "choice", "number", "text"]
+ItemKind = Literal["yes_no", "choice", "number", "text", "photo", "signature"]
+
+
+class ItemCondition(msgspec.Struct, forbid_unknown_fields=True):
+    """Show an item only when another item, earlier in the list, has this answer."""
+
+    item: ItemKey
+    equals: bool | float | AnswerText
 
 
 class ChecklistItem(msgspec.Struct, forbid_unknown_fields=True):
@@ -23,6 +30,8 @@ class ChecklistItem(msgspec.Struct, forbid_unknown_fields=True):
 
     ``label`` is the company's wording, one text or one per language.
     ``min``/``max`` bound a number: a reading outside is kept and flagged.
+    ``visible_if`` hides the item until another one has a given answer.
+    A ``quality`` item answered "no" is a non-conformity.
     """
 
     key: ItemKey
@@ -33,6 +42,8 @@ class ChecklistItem(msgspec.Struct, forbid_unknown_fields=True):
     min: float | None = None
     max: float | None = None
     unit: Annotated[str, Meta(max_length=20)] | None = None
+    visible_if: ItemCondition | None = None
+    quality: bool = False
 
 
 class ChecklistAnswerArgs(msgspec.Struct, forbid_unknown_fields=True):

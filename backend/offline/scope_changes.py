@@ -57,6 +57,7 @@ ROOTS_OF_OTHER_ROWS: dict[str, tuple[str, Scope]] = {
     "time_approved": ("user", lambda actor: User.time_approver_id == actor.id),
 }
 FOLLOWERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "affair": (("equipment", "affair_id"),),
     "service_order": (("service_order_note", "service_order_id"),),
     "checklist_run": (("checklist_answer", "run_id"), ("checklist_photo", "run_id")),
     "user": (("time_entry", "user_id"), ("timesheet_week", "user_id"), ("conflict", "author_id")),

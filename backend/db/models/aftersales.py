@@ -1,4 +1,5 @@
-"""After-sales: service orders, their notes, checklists, maintenance contracts."""
+"""After-sales: equipment, service orders, their notes, checklists,
+maintenance contracts."""
 
 from __future__ import annotations
 
@@ -22,8 +23,66 @@ class ServiceOrderStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class ServiceOrderKind(enum.StrEnum):
+    VISIT = "visit"
+    REPAIR = "repair"
+
+
+class RepairStep(enum.StrEnum):
+    """Where a repair stands, from the product's arrival to its return."""
+
+    INTAKE = "intake"
+    DIAGNOSIS = "diagnosis"
+    REPAIR = "repair"
+    QUALITY_CHECK = "quality_check"
+    READY = "ready"
+    RETURNED = "returned"
+
+
+class WarrantyBasis(enum.StrEnum):
+    """Who pays for a repair, decided at intake."""
+
+    CUSTOMER_WARRANTY = "customer_warranty"
+    MANUFACTURER_WARRANTY = "manufacturer_warranty"
+    CONTRACT = "contract"
+    CHARGEABLE = "chargeable"
+
+
+class Equipment(Synced, Base):
+    """A product installed at or owned by a customer, serialized or not.
+
+    A serialized piece of equipment has a serial number, unique for its
+    product. A part fitted into another is itself equipment: the history of
+    fittings says what a machine was made of on any day.
+    """
+
+    __tablename__ = "equipment"
+    __table_args__ = (sa.UniqueConstraint("product_id", "serial_number"),)
+    sync_type = "equipment"
+
+    affair_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("affairs.id"), index=True)
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("customers.id"), index=True, default=None
+    )
+    site_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("sites.id"), default=None)
+    product_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("products.id"), index=True, default=None
+    )
+    label: Mapped[str] = mapped_column(sa.String(200))
+    serial_number: Mapped[str | None] = mapped_column(sa.String(80), index=True, default=None)
+    installed_on: Mapped[dt.date | None] = mapped_column(default=None)
+    customer_warranty_ends_on: Mapped[dt.date | None] = mapped_column(default=None)
+    manufacturer_warranty_ends_on: Mapped[dt.date | None] = mapped_column(default=None)
+    external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+
+
 class ServiceOrder(Synced, Base):
-    """An intervention: a visit or a repair, assigned to a technician."""
+    """An intervention: a visit or a repair, assigned to a technician.
+
+    A visit moves through ``status`` alone. A repair also has a ``step``
+    (intake to returned); its status follows the step. A contract's planned
+    visit names its contract and the day it is due, once per day.
+    """
 
     __tablename__ = "service_orders"
     sync_type = "service_order"
@@ -47,6 +106,42 @@ class ServiceOrder(Synced, Base):
     planned_minutes: Mapped[int | None] = mapped_column(default=None)
     status_changed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+    kind: Mapped[ServiceOrderKind] = mapped_column(
+        choice(ServiceOrderKind, "service_order_kind"),
+        default=ServiceOrderKind.VISIT,
+        server_default=ServiceOrderKind.VISIT.value,
+    )
+    step: Mapped[RepairStep | None] = mapped_column(choice(RepairStep, "repair_step"), default=None)
+    equipment_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("equipment.id"), index=True, default=None
+    )
+    contract_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("maintenance_contracts.id"), index=True, default=None
+    )
+    visit_due_on: Mapped[dt.date | None] = mapped_column(default=None)
+    symptoms: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    received_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    warranty: Mapped[WarrantyBasis | None] = mapped_column(
+        choice(WarrantyBasis, "warranty_basis"), default=None
+    )
+    warranty_reason: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    diagnosis: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    repair_report: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    signature_sha256: Mapped[str | None] = mapped_column(
+        sa.ForeignKey("blobs.sha256"), default=None
+    )
+    signed_by: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    returned_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+# A contract's visit is made once per due day, however often visits are
+# generated (a unique index rather than a constraint: SQLite adds it in place).
+sa.Index(
+    "uq_service_orders_contract_visit",
+    ServiceOrder.contract_id,
+    ServiceOrder.visit_due_on,
+    unique=True,
+)
 
 
 class ServiceOrderNote(Synced, Base):
@@ -75,6 +170,10 @@ class ChecklistTemplate(Synced, Base):
     revision: Mapped[int] = mapped_column(default=1)
     name: Mapped[str] = mapped_column(sa.String(200))
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument, default=list)
+    # The repair step a run of this checklist must be complete before.
+    guards_step: Mapped[RepairStep | None] = mapped_column(
+        choice(RepairStep, "repair_step"), default=None
+    )
 
 
 class ChecklistRunStatus(enum.StrEnum):
@@ -95,6 +194,10 @@ class ChecklistRun(Synced, Base):
         choice(ChecklistRunStatus, "checklist_run_status"), default=ChecklistRunStatus.OPEN
     )
     signed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # Copied from the template version the run started with.
+    guards_step: Mapped[RepairStep | None] = mapped_column(
+        choice(RepairStep, "repair_step"), default=None
+    )
 
 
 class ChecklistAnswer(Synced, Base):
@@ -157,6 +260,19 @@ class MaintenanceContract(Synced, Base):
     response_hours: Mapped[int | None] = mapped_column(default=None)
     amount_cents: Mapped[int | None] = mapped_column(sa.BigInteger, default=None)
     external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+
+
+class ContractEquipment(Base):
+    """A piece of equipment a maintenance contract covers."""
+
+    __tablename__ = "contract_equipment"
+
+    contract_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("maintenance_contracts.id"), primary_key=True
+    )
+    equipment_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("equipment.id"), primary_key=True, index=True
+    )
 
 
 class ContractLine(Base):
