@@ -45,8 +45,27 @@ class OpenServiceOrder(msgspec.Struct):
     number: str
     title: str
     status: str
+    kind: str
+    # Where a repair stands (intake to returned); None for a visit.
+    step: str | None
     technician_id: uuid.UUID | None
     scheduled_start: dt.datetime | None
+
+
+class AffairEquipment(msgspec.Struct):
+    id: uuid.UUID
+    label: str
+    serial_number: str | None
+    customer_warranty_ends_on: dt.date | None
+    manufacturer_warranty_ends_on: dt.date | None
+
+
+class AffairContract(msgspec.Struct):
+    id: uuid.UUID
+    number: str
+    status: str
+    starts_on: dt.date | None
+    ends_on: dt.date | None
 
 
 class OpenConflict(msgspec.Struct):
@@ -64,3 +83,5 @@ class AffairSummary(msgspec.Struct):
     labour: Labour
     open_service_orders: list[OpenServiceOrder]
     open_conflicts: list[OpenConflict]
+    equipment: list[AffairEquipment]
+    contracts: list[AffairContract]

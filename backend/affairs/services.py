@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.access import policy
 from backend.access.actors import Actor
 from backend.affairs.schemas import (
+    AffairContract,
+    AffairEquipment,
     AffairOut,
     AffairSummary,
     Labour,
@@ -22,6 +24,8 @@ from backend.db.models import (
     ConflictRecord,
     ConflictStatus,
     Customer,
+    Equipment,
+    MaintenanceContract,
     ServiceOrder,
     ServiceOrderStatus,
 )
@@ -70,7 +74,8 @@ def _affair_out(affair: Affair, customer_name: str | None) -> AffairOut:
 async def affair_summary(
     session: AsyncSession, actor: Actor, affair_id: uuid.UUID, language: str
 ) -> AffairSummary:
-    """The affair with its labour, open service orders and open conflicts."""
+    """The affair with its labour, open service orders, open conflicts, and
+    the equipment and maintenance contracts that belong to it."""
     row = (
         await session.execute(
             sa.select(Affair, Customer.name)
@@ -106,6 +111,16 @@ async def affair_summary(
         )
         .order_by(ConflictRecord.created_at)
     )
+    equipment = await session.scalars(
+        sa.select(Equipment)
+        .where(Equipment.affair_id == affair.id, Equipment.deleted_at.is_(None))
+        .order_by(Equipment.label, Equipment.serial_number)
+    )
+    contracts = await session.scalars(
+        sa.select(MaintenanceContract)
+        .where(MaintenanceContract.affair_id == affair.id, MaintenanceContract.deleted_at.is_(None))
+        .order_by(MaintenanceContract.number)
+    )
     return AffairSummary(
         affair=_affair_out(affair, customer_name),
         labour=Labour(
@@ -119,6 +134,8 @@ async def affair_summary(
                 number=order.number,
                 title=order.title,
                 status=order.status.value,
+                kind=order.kind.value,
+                step=order.step.value if order.step else None,
                 technician_id=order.technician_id,
                 scheduled_start=order.scheduled_start,
             )
@@ -135,5 +152,25 @@ async def affair_summary(
                 message=translate(conflict.code, language, conflict.details),
             )
             for conflict in conflicts
+        ],
+        equipment=[
+            AffairEquipment(
+                id=item.id,
+                label=item.label,
+                serial_number=item.serial_number,
+                customer_warranty_ends_on=item.customer_warranty_ends_on,
+                manufacturer_warranty_ends_on=item.manufacturer_warranty_ends_on,
+            )
+            for item in equipment
+        ],
+        contracts=[
+            AffairContract(
+                id=contract.id,
+                number=contract.number,
+                status=contract.status.value,
+                starts_on=contract.starts_on,
+                ends_on=contract.ends_on,
+            )
+            for contract in contracts
         ],
     )

@@ -6,8 +6,16 @@ import datetime as dt
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from backend.db.engine import Database
+from backend.db.models import (
+    Equipment,
+    MaintenanceContract,
+    RepairStep,
+    ServiceOrder,
+    ServiceOrderKind,
+)
 from backend.lib.time import week_of
 from backend.people.services import set_rate
 from sync.ids import uuid7
@@ -142,3 +150,41 @@ async def test_affair_list_is_scoped(device_of: Any, company: Company) -> None:
 
     assert [a["code"] for a in mine] == ["AFF-1"]
     assert [a["code"] for a in everything] == ["AFF-1", "AFF-2"]
+
+
+async def test_summary_shows_the_affairs_equipment_contracts_and_repairs(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    manager = await device_of("manager")
+    async with db.writing() as session:
+        boiler = Equipment(
+            id=uuid7(),
+            affair_id=company.affair_id,
+            customer_id=company.customer_id,
+            label="Boiler",
+            serial_number="B-100",
+            manufacturer_warranty_ends_on=dt.date(2027, 6, 30),
+        )
+        elsewhere = Equipment(id=uuid7(), affair_id=company.other_affair_id, label="Pump")
+        contract = MaintenanceContract(
+            id=uuid7(),
+            number="CT-1",
+            customer_id=company.customer_id,
+            affair_id=company.affair_id,
+            starts_on=dt.date(2026, 1, 1),
+        )
+        session.add_all([boiler, elsewhere, contract])
+        await session.flush()
+        await session.execute(
+            sa.update(ServiceOrder)
+            .where(ServiceOrder.id == company.order_id)
+            .values(kind=ServiceOrderKind.REPAIR, step=RepairStep.DIAGNOSIS, equipment_id=boiler.id)
+        )
+
+    body = await summary(manager, company)
+
+    assert [(e["label"], e["serial_number"]) for e in body["equipment"]] == [("Boiler", "B-100")]
+    assert body["equipment"][0]["manufacturer_warranty_ends_on"] == "2027-06-30"
+    assert [(c["number"], c["status"]) for c in body["contracts"]] == [("CT-1", "draft")]
+    repair = next(o for o in body["open_service_orders"] if o["id"] == str(company.order_id))
+    assert (repair["kind"], repair["step"]) == ("repair", "diagnosis")
