@@ -263,7 +263,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     # Maintenance contracts.
     "contract_closed": {
         "en": "Contract {number} is closed; it no longer changes.",
-        "fr": "Le contrat {number} est clos ; il ne change plus.",
+        "fr": "Le contrat {number} est clos\u00a0; il ne change plus.",
     },
     "contract_not_draft": {
         "en": "Contract {number} is already running or closed.",
