@@ -16,7 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from backend.access.actors import Actor
 from backend.aftersales.contract_schemas import CloseRequest
 from backend.aftersales.contract_terms import close_contract, contract_detail
-from backend.aftersales.contracts import generate_visits
+from backend.aftersales.contracts import (
+    add_months,
+    company_today,
+    generate_visits,
+    plan_visits_daily,
+    visit_days,
+)
 from backend.db.engine import Database
 from backend.db.models import (
     ContractEquipment,
@@ -29,6 +35,8 @@ from backend.db.models import (
     ServiceOrderKind,
     ServiceOrderStatus,
 )
+from backend.lib.time import utc_now
+from backend.settings import Settings
 from sync.ids import uuid7
 from tests.factories import Company
 
@@ -288,3 +296,23 @@ async def test_repairs_not_started_within_the_response_time_are_breaches(
     assert breaches == [("R-WAITING", None), ("R-LATE-START", RECEIVED + 30 * hours)]
     assert detail.sla_breaches[0].respond_by == RECEIVED + 24 * hours
     assert detail.contract.flags.sla_breaches == 2
+
+
+async def test_the_daily_run_plans_the_visits_at_start(db: Database, company: Company) -> None:
+    today = company_today(utc_now())
+    contract_id = await add_contract(
+        db, company, starts_on=today, ends_on=add_months(today, 12), visit_every_months=1
+    )
+
+    task = asyncio.create_task(plan_visits_daily(db, Settings(contract_visit_horizon_days=40)))
+    try:
+        for _ in range(200):
+            if await visits(db, contract_id):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    due = [visit.visit_due_on for visit in await visits(db, contract_id)]
+    assert due == visit_days(today, 1, today + dt.timedelta(days=40))
