@@ -22,6 +22,8 @@ from sqlalchemy.exc import DBAPIError
 from backend.affairs.controllers import AffairController, CalendarController
 from backend.aftersales import mutators as aftersales_mutators
 from backend.aftersales.controllers import ServiceReportController
+from backend.aftersales.contract_controllers import ContractController
+from backend.aftersales.contracts import plan_visits_daily
 from backend.appshell.controllers import current_build, pwa_files, service_worker
 from backend.db.engine import Database, open_database
 from backend.db.faults import is_transient, is_unstorable
@@ -170,6 +172,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         tasks = [asyncio.create_task(feed.run())]
         if settings.daily_tasks:
             tasks.append(asyncio.create_task(_purge_daily(db, settings)))
+            tasks.append(asyncio.create_task(plan_visits_daily(db, settings)))
         if not db.is_sqlite:
             # Other server processes' writes reach this one's streams.
             tasks.append(asyncio.create_task(listen_for_changes(settings.database_url, feed)))
@@ -202,6 +205,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ReminderController,
             ActivityController,
             ServiceReportController,
+            ContractController,
             sync_events,
             service_worker,
             current_build,

@@ -71,6 +71,9 @@ class Settings:
     # several machines must share one: set AFFAIRES_SECRET_KEY on each.
     secret_key: str = field(default="", repr=False)
     secret_file: Path = Path("affaires.secret")
+    # How far ahead a maintenance contract's visits are made as service
+    # orders, by the daily run and on demand.
+    contract_visit_horizon_days: int = 90
     extra: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -78,6 +81,8 @@ class Settings:
             raise ValueError("AFFAIRES_TIME_DAYS_AHEAD: from 0 to 3660 days")
         if self.time_approval not in TIME_APPROVAL_ROUTES:
             raise ValueError("AFFAIRES_TIME_APPROVAL: " + " or ".join(TIME_APPROVAL_ROUTES))
+        if not 1 <= self.contract_visit_horizon_days <= 3660:
+            raise ValueError("AFFAIRES_CONTRACT_VISIT_HORIZON_DAYS: from 1 to 3660 days")
         if not 1 <= self.min_schema <= self.max_schema:
             raise ValueError("accepted schemas: 1 <= AFFAIRES_MIN_SCHEMA <= AFFAIRES_MAX_SCHEMA")
 
@@ -107,6 +112,7 @@ class Settings:
             workers=_env_int("AFFAIRES_WORKERS", 1),
             secret_key=os.environ.get("AFFAIRES_SECRET_KEY", ""),
             secret_file=Path(os.environ.get("AFFAIRES_SECRET_FILE", "affaires.secret")),
+            contract_visit_horizon_days=_env_int("AFFAIRES_CONTRACT_VISIT_HORIZON_DAYS", 90),
         )
 
     def with_database(self, url: str | None) -> Settings:

@@ -268,6 +268,18 @@ def plans_work(actor: Actor) -> bool:
     return actor.role in (Role.ADMIN, Role.MANAGER)
 
 
+def manages_contracts(actor: Actor) -> bool:
+    """Who may write maintenance contracts and plan their visits: those
+    who steer every affair."""
+    return actor.role in (Role.ADMIN, Role.MANAGER)
+
+
+def reads_contracts(actor: Actor) -> bool:
+    """Who may look at maintenance contracts: their writers, and the
+    supervisors whose teams make the visits and repairs."""
+    return actor.role in (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+
+
 def sets_rates(actor: Actor) -> bool:
     """Who may enter people's hourly costs: the administrators (the others
     who plan work read them)."""

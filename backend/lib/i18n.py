@@ -260,6 +260,27 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This action has no slot in the proposal.",
         "fr": "Cette action n'a pas de créneau dans la proposition.",
     },
+    # Maintenance contracts.
+    "contract_closed": {
+        "en": "Contract {number} is closed; it no longer changes.",
+        "fr": "Le contrat {number} est clos\u00a0; il ne change plus.",
+    },
+    "contract_not_draft": {
+        "en": "Contract {number} is already running or closed.",
+        "fr": "Le contrat {number} est déjà en cours ou clos.",
+    },
+    "contract_incomplete": {
+        "en": "The contract needs a start day and a visit frequency before it runs.",
+        "fr": "Le contrat doit avoir une date de début et une fréquence de visite pour démarrer.",
+    },
+    "equipment_of_another_customer": {
+        "en": "This equipment belongs to another customer than the contract's.",
+        "fr": "Cet équipement appartient à un autre client que celui du contrat.",
+    },
+    "affair_of_another_customer": {
+        "en": "This affair is another customer's.",
+        "fr": "Cette affaire est celle d'un autre client.",
+    },
 }
 
 # The fields of a message that name a status; others (a name) are shown

@@ -242,6 +242,10 @@ class ContractStatus(enum.StrEnum):
 
 
 class MaintenanceContract(Synced, Base):
+    """Upkeep of a customer's equipment: a visit every ``visit_every_months``
+    from ``starts_on`` to ``ends_on``, and repairs started within
+    ``response_hours`` of the equipment's arrival."""
+
     __tablename__ = "maintenance_contracts"
     sync_type = "maintenance_contract"
 
@@ -260,6 +264,11 @@ class MaintenanceContract(Synced, Base):
     response_hours: Mapped[int | None] = mapped_column(default=None)
     amount_cents: Mapped[int | None] = mapped_column(sa.BigInteger, default=None)
     external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+    # A contract that renews runs on for ``renewal_months`` more each time
+    # its end is reached, until it is closed.
+    renews: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    renewal_months: Mapped[int | None] = mapped_column(default=None)
+    closed_on: Mapped[dt.date | None] = mapped_column(default=None)
 
 
 class ContractEquipment(Base):
