@@ -21,9 +21,9 @@ from sqlalchemy.exc import DBAPIError
 
 from backend.affairs.controllers import AffairController, CalendarController
 from backend.aftersales import mutators as aftersales_mutators
-from backend.aftersales.controllers import ServiceReportController
 from backend.aftersales.contract_controllers import ContractController
 from backend.aftersales.contracts import plan_visits_daily
+from backend.aftersales.controllers import ServiceReportController
 from backend.appshell.controllers import current_build, pwa_files, service_worker
 from backend.db.engine import Database, open_database
 from backend.db.faults import is_transient, is_unstorable
