@@ -99,6 +99,8 @@ def test_a_screen_the_server_cannot_give_is_tried_again_then_said(phone: Any) ->
     page.route("**/src/office/exports.js*", cut)
     page.goto("/#/exports")
 
+    # While it tries again, the screen waits and says it is loading.
+    page.locator("#office-loading", has_text="Loading").wait_for(state="attached")
     page.locator("#office-offline", has_text="could not be loaded").wait_for()
     assert len(asked) == 3  # the first try and two more by themselves
     assert len(set(asked)) == 3  # each at its own address
