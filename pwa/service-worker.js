@@ -4,7 +4,8 @@
  * install:  cache every file of this build under its own cache name
  * activate: drop the caches of older builds, take control of the pages
  * fetch:    pages -> the cached app shell ("/"), so the app starts offline;
- *           app files -> cache first; /api/* -> never touched (network)
+ *           app files -> cache first; /api/* -> never touched (network);
+ *           files not precached (src/office/) -> the server, revalidated
  * message:  "skip-waiting" -> this version takes over (Update now)
  */
 /* global BUILD, PRECACHE */
@@ -47,7 +48,12 @@ sw.addEventListener("fetch", (event) => {
 async function fromCache(key, request) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(key);
-  return hit || fetch(request);
+  if (hit) return hit;
+  // The office's screens are not precached: the browser's own copy may be
+  // of an older version than the app, so the server is asked each time
+  // (a "not modified" answer when nothing changed).
+  if (request.mode === "navigate") return fetch(request);
+  return fetch(request, { cache: "no-cache" });
 }
 
 sw.addEventListener("message", (event) => {

@@ -4,6 +4,12 @@ The service worker is served with the list of the app's files and a build
 id made from their hashes, so any change to any file changes the worker's
 bytes, and the browser installs the new version (keeping the outbox, which
 lives in IndexedDB, not in the cache).
+
+The office's screens (``src/office/``) need the server anyway: they are
+left out of the precache list, so the first load and the phones in the
+field do not carry them, and the app loads them when their route opens.
+They still count in the build id, so that a change to them is a new
+version like any other (the app and its office screens stay in step).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from pathlib import Path
 WORKER_SOURCE = "service-worker.js"
 WORKER_URL = "/sw.js"
 SHELL_SUFFIXES = (".html", ".js", ".css", ".json", ".webmanifest", ".png", ".svg", ".ico")
+ON_DEMAND = "src/office/"
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,8 @@ def app_shell(root: Path) -> Shell:
         relative = path.relative_to(root).as_posix()
         digest.update(relative.encode())
         digest.update(path.read_bytes())
-        urls.append("/" if relative == "index.html" else f"/{relative}")
+        if not relative.startswith(ON_DEMAND):
+            urls.append("/" if relative == "index.html" else f"/{relative}")
     worker_source = (root / WORKER_SOURCE).read_bytes()
     digest.update(worker_source)
     build = digest.hexdigest()[:16]

@@ -32,9 +32,7 @@ import { meScreen } from "./views/me.js";
 import { conflictsScreen } from "./views/conflicts.js";
 import { devicesScreen } from "./views/devices.js";
 import { signInScreen } from "./views/signin.js";
-import { exportsScreen } from "./views/exports.js";
-import { availabilityScreen, proposalScreen } from "./views/planning.js";
-import { calendarsScreen } from "./views/calendars.js";
+import { officeScreen } from "./office.js";
 
 /**
  * @typedef {(el: any, event: Event) => unknown} Handler
@@ -72,13 +70,18 @@ const OVERSEEING_ROUTES = [
   [/^#\/devices$/, () => devicesScreen()],
 ];
 
-/** The office's screens, each for the roles the server lets use it. */
-const EXPORT_ROUTES = [[/^#\/exports$/, () => exportsScreen()]];
+/** The office's screens, each for the roles the server lets use it;
+ * loaded on demand from src/office/ (see office.js). */
+const EXPORT_ROUTES = [[/^#\/exports$/, () =>
+  officeScreen("exports", (office) => office.exportsScreen())]];
 const PLANNING_ROUTES = [
-  [/^#\/planning\/available$/, () => availabilityScreen()],
-  [/^#\/planning\/actions$/, () => proposalScreen()],
+  [/^#\/planning\/available$/, () =>
+    officeScreen("planning", (office) => office.availabilityScreen())],
+  [/^#\/planning\/actions$/, () =>
+    officeScreen("planning", (office) => office.proposalScreen())],
   [/^#\/calendars(?:\/(absences|holidays|weeks|skills))?$/,
-    (/** @type {string[]} */ m) => calendarsScreen({ part: m[1] })],
+    (/** @type {string[]} */ m) => officeScreen("calendars",
+      (office) => office.calendarsScreen({ part: m[1] }))],
 ];
 
 /** @type {Screen | null} */

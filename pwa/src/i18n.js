@@ -61,6 +61,26 @@ export async function loadCatalogues() {
   }));
 }
 
+/** @type {Promise<void> | null} */
+let officeWords = null;
+
+/**
+ * The words of the office's screens (src/office/words/), loaded with them
+ * from the server and added to the catalogues; asked again after a
+ * failure. They stay out of the first load, as the screens do.
+ */
+export function loadOfficeWords() {
+  officeWords ??= Promise.all(LANGUAGES.map(async (lang) => {
+    const response = await fetch(`/src/office/words/${lang}.json`);
+    if (!response.ok) throw new Error(`office words: ${response.status}`);
+    catalogues[lang] = { ...catalogues[lang], ...await response.json() };
+  })).then(() => {}, (exc) => {
+    officeWords = null;
+    throw exc;
+  });
+  return officeWords;
+}
+
 /** @param {string} lang */
 export function setLanguage(lang) {
   language = LANGUAGES.includes(lang) ? lang : "en";

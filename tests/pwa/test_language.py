@@ -14,8 +14,13 @@ from tests.pwa.conftest import ROOT, Server, sign_in, wait_synced
 
 pytestmark = pytest.mark.browser
 
+# The app's words and those of the office's screens (loaded with them).
 CATALOGUES = {
-    lang: json.loads((ROOT / "pwa" / "i18n" / f"{lang}.json").read_text()) for lang in ("en", "fr")
+    lang: {
+        **json.loads((ROOT / "pwa" / "i18n" / f"{lang}.json").read_text()),
+        **json.loads((ROOT / "pwa" / "src" / "office" / "words" / f"{lang}.json").read_text()),
+    }
+    for lang in ("en", "fr")
 }
 
 
@@ -40,6 +45,7 @@ def test_every_counted_text_says_its_number() -> None:
 COUNTED = """async (keys) => {
   const i18n = await import("/src/i18n.js");
   await i18n.loadCatalogues();
+  await i18n.loadOfficeWords();
   const out = {};
   for (const lang of ["en", "fr"]) {
     i18n.setLanguage(lang);

@@ -82,3 +82,22 @@ def test_preloads_come_before_the_script() -> None:
 
     assert text.rindex('rel="modulepreload"') < script
     assert text.rindex('rel="preload"') < script
+
+
+def test_the_start_never_imports_an_office_screen() -> None:
+    # Office screens are not precached: one imported by the start would
+    # stop the app from starting offline. They come through office.js.
+    start = start_modules()
+
+    assert "src/office.js" in start
+    assert [module for module in start if module.startswith("src/office/")] == []
+
+
+def test_office_screens_import_only_what_the_app_holds() -> None:
+    office = sorted(
+        path.relative_to(PWA).as_posix() for path in (PWA / "src" / "office").glob("*.js")
+    )
+    assert office, "no office screen found"
+    for module in office:
+        for target in imports_of(module):
+            assert (PWA / target).is_file(), f"{module} imports {target}, missing"

@@ -20,7 +20,7 @@ import { icon } from "../icons.js";
 import { api } from "../api.js";
 import { addDays, parseDate, today } from "../dates.js";
 import { toast } from "../ui.js";
-import { backLink } from "./parts.js";
+import { backLink } from "../views/parts.js";
 import {
   described, failure, fieldError, forgetLoaded, load, loadPeople, offline,
   offlineNotice, personName, personSelect, problemBox, redraw, refusal,

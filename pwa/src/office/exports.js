@@ -15,7 +15,7 @@ import { t, formatDay } from "../i18n.js";
 import { icon } from "../icons.js";
 import { addDays, today } from "../dates.js";
 import { go } from "../ui.js";
-import { backLink } from "./parts.js";
+import { backLink } from "../views/parts.js";
 
 const KINDS = ["payroll", "billing"];
 const FORMATS = ["csv", "xlsx"];

@@ -17,7 +17,7 @@ import { api, ApiError } from "../api.js";
 import { addDays, today } from "../dates.js";
 import { openAffairs } from "../model.js";
 import { go } from "../ui.js";
-import { backLink } from "./parts.js";
+import { backLink } from "../views/parts.js";
 
 /**
  * @typedef {{id: string, affair_id: string, affair_code: string,
