@@ -43,6 +43,7 @@ from backend.db.voucher_balance import balance_refusal
 from backend.lib.errors import Forbidden, InvalidInput, NotFound, RuleBroken
 from backend.lib.time import utc_now, zone
 from backend.offline.blobs import take_change_lock
+from sync.ids import uuid7
 from sync.outcomes import DUPLICATE_ID, Conflicted, Rejected
 
 logger = structlog.get_logger()
@@ -191,7 +192,7 @@ async def issue_voucher(
 
     for _ in range(CODE_DRAWS):
         voucher = Voucher(
-            id=uuid.uuid4(),
+            id=uuid7(),
             code=new_code(),
             product_id=request.product_id,
             customer_id=request.customer_id,
@@ -323,7 +324,7 @@ def _resent(voucher: Voucher | None, stored: VoucherRedemption, asked: Redemptio
         and stored.amount_cents == asked.amount_cents
         and stored.service_order_id == asked.service_order_id
     )
-    if not same or voucher is None:
+    if voucher is None or not same:
         raise Conflicted(
             kind=DUPLICATE_ID,
             entity_type="voucher_redemption",

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from backend.db.engine import Database
+from backend.db.engine import Database, open_database
 from backend.db.models import Voucher, VoucherRedemption
 from backend.lib.time import utc_now
 from sync.ids import uuid7
@@ -111,6 +111,33 @@ async def test_a_direct_insert_past_the_limit_fails(db: Database, company: Compa
 
     assert (await stored_voucher(db, voucher.id)).redeemed_cents == 4000
     assert await redemption_count(db, voucher.id) == 1
+
+
+async def test_two_direct_inserts_at_once_cannot_overspend(
+    db: Database, database_url: str, company: Company
+) -> None:
+    voucher = await make_voucher(db, limit_cents=5000)
+    writers = open_database(database_url)
+
+    async def insert(amount: int) -> bool:
+        try:
+            async with writers.writing() as session:
+                await session.execute(
+                    REDEMPTIONS.insert(), redemption_row(voucher, company, amount)
+                )
+                # Hold the transaction open, so the other one runs meanwhile.
+                await asyncio.sleep(0.05)
+        except IntegrityError:
+            return False
+        return True
+
+    try:
+        outcomes = await asyncio.gather(insert(3000), insert(3000))
+    finally:
+        await writers.dispose()
+
+    assert sorted(outcomes) == [False, True]
+    assert (await stored_voucher(db, voucher.id)).redeemed_cents == 3000
 
 
 @pytest.mark.parametrize(
