@@ -17,6 +17,7 @@ from backend.aftersales.vouchers.schemas import (
 from backend.aftersales.vouchers.services import (
     LIST_LIMIT,
     Redemption,
+    cancel_voucher,
     check_voucher,
     issue_voucher,
     list_vouchers,
@@ -68,3 +69,8 @@ class VoucherController(Controller):
         )
         async with db.writing() as session:
             return await redeem_voucher(session, actor, asked)
+
+    @post("/{code:str}/cancel", status_code=200)
+    async def cancel(self, code: FromPath[str], actor: SignedIn, db: Db) -> VoucherOut:
+        async with db.writing() as session:
+            return await cancel_voucher(session, actor, code)

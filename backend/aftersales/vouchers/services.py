@@ -215,6 +215,21 @@ async def issue_voucher(
     return voucher_out(voucher, today, [])
 
 
+async def cancel_voucher(session: AsyncSession, actor: Actor, code: str) -> VoucherOut:
+    """Stop a voucher from paying anything more (lost, refunded). What was
+    redeemed stays redeemed; cancelling twice changes nothing."""
+    if not policy.issues_vouchers(actor):
+        raise Forbidden()
+    voucher = await _voucher_of_code(session, code)
+    if voucher is None:
+        raise NotFound("voucher_unknown", code="voucher_unknown", field="code")
+    if voucher.cancelled_at is None:
+        voucher.cancelled_at = utc_now()
+        await session.flush()
+        logger.info("voucher.cancelled", voucher=str(voucher.id), by=str(actor.id))
+    return voucher_out(voucher, company_day(utc_now()))
+
+
 async def _voucher_of_code(session: AsyncSession, code: str) -> Voucher | None:
     stored = read_code(code)
     if stored is None:

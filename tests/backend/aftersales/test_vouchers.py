@@ -187,6 +187,34 @@ async def test_field_people_may_not_list_vouchers(device_of: Any, db: Database, 
     assert response.status_code == 403
 
 
+async def test_office_cancels_a_voucher_and_it_pays_no_more(device_of: Any, db: Database) -> None:
+    voucher = await make_voucher(db, limit_cents=5000)
+    manager, tech = await device_of("manager"), await device_of("tech")
+    await redeem_online(tech, voucher.code, 1000)
+
+    cancelled = await manager.client.post(f"/api/vouchers/{voucher.code}/cancel", json={})
+    again = await manager.client.post(f"/api/vouchers/{voucher.code}/cancel", json={})
+    refused = await redeem_online(tech, voucher.code, 1000)
+
+    assert (cancelled.status_code, again.status_code) == (200, 200)
+    assert (cancelled.json()["state"], cancelled.json()["balance_cents"]) == ("cancelled", 4000)
+    assert (refused.status_code, refused.json()["code"]) == (422, "voucher_cancelled")
+    assert (await stored_voucher(db, voucher.id)).redeemed_cents == 1000
+
+
+@pytest.mark.parametrize(("who", "status"), [("tech", 403), ("supervisor", 403), (None, 401)])
+async def test_only_issuers_cancel_vouchers(
+    device_of: Any, app_client: httpx.AsyncClient, db: Database, who: str | None, status: int
+) -> None:
+    voucher = await make_voucher(db)
+    client = (await device_of(who)).client if who else app_client
+
+    response = await client.post(f"/api/vouchers/{voucher.code}/cancel", json={})
+
+    assert response.status_code == status
+    assert (await stored_voucher(db, voucher.id)).cancelled_at is None
+
+
 # --- redeeming online ----------------------------------------------------------
 
 
