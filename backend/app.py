@@ -24,6 +24,7 @@ from backend.aftersales import mutators as aftersales_mutators
 from backend.aftersales.contract_controllers import ContractController
 from backend.aftersales.contracts import plan_visits_daily
 from backend.aftersales.controllers import ServiceReportController
+from backend.aftersales.vouchers.controllers import VoucherController
 from backend.appshell.controllers import current_build, pwa_files, service_worker
 from backend.db.engine import Database, open_database
 from backend.db.faults import is_transient, is_unstorable
@@ -206,6 +207,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ActivityController,
             ServiceReportController,
             ContractController,
+            VoucherController,
             sync_events,
             service_worker,
             current_build,

@@ -17,6 +17,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.aftersales.demo_contracts import load_contracts
+from backend.aftersales.demo_vouchers import load_demo_vouchers
 from backend.aftersales.services import answer_id
 from backend.db.engine import Database
 from backend.db.models import (
@@ -302,6 +303,7 @@ async def load_demo(db: Database, today: dt.date | None = None) -> bool:
         await _service_orders(session, people, customers, affairs, templates, today)
         await load_contracts(session, today)
         await _time(session, people, affairs, today)
+        await load_demo_vouchers(session, today)
     logger.info("demo.loaded")
     return True
 

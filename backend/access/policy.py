@@ -37,6 +37,8 @@ from backend.db.models import (
     Site,
     Team,
     User,
+    Voucher,
+    VoucherRedemption,
 )
 
 # A column naming a person or a customer, from a model or a table.
@@ -187,6 +189,48 @@ def visible_blobs(actor: Actor) -> ColumnElement[bool]:
     )
     held = sa.select(BlobHolder.sha256).where(BlobHolder.user_id == actor.id)
     return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named))
+
+
+# Vouchers: the office and sales issue them and read the list; whoever
+# works in the field redeems them, and anybody who redeems may check a
+# code (knowing it is what lets one spend it).
+VOUCHER_ISSUERS = (Role.ADMIN, Role.MANAGER, Role.SALES)
+VOUCHER_READERS = (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR, Role.SALES)
+VOUCHER_REDEEMERS = (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR, Role.TECHNICIAN)
+
+
+def issues_vouchers(actor: Actor) -> bool:
+    return actor.role in VOUCHER_ISSUERS
+
+
+def reads_vouchers(actor: Actor) -> bool:
+    """Who may list every voucher."""
+    return actor.role in VOUCHER_READERS
+
+
+def redeems_vouchers(actor: Actor) -> bool:
+    return actor.role in VOUCHER_REDEEMERS
+
+
+def checks_voucher_codes(actor: Actor) -> bool:
+    """Who may look a voucher up by its code."""
+    return reads_vouchers(actor) or redeems_vouchers(actor)
+
+
+def visible_voucher_redemptions(actor: Actor) -> ColumnElement[bool]:
+    """Every redemption for the voucher readers; one's own for the others."""
+    if reads_vouchers(actor):
+        return EVERYTHING
+    return VoucherRedemption.by_id == actor.id
+
+
+def visible_vouchers(actor: Actor) -> ColumnElement[bool]:
+    """Every voucher for the readers; the ones a person redeemed, for the
+    others (their phone then shows what is left on it)."""
+    if reads_vouchers(actor):
+        return EVERYTHING
+    redeemed = sa.select(VoucherRedemption.voucher_id).where(VoucherRedemption.by_id == actor.id)
+    return Voucher.id.in_(redeemed)
 
 
 # Costs and margins are the office's business, and the supervisors' for

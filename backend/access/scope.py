@@ -63,6 +63,8 @@ SCOPES: dict[str, Scope] = {
     "time_entry": lambda actor: policy.visible_time(TimeEntry.user_id, actor),
     "timesheet_week": lambda actor: policy.visible_time(TimesheetWeek.user_id, actor),
     "conflict": policy.visible_conflicts,
+    "voucher": policy.visible_vouchers,
+    "voucher_redemption": policy.visible_voucher_redemptions,
 }
 
 

@@ -10,6 +10,7 @@ from backend.aftersales.schemas import (
     ServiceOrderNoteArgs,
     ServiceOrderStatusArgs,
 )
+from backend.aftersales.vouchers import mutators as voucher_mutators
 from backend.db.models import Role
 from backend.offline.context import MutationContext
 from sync.outcomes import Kept
@@ -36,3 +37,5 @@ def register(registry: MutatorRegistry) -> None:
     @registry.register("service_order.note", ServiceOrderNoteArgs, FIELD_ROLES, NOTE_IN_BATCH)
     async def note(ctx: MutationContext, args: ServiceOrderNoteArgs) -> None:
         await services.add_order_note(ctx, args)
+
+    voucher_mutators.register(registry)

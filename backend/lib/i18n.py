@@ -281,6 +281,30 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This affair is another customer's.",
         "fr": "Cette affaire est celle d'un autre client.",
     },
+    "voucher_unknown": {
+        "en": "No voucher has this code.",
+        "fr": "Aucun bon n'a ce code.",
+    },
+    "voucher_over_limit": {
+        "en": "The voucher has only {balance_cents} left; the redemption was refused.",
+        "fr": "Il ne reste que {balance_cents} sur ce bon\u00a0; l'encaissement est refusé.",
+    },
+    "voucher_expired": {
+        "en": "The voucher expired on {valid_until}; the redemption was refused.",
+        "fr": "Le bon a expiré le {valid_until}\u00a0; l'encaissement est refusé.",
+    },
+    "voucher_not_yet_valid": {
+        "en": "The voucher is valid from {issued_on}; the redemption was refused.",
+        "fr": "Le bon est valable à partir du {issued_on}\u00a0; l'encaissement est refusé.",
+    },
+    "voucher_cancelled": {
+        "en": "The voucher was cancelled; the redemption was refused.",
+        "fr": "Le bon a été annulé\u00a0; l'encaissement est refusé.",
+    },
+    "not_a_voucher_product": {
+        "en": "This product is not a voucher.",
+        "fr": "Ce produit n'est pas un bon d'achat.",
+    },
 }
 
 # The fields of a message that name a status; others (a name) are shown
@@ -288,7 +312,9 @@ MESSAGES: dict[str, dict[str, str]] = {
 STATUS_FIELDS = ("status", "current", "target")
 # Fields holding a day (ISO 8601), and an ISO week ("2026-W48"), said as
 # a person says them: "23 November 2026"; a week by its Monday.
-DAY_FIELDS = ("on", "date", "latest", "due", "earliest")
+DAY_FIELDS = ("on", "date", "latest", "due", "earliest", "issued_on", "valid_until")
+# Fields holding an amount in cents, said in euros.
+MONEY_FIELDS = ("balance_cents", "amount_cents")
 WEEK_FIELDS = ("week",)
 MONTHS = {
     "en": [
@@ -365,6 +391,8 @@ def translate(code: str, language: str, fields: Mapping[str, object] | None = No
 
 def _said(key: str, value: object, language: str, fields: Mapping[str, object]) -> object:
     """One field of a message as a person reads it in ``language``."""
+    if key in MONEY_FIELDS and isinstance(value, int):
+        return say_euros(value, language)
     if not isinstance(value, str):
         return value
     if key in STATUS_FIELDS and value in STATUS_WORDS:
@@ -379,6 +407,12 @@ def _said(key: str, value: object, language: str, fields: Mapping[str, object]) 
         at = field if isinstance(field, str) and field != "data" else None
         return explain_reason(value, language, at)
     return value
+
+
+def say_euros(cents: int, language: str) -> str:
+    """ "€12.50", "12,50\u00a0€"."""
+    amount = f"{cents // 100}.{cents % 100:02d}" if cents >= 0 else f"-{-cents / 100:.2f}"
+    return f"{amount.replace('.', ',')}\u00a0€" if language == "fr" else f"€{amount}"
 
 
 def say_day(day: dt.date, language: str) -> str:

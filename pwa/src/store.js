@@ -34,7 +34,8 @@ const DB_VERSION = 2;
  *   state: "pending" | "acked"}} Mutation
  * @typedef {{id: string, seq: number, name: string,
  *   args: Record<string, any>, status: string, code?: string,
- *   message?: string, conflict_id?: string, at: string}} Problem
+ *   message?: string, conflict_id?: string, at: string,
+ *   details?: Record<string, any>}} Problem
  * @typedef {{sha256: string, type: string, size: number, bytes: Blob,
  *   state: "pending" | "uploaded" | "refused", code?: string,
  *   at: string}} StoredBlob
@@ -292,7 +293,8 @@ export function pendingMutations() {
  * acked, until a pull brings their effect back (so the screen never
  * flickers to the old value); the others leave it for the problems list.
  * @param {Array<{seq: number, status: string, code?: string,
- *   message?: string, conflict_id?: string, original?: string}>} results
+ *   message?: string, conflict_id?: string, original?: string,
+ *   details?: Record<string, any>}>} results
  */
 export async function recordResults(results) {
   const bySeq = new Map(mem.outbox.map((m) => [m.seq, m]));
@@ -317,6 +319,8 @@ export async function recordResults(results) {
     if (result.code) problem.code = result.code;
     if (result.message) problem.message = result.message;
     if (result.conflict_id) problem.conflict_id = result.conflict_id;
+    // What a refusal says beyond its code (a voucher's balance left).
+    if (result.details) problem.details = result.details;
     tx.objectStore("problems").put(problem);
     tx.objectStore("outbox").delete(mutation.seq);
     mem.problems.set(problem.id, problem);

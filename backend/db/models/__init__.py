@@ -70,6 +70,7 @@ from backend.db.models.timesheets import (
     TimesheetWeek,
     WeekStatus,
 )
+from backend.db.models.vouchers import Voucher, VoucherRedemption
 
 __all__ = [
     "Absence",
@@ -127,6 +128,8 @@ __all__ = [
     "TimeEntry",
     "TimesheetWeek",
     "User",
+    "Voucher",
+    "VoucherRedemption",
     "WarrantyBasis",
     "WeekStatus",
     "WorkingHours",

@@ -15,6 +15,7 @@ import {
 import { go, toast } from "../ui.js";
 import { backLink, orderChip, pendingMark } from "./parts.js";
 import { timeWindow } from "./orders.js";
+import { voucherSection, redeemVoucher } from "./vouchers.js";
 
 /** The technician's next step from each status. */
 const NEXT_STEP = {
@@ -149,6 +150,7 @@ export function orderScreen(params) {
     ${checklistSection(o)}
     ${timeSection(o)}
     ${notesSection(o)}
+    ${voucherSection(o)}
     <div class="actionbar">${step ? html`<button type="button"
       class="button big ${step.primary ? "primary" : "secondary"}"
       data-action="step" data-to="${step.to}">${t(step.label)}</button>`
@@ -178,6 +180,8 @@ export function orderScreen(params) {
       },
     },
     submits: {
+      /** @param {HTMLFormElement} form */
+      voucher: (form) => redeemVoucher(o, form),
       /** @param {HTMLFormElement} form */
       note: async (form) => {
         // A note says something: spaces and new lines alone are no note.

@@ -80,6 +80,8 @@ export function describeChange(name, args) {
         status: t(`order.status.${args.status}`) });
     case "service_order.note":
       return t("change.note", { number: orderNumber(args.id) });
+    case "voucher.redeem":
+      return t("change.voucher", { code: args.code });
     case "conflict.resolve":
       return t("change.resolve", { name: userName(
         find("conflict", args.conflict_id)?.author_id) || "—" });

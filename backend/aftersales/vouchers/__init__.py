@@ -1,0 +1,1 @@
+"""Vouchers: issue, check the balance, redeem online or from a device."""
