@@ -1,7 +1,7 @@
 """Vouchers and their redemptions, the balance kept by the database.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0013
 Create Date: 2026-12-05 23:00:21.626577
 """
 
@@ -15,7 +15,7 @@ from backend.db.changelog import install_change_log
 from backend.db.voucher_balance import drop_voucher_balance, install_voucher_balance
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
