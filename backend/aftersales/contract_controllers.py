@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 
 from backend.aftersales import contract_terms
 from backend.aftersales.contract_schemas import (
+    AssignRequest,
     CloseRequest,
     ContractCreate,
     ContractDetail,
@@ -71,6 +72,20 @@ class ContractController(Controller):
         async with db.writing() as session:
             return await contract_terms.cover_equipment(
                 session, actor, contract_id, data, utc_now()
+            )
+
+    @post("/{contract_id:uuid}/visits/{visit_id:uuid}/assign", status_code=200)
+    async def assign(
+        self,
+        contract_id: FromPath[uuid.UUID],
+        visit_id: FromPath[uuid.UUID],
+        data: JSONBody[AssignRequest],
+        actor: SignedIn,
+        db: Db,
+    ) -> ContractDetail:
+        async with db.writing() as session:
+            return await contract_terms.assign_visit(
+                session, actor, contract_id, visit_id, data, utc_now()
             )
 
     @post("/{contract_id:uuid}/activate", status_code=200)

@@ -24,6 +24,7 @@ from backend.access import policy
 from backend.access.actors import Actor
 from backend.aftersales import contracts
 from backend.aftersales.contract_schemas import (
+    AssignRequest,
     CloseRequest,
     ContractCreate,
     ContractDetail,
@@ -43,9 +44,11 @@ from backend.db.models import (
     Customer,
     Equipment,
     MaintenanceContract,
+    Role,
     ServiceOrder,
     ServiceOrderKind,
     ServiceOrderStatus,
+    User,
 )
 from backend.lib.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleBroken
 from sync.ids import uuid7
@@ -78,6 +81,18 @@ async def next_contract_number(session: AsyncSession, year: int) -> str:
     return f"{prefix}{following:04d}"
 
 
+# Who may be given a visit: those who go out to customers.
+FIELD_ROLES = (Role.TECHNICIAN, Role.SUPERVISOR)
+
+
+async def check_technician(session: AsyncSession, technician_id: uuid.UUID | None) -> None:
+    if technician_id is None:
+        return
+    person = await session.get(User, technician_id)
+    if person is None or not person.active or person.role not in FIELD_ROLES:
+        raise RuleBroken("not_a_technician", code="not_a_technician", field="technician_id")
+
+
 def check_terms(contract: MaintenanceContract) -> None:
     """Terms that hold together, each refusal naming its field."""
     starts_on = contract.starts_on
@@ -106,6 +121,7 @@ async def create_contract(
     if affair.customer_id not in (None, customer.id):
         raise RuleBroken("affair_of_another_customer", code="affair_of_another_customer")
 
+    await check_technician(session, data.technician_id)
     contract = MaintenanceContract(
         id=uuid7(),
         number=await next_contract_number(session, contracts.company_today(now).year),
@@ -153,10 +169,15 @@ async def change_terms(
     }
     if changed.get("starts_on", contract.starts_on) is None:
         raise InvalidInput("invalid_input", field="starts_on", reason="a contract has a start")
+    if "technician_id" in changed:
+        await check_technician(session, changed["technician_id"])
+    before = contract.technician_id
     for name, value in changed.items():
         setattr(contract, name, value)
     check_terms(contract)
     await session.flush()
+    if contract.technician_id != before:
+        await _hand_over_visits(session, contract, before, contracts.company_today(now))
 
     rescheduled = contract.status == ContractStatus.ACTIVE and any(
         name in changed for name in SCHEDULE_TERMS
@@ -167,6 +188,60 @@ async def change_terms(
         await contracts.generate_visits(session, today, horizon_days, [contract.id])
 
     logger.info("contracts.changed", contract=str(contract.id), fields=len(changed))
+    return await contract_detail(session, actor, contract.id, now)
+
+
+async def _hand_over_visits(
+    session: AsyncSession,
+    contract: MaintenanceContract,
+    before: uuid.UUID | None,
+    today: dt.date,
+) -> None:
+    """The planned visits from today on that were the former technician's
+    (or nobody's) go to the contract's new one; a visit given to someone
+    else by hand stays theirs."""
+    was_theirs = (
+        ServiceOrder.technician_id.is_(None)
+        if before is None
+        else sa.or_(ServiceOrder.technician_id.is_(None), ServiceOrder.technician_id == before)
+    )
+    await session.execute(
+        sa.update(ServiceOrder)
+        .where(
+            ServiceOrder.contract_id == contract.id,
+            ServiceOrder.status == ServiceOrderStatus.PLANNED,
+            ServiceOrder.visit_due_on >= today,
+            was_theirs,
+        )
+        .values(technician_id=contract.technician_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def assign_visit(
+    session: AsyncSession,
+    actor: Actor,
+    contract_id: uuid.UUID,
+    visit_id: uuid.UUID,
+    data: AssignRequest,
+    now: dt.datetime,
+) -> ContractDetail:
+    """Give one planned visit to a technician (or to nobody yet): it
+    reaches their phone at its next sync."""
+    may_manage(actor)
+    contract = await _contract(session, contract_id)
+    _open(contract)
+    visit = await session.get(ServiceOrder, visit_id)
+    if visit is None or visit.contract_id != contract.id or visit.deleted_at is not None:
+        raise NotFound()
+    if visit.status != ServiceOrderStatus.PLANNED:
+        raise Conflict("visit_not_planned", code="visit_not_planned", status=visit.status.value)
+    await check_technician(session, data.technician_id)
+
+    visit.technician_id = data.technician_id
+    await session.flush()
+
+    logger.info("contracts.visit_assigned", contract=str(contract.id), visit=str(visit.id))
     return await contract_detail(session, actor, contract.id, now)
 
 
@@ -349,6 +424,7 @@ def _contract_out(
         renews=contract.renews,
         renewal_months=contract.renewal_months,
         closed_on=contract.closed_on,
+        technician_id=contract.technician_id,
         flags=flags,
     )
 

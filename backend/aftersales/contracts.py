@@ -227,6 +227,7 @@ async def _missing_visits(
             "equipment_id": equipment_id,
             "contract_id": contract.id,
             "visit_due_on": day,
+            "technician_id": contract.technician_id,
             "kind": ServiceOrderKind.VISIT,
             "status": ServiceOrderStatus.PLANNED,
             "title": f"Maintenance visit {contract.number}",

@@ -252,11 +252,85 @@ async def test_an_unknown_affair_or_contract_is_not_found(
     assert no_contract.status_code == 404
 
 
+async def test_visits_go_to_the_contracts_technician_and_can_be_given_to_another(
+    company: Company, manager: httpx.AsyncClient, device_of: Any
+) -> None:
+    tech, tech2 = company.users["tech"], company.users["tech2"]
+    contract_id = (await created(manager, company, technician_id=str(tech)))["contract"]["id"]
+    visits = (await manager.post(f"/api/contracts/{contract_id}/activate", json={})).json()[
+        "visits"
+    ]
+    coming = [visit for visit in visits if visit["due_on"] >= TODAY.isoformat()]
+    first, second = coming[0]["id"], coming[1]["id"]
+
+    given = await manager.post(
+        f"/api/contracts/{contract_id}/visits/{first}/assign",
+        json={"technician_id": str(company.users["supervisor"])},
+    )
+    handed = await manager.patch(
+        f"/api/contracts/{contract_id}", json={"technician_id": str(tech2)}
+    )
+    phone = await device_of("tech2")
+    pulled = await phone.pull()
+
+    assert {visit["technician_id"] for visit in visits} == {str(tech)}
+    assert given.status_code == 200, given.text
+    after = {visit["id"]: visit["technician_id"] for visit in handed.json()["visits"]}
+    assert after[first] == str(company.users["supervisor"])
+    assert after[second] == str(tech2)
+    assert all(
+        after[visit["id"]] == str(tech) for visit in visits if visit["due_on"] < TODAY.isoformat()
+    )
+    on_phone = {change["id"] for change in pulled if change["type"] == "service_order"}
+    assert second in on_phone and first not in on_phone
+
+
+@pytest.mark.parametrize("person", ["employee", "sales", "admin"])
+async def test_visits_go_only_to_people_in_the_field(
+    company: Company, manager: httpx.AsyncClient, person: str
+) -> None:
+    refused = await manager.post(
+        "/api/contracts", json=new_contract(company, technician_id=str(company.users[person]))
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "not_a_technician"
+    assert refused.json()["details"]["field"] == "technician_id"
+
+
+async def test_a_visit_begun_stays_with_its_technician(
+    db: Database, company: Company, manager: httpx.AsyncClient
+) -> None:
+    contract_id = (await created(manager, company))["contract"]["id"]
+    visits = (await manager.post(f"/api/contracts/{contract_id}/activate", json={})).json()[
+        "visits"
+    ]
+    async with db.writing() as session:
+        await session.execute(
+            sa.update(ServiceOrder)
+            .where(ServiceOrder.id == uuid.UUID(visits[0]["id"]))
+            .values(status="in_progress")
+        )
+
+    refused = await manager.post(
+        f"/api/contracts/{contract_id}/visits/{visits[0]['id']}/assign",
+        json={"technician_id": str(company.users["tech"])},
+    )
+    elsewhere = await manager.post(
+        f"/api/contracts/{contract_id}/visits/{company.order_id}/assign",
+        json={"technician_id": str(company.users["tech"])},
+    )
+
+    assert refused.status_code == 409 and refused.json()["code"] == "visit_not_planned"
+    assert elsewhere.status_code == 404
+
+
 WRITES = [
     ("post", "/api/contracts", "create"),
     ("patch", "/api/contracts/{id}", {"amount_cents": 1}),
     ("post", "/api/contracts/{id}/equipment", {"equipment_id": SOME_ID}),
     ("post", "/api/contracts/{id}/activate", {}),
+    ("post", "/api/contracts/{id}/visits/" + SOME_ID + "/assign", {"technician_id": None}),
     ("post", "/api/contracts/{id}/close", {}),
     ("post", "/api/contracts/generate-visits", {}),
 ]
