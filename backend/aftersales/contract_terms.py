@@ -37,6 +37,7 @@ from backend.aftersales.contract_schemas import (
     SlaBreach,
     VisitOut,
 )
+from backend.db.changelog import change_lock_statement
 from backend.db.models import (
     Affair,
     ContractEquipment,
@@ -50,6 +51,7 @@ from backend.db.models import (
     ServiceOrderStatus,
     User,
 )
+from backend.db.upsert import dialect_of
 from backend.lib.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleBroken
 from sync.ids import uuid7
 
@@ -70,7 +72,14 @@ def may_manage(actor: Actor) -> None:
 
 
 async def next_contract_number(session: AsyncSession, year: int) -> str:
-    """The next free human number of the year: ``MC-2026-0007``."""
+    """The next free human number of the year: ``MC-2026-0007``.
+
+    Taken under the writers' lock (PostgreSQL), which the new contract's
+    insert would take anyway: two contracts made at once get two numbers.
+    """
+    lock = change_lock_statement(dialect_of(session))
+    if lock is not None:
+        await session.execute(sa.text(lock))
     prefix = f"MC-{year}-"
     last = await session.scalar(
         sa.select(sa.func.max(MaintenanceContract.number)).where(
@@ -367,19 +376,26 @@ async def generate_all_visits(
 
 
 async def list_contracts(
-    session: AsyncSession, actor: Actor, now: dt.datetime
+    session: AsyncSession,
+    actor: Actor,
+    now: dt.datetime,
+    status: ContractStatus | None = None,
+    customer_id: uuid.UUID | None = None,
 ) -> list[ContractOut]:
-    """Every contract, the ones that need attention first: late visits or
-    SLA breaches, then by number."""
+    """Every contract (of a status, of a customer), the ones that need
+    attention first: late visits or SLA breaches, then by number."""
     may_read(actor)
-    rows = list(
-        await session.execute(
-            sa.select(MaintenanceContract, Customer.name)
-            .join(Customer, Customer.id == MaintenanceContract.customer_id)
-            .where(MaintenanceContract.deleted_at.is_(None))
-            .order_by(MaintenanceContract.number)
-        )
+    query = (
+        sa.select(MaintenanceContract, Customer.name)
+        .join(Customer, Customer.id == MaintenanceContract.customer_id)
+        .where(MaintenanceContract.deleted_at.is_(None))
+        .order_by(MaintenanceContract.number)
     )
+    if status is not None:
+        query = query.where(MaintenanceContract.status == status)
+    if customer_id is not None:
+        query = query.where(MaintenanceContract.customer_id == customer_id)
+    rows = list(await session.execute(query))
     found = await _with_flags(session, [(contract, name) for contract, name in rows], now)
     return sorted(found, key=lambda out: -(out.flags.late_visits + out.flags.sla_breaches))
 

@@ -3,6 +3,7 @@ read, nobody else; bad input is refused whole."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any
@@ -99,6 +100,35 @@ async def test_a_manager_sets_up_a_contract_and_its_visits_follow(
     [row] = listed.json()
     assert row["flags"] == {"late_visits": len(late), "sla_breaches": 0}
     assert row["customer_name"] == "Bakery Fournier"
+
+
+async def test_contracts_made_at_once_get_numbers_of_their_own(
+    company: Company, manager: httpx.AsyncClient
+) -> None:
+    answers = await asyncio.gather(
+        *(manager.post("/api/contracts", json=new_contract(company)) for _ in range(3))
+    )
+
+    assert [answer.status_code for answer in answers] == [201, 201, 201]
+    numbers = {answer.json()["contract"]["number"] for answer in answers}
+    assert numbers == {f"MC-{TODAY.year}-000{index}" for index in (1, 2, 3)}
+
+
+async def test_the_list_is_filtered_by_status_and_customer(
+    company: Company, manager: httpx.AsyncClient
+) -> None:
+    running = (await created(manager, company))["contract"]["id"]
+    await created(manager, company)
+    await manager.post(f"/api/contracts/{running}/activate", json={})
+
+    active = await manager.get("/api/contracts", params={"status": "active"})
+    theirs = await manager.get("/api/contracts", params={"customer_id": str(company.customer_id)})
+    nobody = await manager.get("/api/contracts", params={"customer_id": SOME_ID})
+    bad = await manager.get("/api/contracts", params={"status": "sleeping"})
+
+    assert [row["id"] for row in active.json()] == [running]
+    assert len(theirs.json()) == 2 and nobody.json() == []
+    assert bad.status_code == 400 and bad.json()["details"]["field"] == "status"
 
 
 async def test_visits_are_generated_on_demand_once(
