@@ -128,7 +128,9 @@ async def create_contract(
     if customer is None or customer.deleted_at is not None:
         raise NotFound("not_found", field="customer_id")
     if affair.customer_id not in (None, customer.id):
-        raise RuleBroken("affair_of_another_customer", code="affair_of_another_customer")
+        raise RuleBroken(
+            "affair_of_another_customer", code="affair_of_another_customer", field="affair_id"
+        )
 
     await check_technician(session, data.technician_id)
     contract = MaintenanceContract(
@@ -176,8 +178,6 @@ async def change_terms(
         for name, value in msgspec.structs.asdict(data).items()
         if value is not msgspec.UNSET
     }
-    if changed.get("starts_on", contract.starts_on) is None:
-        raise InvalidInput("invalid_input", field="starts_on", reason="a contract has a start")
     if "technician_id" in changed:
         await check_technician(session, changed["technician_id"])
     before = contract.technician_id
