@@ -4,12 +4,14 @@ read (the rules are in ``contract_terms``)."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 from litestar import Controller, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.aftersales import contract_terms
 from backend.aftersales.contract_schemas import (
+    AssignRequest,
     CloseRequest,
     ContractCreate,
     ContractDetail,
@@ -18,6 +20,7 @@ from backend.aftersales.contract_schemas import (
     CoverRequest,
     GenerateOut,
 )
+from backend.db.models import ContractStatus
 from backend.dependencies import AppSettings, Db, SignedIn
 from backend.lib.time import utc_now
 
@@ -26,10 +29,18 @@ class ContractController(Controller):
     path = "/api/contracts"
 
     @get("/")
-    async def index(self, actor: SignedIn, db: Db) -> list[ContractOut]:
+    async def index(
+        self,
+        actor: SignedIn,
+        db: Db,
+        status: Annotated[ContractStatus | None, QueryParameter()] = None,
+        customer_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
+    ) -> list[ContractOut]:
         """Every contract with its flags, those needing attention first."""
         async with db.reading() as session:
-            return await contract_terms.list_contracts(session, actor, utc_now())
+            return await contract_terms.list_contracts(
+                session, actor, utc_now(), status, customer_id
+            )
 
     @post("/", status_code=201)
     async def create(
@@ -71,6 +82,20 @@ class ContractController(Controller):
         async with db.writing() as session:
             return await contract_terms.cover_equipment(
                 session, actor, contract_id, data, utc_now()
+            )
+
+    @post("/{contract_id:uuid}/visits/{visit_id:uuid}/assign", status_code=200)
+    async def assign(
+        self,
+        contract_id: FromPath[uuid.UUID],
+        visit_id: FromPath[uuid.UUID],
+        data: JSONBody[AssignRequest],
+        actor: SignedIn,
+        db: Db,
+    ) -> ContractDetail:
+        async with db.writing() as session:
+            return await contract_terms.assign_visit(
+                session, actor, contract_id, visit_id, data, utc_now()
             )
 
     @post("/{contract_id:uuid}/activate", status_code=200)

@@ -29,6 +29,7 @@ class ContractCreate(msgspec.Struct, forbid_unknown_fields=True):
     renews: bool = False
     renewal_months: Months | None = None
     signed_on: dt.date | None = None
+    technician_id: uuid.UUID | None = None
 
 
 class ContractPatch(msgspec.Struct, forbid_unknown_fields=True):
@@ -42,10 +43,17 @@ class ContractPatch(msgspec.Struct, forbid_unknown_fields=True):
     renews: bool | msgspec.UnsetType = msgspec.UNSET
     renewal_months: Months | msgspec.UnsetType | None = msgspec.UNSET
     signed_on: dt.date | msgspec.UnsetType | None = msgspec.UNSET
+    technician_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class CoverRequest(msgspec.Struct, forbid_unknown_fields=True):
     equipment_id: uuid.UUID
+
+
+class AssignRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """The person who makes a visit; null leaves it to be given."""
+
+    technician_id: uuid.UUID | None
 
 
 class CloseRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -75,6 +83,7 @@ class ContractOut(msgspec.Struct):
     renews: bool
     renewal_months: int | None
     closed_on: dt.date | None
+    technician_id: uuid.UUID | None
     flags: ContractFlags
 
 

@@ -24,6 +24,7 @@ from backend.access import policy
 from backend.access.actors import Actor
 from backend.aftersales import contracts
 from backend.aftersales.contract_schemas import (
+    AssignRequest,
     CloseRequest,
     ContractCreate,
     ContractDetail,
@@ -36,6 +37,7 @@ from backend.aftersales.contract_schemas import (
     SlaBreach,
     VisitOut,
 )
+from backend.db.changelog import change_lock_statement
 from backend.db.models import (
     Affair,
     ContractEquipment,
@@ -43,10 +45,13 @@ from backend.db.models import (
     Customer,
     Equipment,
     MaintenanceContract,
+    Role,
     ServiceOrder,
     ServiceOrderKind,
     ServiceOrderStatus,
+    User,
 )
+from backend.db.upsert import dialect_of
 from backend.lib.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleBroken
 from sync.ids import uuid7
 
@@ -67,7 +72,14 @@ def may_manage(actor: Actor) -> None:
 
 
 async def next_contract_number(session: AsyncSession, year: int) -> str:
-    """The next free human number of the year: ``MC-2026-0007``."""
+    """The next free human number of the year: ``MC-2026-0007``.
+
+    Taken under the writers' lock (PostgreSQL), which the new contract's
+    insert would take anyway: two contracts made at once get two numbers.
+    """
+    lock = change_lock_statement(dialect_of(session))
+    if lock is not None:
+        await session.execute(sa.text(lock))
     prefix = f"MC-{year}-"
     last = await session.scalar(
         sa.select(sa.func.max(MaintenanceContract.number)).where(
@@ -76,6 +88,18 @@ async def next_contract_number(session: AsyncSession, year: int) -> str:
     )
     following = int(last.removeprefix(prefix)) + 1 if last else 1
     return f"{prefix}{following:04d}"
+
+
+# Who may be given a visit: those who go out to customers.
+FIELD_ROLES = (Role.TECHNICIAN, Role.SUPERVISOR)
+
+
+async def check_technician(session: AsyncSession, technician_id: uuid.UUID | None) -> None:
+    if technician_id is None:
+        return
+    person = await session.get(User, technician_id)
+    if person is None or not person.active or person.role not in FIELD_ROLES:
+        raise RuleBroken("not_a_technician", code="not_a_technician", field="technician_id")
 
 
 def check_terms(contract: MaintenanceContract) -> None:
@@ -104,8 +128,11 @@ async def create_contract(
     if customer is None or customer.deleted_at is not None:
         raise NotFound("not_found", field="customer_id")
     if affair.customer_id not in (None, customer.id):
-        raise RuleBroken("affair_of_another_customer", code="affair_of_another_customer")
+        raise RuleBroken(
+            "affair_of_another_customer", code="affair_of_another_customer", field="affair_id"
+        )
 
+    await check_technician(session, data.technician_id)
     contract = MaintenanceContract(
         id=uuid7(),
         number=await next_contract_number(session, contracts.company_today(now).year),
@@ -151,12 +178,15 @@ async def change_terms(
         for name, value in msgspec.structs.asdict(data).items()
         if value is not msgspec.UNSET
     }
-    if changed.get("starts_on", contract.starts_on) is None:
-        raise InvalidInput("invalid_input", field="starts_on", reason="a contract has a start")
+    if "technician_id" in changed:
+        await check_technician(session, changed["technician_id"])
+    before = contract.technician_id
     for name, value in changed.items():
         setattr(contract, name, value)
     check_terms(contract)
     await session.flush()
+    if contract.technician_id != before:
+        await _hand_over_visits(session, contract, before, contracts.company_today(now))
 
     rescheduled = contract.status == ContractStatus.ACTIVE and any(
         name in changed for name in SCHEDULE_TERMS
@@ -167,6 +197,60 @@ async def change_terms(
         await contracts.generate_visits(session, today, horizon_days, [contract.id])
 
     logger.info("contracts.changed", contract=str(contract.id), fields=len(changed))
+    return await contract_detail(session, actor, contract.id, now)
+
+
+async def _hand_over_visits(
+    session: AsyncSession,
+    contract: MaintenanceContract,
+    before: uuid.UUID | None,
+    today: dt.date,
+) -> None:
+    """The planned visits from today on that were the former technician's
+    (or nobody's) go to the contract's new one; a visit given to someone
+    else by hand stays theirs."""
+    was_theirs = (
+        ServiceOrder.technician_id.is_(None)
+        if before is None
+        else sa.or_(ServiceOrder.technician_id.is_(None), ServiceOrder.technician_id == before)
+    )
+    await session.execute(
+        sa.update(ServiceOrder)
+        .where(
+            ServiceOrder.contract_id == contract.id,
+            ServiceOrder.status == ServiceOrderStatus.PLANNED,
+            ServiceOrder.visit_due_on >= today,
+            was_theirs,
+        )
+        .values(technician_id=contract.technician_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def assign_visit(
+    session: AsyncSession,
+    actor: Actor,
+    contract_id: uuid.UUID,
+    visit_id: uuid.UUID,
+    data: AssignRequest,
+    now: dt.datetime,
+) -> ContractDetail:
+    """Give one planned visit to a technician (or to nobody yet): it
+    reaches their phone at its next sync."""
+    may_manage(actor)
+    contract = await _contract(session, contract_id)
+    _open(contract)
+    visit = await session.get(ServiceOrder, visit_id)
+    if visit is None or visit.contract_id != contract.id or visit.deleted_at is not None:
+        raise NotFound()
+    if visit.status != ServiceOrderStatus.PLANNED:
+        raise Conflict("visit_not_planned", code="visit_not_planned", status=visit.status.value)
+    await check_technician(session, data.technician_id)
+
+    visit.technician_id = data.technician_id
+    await session.flush()
+
+    logger.info("contracts.visit_assigned", contract=str(contract.id), visit=str(visit.id))
     return await contract_detail(session, actor, contract.id, now)
 
 
@@ -292,19 +376,26 @@ async def generate_all_visits(
 
 
 async def list_contracts(
-    session: AsyncSession, actor: Actor, now: dt.datetime
+    session: AsyncSession,
+    actor: Actor,
+    now: dt.datetime,
+    status: ContractStatus | None = None,
+    customer_id: uuid.UUID | None = None,
 ) -> list[ContractOut]:
-    """Every contract, the ones that need attention first: late visits or
-    SLA breaches, then by number."""
+    """Every contract (of a status, of a customer), the ones that need
+    attention first: late visits or SLA breaches, then by number."""
     may_read(actor)
-    rows = list(
-        await session.execute(
-            sa.select(MaintenanceContract, Customer.name)
-            .join(Customer, Customer.id == MaintenanceContract.customer_id)
-            .where(MaintenanceContract.deleted_at.is_(None))
-            .order_by(MaintenanceContract.number)
-        )
+    query = (
+        sa.select(MaintenanceContract, Customer.name)
+        .join(Customer, Customer.id == MaintenanceContract.customer_id)
+        .where(MaintenanceContract.deleted_at.is_(None))
+        .order_by(MaintenanceContract.number)
     )
+    if status is not None:
+        query = query.where(MaintenanceContract.status == status)
+    if customer_id is not None:
+        query = query.where(MaintenanceContract.customer_id == customer_id)
+    rows = list(await session.execute(query))
     found = await _with_flags(session, [(contract, name) for contract, name in rows], now)
     return sorted(found, key=lambda out: -(out.flags.late_visits + out.flags.sla_breaches))
 
@@ -349,6 +440,7 @@ def _contract_out(
         renews=contract.renews,
         renewal_months=contract.renewal_months,
         closed_on=contract.closed_on,
+        technician_id=contract.technician_id,
         flags=flags,
     )
 

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.db.changelog import change_lock_statement
 from backend.db.engine import Database
 from backend.db.models import (
+    Affair,
     ContractEquipment,
     ContractStatus,
     Equipment,
@@ -227,6 +228,7 @@ async def _missing_visits(
             "equipment_id": equipment_id,
             "contract_id": contract.id,
             "visit_due_on": day,
+            "technician_id": contract.technician_id,
             "kind": ServiceOrderKind.VISIT,
             "status": ServiceOrderStatus.PLANNED,
             "title": f"Maintenance visit {contract.number}",
@@ -240,7 +242,11 @@ async def _visit_place(
     session: AsyncSession, contract: MaintenanceContract
 ) -> tuple[uuid.UUID | None, uuid.UUID | None]:
     """The equipment a visit is for when the contract covers one machine
-    (several: the visit is for all of them, and names none), and its site."""
+    (several: the visit is for all of them, and names none), and where to
+    go: the machine's site, else the affair's."""
+    affair_site = await session.scalar(
+        sa.select(Affair.site_id).where(Affair.id == contract.affair_id)
+    )
     covered = list(
         await session.execute(
             sa.select(Equipment.id, Equipment.site_id)
@@ -250,8 +256,8 @@ async def _visit_place(
         )
     )
     if len(covered) == 1:
-        return covered[0][0], covered[0][1]
-    return None, None
+        return covered[0][0], covered[0][1] or affair_site
+    return None, affair_site
 
 
 async def cancel_visits_after(

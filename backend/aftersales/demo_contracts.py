@@ -62,6 +62,7 @@ async def load_contracts(session: AsyncSession, today: dt.date) -> None:
         amount_cents=96_000,
         renews=True,
         renewal_months=12,
+        technician_id=technician_id,
     )
     session.add_all([boiler, contract])
     await session.flush()
@@ -69,11 +70,6 @@ async def load_contracts(session: AsyncSession, today: dt.date) -> None:
     await session.flush()
 
     await generate_visits(session, today, VISIT_HORIZON_DAYS, [contract.id])
-    await session.execute(
-        sa.update(ServiceOrder)
-        .where(ServiceOrder.contract_id == contract.id)
-        .values(technician_id=technician_id)
-    )
     await session.execute(
         sa.update(ServiceOrder)
         .where(ServiceOrder.contract_id == contract.id, ServiceOrder.visit_due_on == starts_on)

@@ -277,6 +277,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This equipment belongs to another customer than the contract's.",
         "fr": "Cet équipement appartient à un autre client que celui du contrat.",
     },
+    "not_a_technician": {
+        "en": "Visits are given to technicians and supervisors who are still active.",
+        "fr": "Les visites sont confiées aux techniciens et chefs d'équipe encore actifs.",
+    },
+    "visit_not_planned": {
+        "en": "This visit is already {status}; it stays with its technician.",
+        "fr": "Cette visite est déjà {status}\u00a0; elle reste à son technicien.",
+    },
     "affair_of_another_customer": {
         "en": "This affair is another customer's.",
         "fr": "Cette affaire est celle d'un autre client.",

@@ -269,6 +269,8 @@ class MaintenanceContract(Synced, Base):
     renews: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     renewal_months: Mapped[int | None] = mapped_column(default=None)
     closed_on: Mapped[dt.date | None] = mapped_column(default=None)
+    # Who makes the visits: they are assigned to this person when made.
+    technician_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("users.id"), default=None)
 
 
 class ContractEquipment(Base):

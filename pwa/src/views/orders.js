@@ -8,9 +8,11 @@ import { isoDate, today } from "../dates.js";
 import { myOrders, find } from "../model.js";
 import { orderChip, pendingMark } from "./parts.js";
 
-/** @param {Record<string, any>} o */
+/** A contract's visit not given a time yet shows on the day it is due.
+ * @param {Record<string, any>} o */
 function dayOf(o) {
-  return o.scheduled_start ? isoDate(new Date(o.scheduled_start)) : "";
+  return o.scheduled_start ? isoDate(new Date(o.scheduled_start))
+    : o.visit_due_on || "";
 }
 
 /** Today, then the days ahead, then undated, then the past (latest first). */

@@ -18,8 +18,9 @@ from backend.aftersales.contracts import (
     sla_breached,
     visit_days,
     visit_is_late,
+    visit_number,
 )
-from backend.db.models import ServiceOrderStatus
+from backend.db.models import MaintenanceContract, ServiceOrderStatus
 
 D = dt.date
 
@@ -122,6 +123,15 @@ def test_a_renewing_contract_runs_on_once_its_end_is_reached(
     ends_on: dt.date, months: int, today: dt.date, expected: dt.date
 ) -> None:
     assert renewed_end(ends_on, months, today) == expected
+
+
+def test_a_visit_number_is_the_contracts_with_the_day() -> None:
+    short = MaintenanceContract(id=uuid.uuid4(), number="MC-2027-0001")
+    long = MaintenanceContract(id=uuid.uuid4(), number="IMPORTED-CONTRACT-NUMBER-OF-40-CHARS-XY")
+
+    assert visit_number(short, D(2027, 1, 31)) == "MC-2027-0001-20270131"
+    assert visit_number(long, D(2027, 1, 31)) == f"MC-{long.id.hex[:16]}-20270131"
+    assert len(visit_number(long, D(2027, 1, 31))) <= 40
 
 
 S = ServiceOrderStatus

@@ -65,14 +65,16 @@ async def add_contract(db: Database, company: Company, **terms: Any) -> uuid.UUI
     return contract.id
 
 
-async def add_equipment(db: Database, company: Company, contract_id: uuid.UUID) -> uuid.UUID:
+async def add_equipment(
+    db: Database, company: Company, contract_id: uuid.UUID, serial: str = "B-1"
+) -> uuid.UUID:
     equipment = Equipment(
         id=uuid7(),
         affair_id=company.affair_id,
         customer_id=company.customer_id,
         site_id=company.site_id,
         label="Boiler",
-        serial_number="B-1",
+        serial_number=serial,
     )
     async with db.writing() as session:
         session.add(equipment)
@@ -128,6 +130,19 @@ async def test_a_visit_names_the_one_machine_covered(db: Database, company: Comp
 
     [visit] = await visits(db, contract_id)
     assert (visit.equipment_id, visit.site_id) == (equipment_id, company.site_id)
+
+
+async def test_a_visit_for_several_machines_goes_to_the_affairs_site(
+    db: Database, company: Company
+) -> None:
+    contract_id = await add_contract(db, company)
+    await add_equipment(db, company, contract_id)
+    await add_equipment(db, company, contract_id, serial="B-2")
+
+    await generate(db, D(2027, 1, 31), horizon=1)
+
+    [visit] = await visits(db, contract_id)
+    assert (visit.equipment_id, visit.site_id) == (None, company.site_id)
 
 
 async def test_two_runs_at_once_make_each_visit_once(db: Database, company: Company) -> None:

@@ -3,6 +3,7 @@ read, nobody else; bad input is refused whole."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any
@@ -99,6 +100,35 @@ async def test_a_manager_sets_up_a_contract_and_its_visits_follow(
     [row] = listed.json()
     assert row["flags"] == {"late_visits": len(late), "sla_breaches": 0}
     assert row["customer_name"] == "Bakery Fournier"
+
+
+async def test_contracts_made_at_once_get_numbers_of_their_own(
+    company: Company, manager: httpx.AsyncClient
+) -> None:
+    answers = await asyncio.gather(
+        *(manager.post("/api/contracts", json=new_contract(company)) for _ in range(3))
+    )
+
+    assert [answer.status_code for answer in answers] == [201, 201, 201]
+    numbers = {answer.json()["contract"]["number"] for answer in answers}
+    assert numbers == {f"MC-{TODAY.year}-000{index}" for index in (1, 2, 3)}
+
+
+async def test_the_list_is_filtered_by_status_and_customer(
+    company: Company, manager: httpx.AsyncClient
+) -> None:
+    running = (await created(manager, company))["contract"]["id"]
+    await created(manager, company)
+    await manager.post(f"/api/contracts/{running}/activate", json={})
+
+    active = await manager.get("/api/contracts", params={"status": "active"})
+    theirs = await manager.get("/api/contracts", params={"customer_id": str(company.customer_id)})
+    nobody = await manager.get("/api/contracts", params={"customer_id": SOME_ID})
+    bad = await manager.get("/api/contracts", params={"status": "sleeping"})
+
+    assert [row["id"] for row in active.json()] == [running]
+    assert len(theirs.json()) == 2 and nobody.json() == []
+    assert bad.status_code == 400 and bad.json()["details"]["field"] == "status"
 
 
 async def test_visits_are_generated_on_demand_once(
@@ -252,11 +282,85 @@ async def test_an_unknown_affair_or_contract_is_not_found(
     assert no_contract.status_code == 404
 
 
+async def test_visits_go_to_the_contracts_technician_and_can_be_given_to_another(
+    company: Company, manager: httpx.AsyncClient, device_of: Any
+) -> None:
+    tech, tech2 = company.users["tech"], company.users["tech2"]
+    contract_id = (await created(manager, company, technician_id=str(tech)))["contract"]["id"]
+    visits = (await manager.post(f"/api/contracts/{contract_id}/activate", json={})).json()[
+        "visits"
+    ]
+    coming = [visit for visit in visits if visit["due_on"] >= TODAY.isoformat()]
+    first, second = coming[0]["id"], coming[1]["id"]
+
+    given = await manager.post(
+        f"/api/contracts/{contract_id}/visits/{first}/assign",
+        json={"technician_id": str(company.users["supervisor"])},
+    )
+    handed = await manager.patch(
+        f"/api/contracts/{contract_id}", json={"technician_id": str(tech2)}
+    )
+    phone = await device_of("tech2")
+    pulled = await phone.pull()
+
+    assert {visit["technician_id"] for visit in visits} == {str(tech)}
+    assert given.status_code == 200, given.text
+    after = {visit["id"]: visit["technician_id"] for visit in handed.json()["visits"]}
+    assert after[first] == str(company.users["supervisor"])
+    assert after[second] == str(tech2)
+    assert all(
+        after[visit["id"]] == str(tech) for visit in visits if visit["due_on"] < TODAY.isoformat()
+    )
+    on_phone = {change["id"] for change in pulled if change["type"] == "service_order"}
+    assert second in on_phone and first not in on_phone
+
+
+@pytest.mark.parametrize("person", ["employee", "sales", "admin"])
+async def test_visits_go_only_to_people_in_the_field(
+    company: Company, manager: httpx.AsyncClient, person: str
+) -> None:
+    refused = await manager.post(
+        "/api/contracts", json=new_contract(company, technician_id=str(company.users[person]))
+    )
+
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "not_a_technician"
+    assert refused.json()["details"]["field"] == "technician_id"
+
+
+async def test_a_visit_begun_stays_with_its_technician(
+    db: Database, company: Company, manager: httpx.AsyncClient
+) -> None:
+    contract_id = (await created(manager, company))["contract"]["id"]
+    visits = (await manager.post(f"/api/contracts/{contract_id}/activate", json={})).json()[
+        "visits"
+    ]
+    async with db.writing() as session:
+        await session.execute(
+            sa.update(ServiceOrder)
+            .where(ServiceOrder.id == uuid.UUID(visits[0]["id"]))
+            .values(status="in_progress")
+        )
+
+    refused = await manager.post(
+        f"/api/contracts/{contract_id}/visits/{visits[0]['id']}/assign",
+        json={"technician_id": str(company.users["tech"])},
+    )
+    elsewhere = await manager.post(
+        f"/api/contracts/{contract_id}/visits/{company.order_id}/assign",
+        json={"technician_id": str(company.users["tech"])},
+    )
+
+    assert refused.status_code == 409 and refused.json()["code"] == "visit_not_planned"
+    assert elsewhere.status_code == 404
+
+
 WRITES = [
     ("post", "/api/contracts", "create"),
     ("patch", "/api/contracts/{id}", {"amount_cents": 1}),
     ("post", "/api/contracts/{id}/equipment", {"equipment_id": SOME_ID}),
     ("post", "/api/contracts/{id}/activate", {}),
+    ("post", "/api/contracts/{id}/visits/" + SOME_ID + "/assign", {"technician_id": None}),
     ("post", "/api/contracts/{id}/close", {}),
     ("post", "/api/contracts/generate-visits", {}),
 ]

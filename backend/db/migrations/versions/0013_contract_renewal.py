@@ -1,4 +1,5 @@
-"""Maintenance contracts: renewal and the day a contract was closed.
+"""Maintenance contracts: renewal, the day a contract was closed, and the
+technician its visits are assigned to.
 
 Revision ID: 0013
 Revises: 0010
@@ -25,6 +26,13 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("renewal_months", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("closed_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("technician_id", sa.Uuid(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_maintenance_contracts_technician_id_users"),
+            "users",
+            ["technician_id"],
+            ["id"],
+        )
 
     # On SQLite the triggers list the columns a change carries: made again
     # so that devices hear of the new ones.
@@ -33,6 +41,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("maintenance_contracts", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_maintenance_contracts_technician_id_users"), type_="foreignkey"
+        )
+        batch_op.drop_column("technician_id")
         batch_op.drop_column("closed_on")
         batch_op.drop_column("renewal_months")
         batch_op.drop_column("renews")
