@@ -382,3 +382,40 @@ async def test_parts_and_fittings_reach_the_technicians_phone(
     types = {change["type"] for change in await tech.pull()}
 
     assert {"service_order_part", "equipment_part", "equipment"} <= types
+
+
+async def test_fittings_follow_the_affair_onto_and_off_the_phone(
+    device_of: Any, db: Database, company: Company
+) -> None:
+    machine = await add_machine(db, company, "Chiller", "C-1")
+    part = await add_machine(db, company, "Compressor", "K-1")
+    async with db.writing() as session:
+        for equipment_id in (machine, part):
+            row = await session.get(Equipment, equipment_id)
+            assert row is not None
+            row.affair_id = company.other_affair_id  # where ``tech`` has no work
+        fitting = EquipmentPart(
+            id=uuid7(),
+            equipment_id=machine,
+            part_id=part,
+            affair_id=company.other_affair_id,
+            fitted_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+        )
+        session.add(fitting)
+    tech = await device_of("tech")
+    before = {(c["type"], c["id"]) for c in await tech.pull()}
+
+    async with db.writing() as session:
+        order = await session.get(ServiceOrder, company.other_order_id)
+        assert order is not None
+        order.technician_id = company.users["tech"]
+    grown = {(c["op"], c["type"], c["id"]) for c in await tech.pull()}
+    async with db.writing() as session:
+        order = await session.get(ServiceOrder, company.other_order_id)
+        assert order is not None
+        order.technician_id = company.users["outsider"]
+    shrunk = {(c["op"], c["type"], c["id"]) for c in await tech.pull()}
+
+    assert ("equipment_part", str(fitting.id)) not in before
+    assert ("put", "equipment_part", str(fitting.id)) in grown
+    assert ("del", "equipment_part", str(fitting.id)) in shrunk
