@@ -35,6 +35,7 @@ from backend.db.models import (
     ServiceOrder,
     ServiceOrderPart,
 )
+from backend.offline.blobs import take_change_lock
 from backend.offline.context import MutationContext
 from backend.offline.horizon import was_purged
 from sync.outcomes import Conflicted, Rejected
@@ -106,6 +107,10 @@ async def use_part(ctx: MutationContext, args: UsePartArgs) -> None:
         if args.serial_number is None:
             raise Rejected("serial_required", action=args.action)
         machine = await _machine(ctx, order)
+        # Whether the serial is known and where the part is are decided on
+        # what every other writer committed: two devices fitting one new
+        # part at once make one piece of equipment, in one place.
+        await take_change_lock(session)
         if args.action == "fit":
             await _fit(ctx, order, machine, args, label or args.serial_number)
         else:

@@ -3,6 +3,7 @@ composition history they leave on the machines."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import uuid
 from typing import Any
@@ -419,3 +420,22 @@ async def test_fittings_follow_the_affair_onto_and_off_the_phone(
     assert ("equipment_part", str(fitting.id)) not in before
     assert ("put", "equipment_part", str(fitting.id)) in grown
     assert ("del", "equipment_part", str(fitting.id)) in shrunk
+
+
+async def test_two_devices_fitting_one_new_part_at_once_leave_it_in_one_place(
+    device_of: Any, db: Database, machines: dict[str, uuid.UUID]
+) -> None:
+    tech = await device_of("tech")
+    supervisor = await device_of("supervisor")
+    into_pump = use(machines["pump_order"], "fit", serial_number="T-1")
+    into_boiler = use(machines["boiler_order"], "fit", serial_number="T-1")
+
+    answers = await asyncio.gather(
+        tech.push(tech.mutation("service_order.use_part", into_pump)),
+        supervisor.push(supervisor.mutation("service_order.use_part", into_boiler)),
+    )
+
+    assert [a.json()["results"][0]["status"] for a in answers] == ["applied", "applied"]
+    history = await fittings(db, "T-1")
+    assert len({f.part_id for f in history}) == 1
+    assert [f.removed_at is None for f in history] == [False, True]
