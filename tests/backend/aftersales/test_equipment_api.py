@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from backend.aftersales.equipment import warranty_state
 from backend.db.engine import Database
-from backend.db.models import Equipment, EquipmentFile, Product, ProductKind
+from backend.db.models import Customer, Equipment, EquipmentFile, Product, ProductKind, Site
 from sync.ids import uuid7
 from tests.backend.aftersales.test_use_part import order_on, use
 from tests.factories import Company, photo_bytes
@@ -391,3 +391,40 @@ async def test_the_supervisor_may_not_reach_equipment_outside_their_affairs(
     )
 
     assert response.status_code == 404
+
+
+async def test_a_site_of_another_customer_is_refused(
+    device_of: Any, db: Database, boiler: uuid.UUID
+) -> None:
+    async with db.writing() as session:
+        other = Customer(id=uuid7(), name="Other Ltd", code="C9")
+        session.add(other)
+        await session.flush()
+        site = Site(id=uuid7(), customer_id=other.id, name="Far", town="Nice")
+        session.add(site)
+    manager = await client_of(device_of, "manager")
+
+    response = await manager.patch(f"/api/equipment/{boiler}", json={"site_id": str(site.id)})
+
+    assert (response.status_code, response.json()["details"]["field"]) == (400, "site_id")
+
+
+@pytest.mark.parametrize(("key", "count"), [("employee", 1), ("sales", 0), ("outsider", 1)])
+async def test_the_list_holds_what_each_person_sees(
+    device_of: Any, boiler: uuid.UUID, key: str, count: int
+) -> None:
+    client = await client_of(device_of, key)
+
+    response = await client.get("/api/equipment")
+
+    assert response.status_code == 200
+    assert response.json()["total"] == count
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=500", "offset=-1", "customer=nope"])
+async def test_a_bad_list_query_is_refused(device_of: Any, boiler: uuid.UUID, query: str) -> None:
+    manager = await client_of(device_of, "manager")
+
+    response = await manager.get(f"/api/equipment?{query}")
+
+    assert response.status_code == 400
