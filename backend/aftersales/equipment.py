@@ -287,7 +287,9 @@ async def composition_on(
     return CompositionOut(equipment_id=equipment_id, on=day, parts=parts)
 
 
-async def _orders(session: AsyncSession, actor: Actor, equipment_id: uuid.UUID) -> list[Any]:
+async def _orders(
+    session: AsyncSession, actor: Actor, equipment_id: uuid.UUID
+) -> list[EquipmentOrderOut]:
     rows = await session.execute(
         sa.select(ServiceOrder, User.name)
         .outerjoin(User, User.id == ServiceOrder.technician_id)

@@ -112,9 +112,9 @@ async def use_part(ctx: MutationContext, args: UsePartArgs) -> None:
         # part at once make one piece of equipment, in one place.
         await take_change_lock(session)
         if args.action == "fit":
-            await _fit(ctx, order, machine, args, label or args.serial_number)
+            label = await _fit(ctx, order, machine, args, label or args.serial_number)
         else:
-            await _remove(ctx, order, machine, args)
+            label = await _remove(ctx, order, machine, args)
 
     session.add(
         ServiceOrderPart(
@@ -199,7 +199,8 @@ async def _fit(
     machine: Equipment,
     args: UsePartArgs,
     label: str,
-) -> None:
+) -> str:
+    """Fit the part; answer its label (the part's own when it is known)."""
     session = ctx.session
     part = await _part_by_serial(ctx, args)
     if part is None:
@@ -220,7 +221,7 @@ async def _fit(
     current = await _open_fitting(ctx, part.id)
     if current is not None:
         if current.equipment_id == machine.id:
-            return  # in this machine already: the use is recorded, nothing moves
+            return part.label  # in this machine already: recorded, nothing moves
         fitted_at = _end(current, order, ctx)
         # The old fitting is closed before the new one opens: one open
         # fitting per part, checked by the database at each statement.
@@ -237,14 +238,17 @@ async def _fit(
         )
     )
     await session.flush()
+    return part.label
 
 
 async def _remove(
     ctx: MutationContext, order: ServiceOrder, machine: Equipment, args: UsePartArgs
-) -> None:
+) -> str:
+    """End the part's fitting in the machine; answer the part's label."""
     part = await _part_by_serial(ctx, args)
     current = await _open_fitting(ctx, part.id) if part is not None else None
-    if current is None or current.equipment_id != machine.id:
+    if part is None or current is None or current.equipment_id != machine.id:
         raise Rejected("part_not_fitted", serial_number=args.serial_number)
     _end(current, order, ctx)
     await ctx.session.flush()
+    return part.label

@@ -439,3 +439,25 @@ async def test_two_devices_fitting_one_new_part_at_once_leave_it_in_one_place(
     history = await fittings(db, "T-1")
     assert len({f.part_id for f in history}) == 1
     assert [f.removed_at is None for f in history] == [False, True]
+
+
+async def test_a_removal_names_the_part_by_its_label(
+    device_of: Any, db: Database, machines: dict[str, uuid.UUID]
+) -> None:
+    tech = await device_of("tech")
+    await tech.send(
+        "service_order.use_part",
+        use(machines["boiler_order"], "fit", serial_number="G-1", label="Gas valve"),
+    )
+
+    await tech.send(
+        "service_order.use_part", use(machines["boiler_order"], "remove", serial_number="G-1")
+    )
+
+    async with db.reading() as session:
+        labels = list(
+            await session.scalars(
+                sa.select(ServiceOrderPart.label).order_by(ServiceOrderPart.used_at)
+            )
+        )
+    assert labels == ["Gas valve", "Gas valve"]
