@@ -80,6 +80,26 @@ def test_the_text_filter_finds_by_customer(phone: Any) -> None:
     assert "De Dietrich" in page.locator("#equipment-list").inner_text()
 
 
+def test_the_list_filters_by_customer_and_affair(phone: Any) -> None:
+    page = phone().new_page()
+    sign_in(page, "manager@demo.test")
+    use_language(page, "en")
+    open_desk(page)
+
+    page.locator("#equipment-affair").select_option(
+        label="AFF-2026-001 · Remplacement chaufferie Clinique du Parc"
+    )
+    page.locator("form[data-submit=search] button[type=submit]").click()
+    page.locator("#equipment-count", has_text="1 piece of equipment").wait_for()
+    assert "De Dietrich" in page.locator("#equipment-list").inner_text()
+    page.locator("#equipment-affair").select_option(value="")
+    page.locator("#equipment-customer").select_option(label="Boulangerie Fournier")
+    page.locator("form[data-submit=search] button[type=submit]").click()
+
+    page.locator("#equipment-count", has_text="4 pieces of equipment").wait_for()
+    assert "De Dietrich" not in page.locator("#equipment-list").inner_text()
+
+
 def test_a_technician_has_no_equipment_desk(phone: Any) -> None:
     page = phone().new_page()
     sign_in(page, "tech1@demo.test")

@@ -15,9 +15,10 @@ import { api } from "../api.js";
 import { today } from "../dates.js";
 import { go } from "../ui.js";
 import { backLink, orderChip } from "../views/parts.js";
+import { find, openAffairs } from "../model.js";
 
 const PAGE_SIZE = 30;
-const FILTERS = ["text", "serial"];
+const FILTERS = ["text", "serial", "customer", "affair"];
 
 /** Load this desk's words into the catalogues (once per language). */
 export async function loadWords() {
@@ -33,7 +34,8 @@ export async function loadWords() {
  * @type {Map<string, {data?: any, problem?: string}>} */
 const answers = new Map();
 /** The list's filters, kept while the app is open. */
-const filters = { text: "", serial: "", shown: PAGE_SIZE };
+const filters = { text: "", serial: "", customer: "", affair: "",
+  shown: PAGE_SIZE };
 
 /**
  * The server's answer for `path`, asked once; the screen redraws when it
@@ -92,7 +94,8 @@ function waiting(answer) {
 function listPath() {
   const query = new URLSearchParams({ limit: String(filters.shown) });
   for (const name of FILTERS) {
-    const value = filters[/** @type {"text" | "serial"} */ (name)].trim();
+    const value = filters[/** @type {"text" | "serial" | "customer" |
+      "affair"} */ (name)].trim();
     if (value) query.set(name, value);
   }
   return `/api/equipment?${query}`;
@@ -108,9 +111,37 @@ function card(item) {
       item.affair_code}</span></a></li>`;
 }
 
+/** A choice among the records on this device, "all" first.
+ * @param {string} name @param {[string, string][]} choices */
+function select(name, choices) {
+  const chosen = filters[/** @type {"customer" | "affair"} */ (name)];
+  return html`<label for="equipment-${name}">${t(`equipment.filter_${name}`)}</label>
+    <select id="equipment-${name}" name="${name}">
+      <option value="">${t(`equipment.all_${name}`)}</option>
+      ${choices.map(([id, label]) => html`<option value="${id}" ${id === chosen
+        ? "selected" : ""}>${label}</option>`)}</select>`;
+}
+
+/** The open affairs and their customers the device holds. */
+function filterChoices() {
+  const affairs = openAffairs();
+  /** @type {Map<string, string>} */
+  const customers = new Map();
+  for (const affair of affairs) {
+    const customer = affair.customer_id && find("customer", affair.customer_id);
+    if (customer) customers.set(customer.id, customer.name);
+  }
+  return {
+    affairs: affairs.map((a) => /** @type {[string, string]} */ (
+      [a.id, `${a.code} · ${a.title}`])),
+    customers: [...customers].sort((a, b) => a[1].localeCompare(b[1])),
+  };
+}
+
 export function equipmentListScreen() {
   const hash = "#/equipment";
   const answer = ask(listPath(), hash);
+  const choices = filterChoices();
   const list = answer.data;
   const body = list ? html`
     <p class="muted" id="equipment-count">${t("equipment.count",
@@ -126,11 +157,13 @@ export function equipmentListScreen() {
     ${backLink("#/me", t("me.title"))}
     <form class="desk-form" data-submit="search" role="search">
       <label for="equipment-text">${t("equipment.filter_text")}</label>
-      <input id="equipment-text" name="text" type="search"
+      <input id="equipment-text" name="text" type="text" enterkeyhint="search"
         value="${filters.text}" autocomplete="off">
       <label for="equipment-serial">${t("equipment.filter_serial")}</label>
-      <input id="equipment-serial" name="serial" type="search"
+      <input id="equipment-serial" name="serial" type="text" enterkeyhint="search"
         value="${filters.serial}" autocomplete="off" autocapitalize="characters">
+      ${select("customer", choices.customers)}
+      ${select("affair", choices.affairs)}
       <div class="actionbar"><button class="button big primary" type="submit">${
         t("equipment.search")}</button></div>
     </form>
@@ -144,6 +177,8 @@ export function equipmentListScreen() {
         const data = new FormData(form);
         filters.text = String(data.get("text") ?? "");
         filters.serial = String(data.get("serial") ?? "");
+        filters.customer = String(data.get("customer") ?? "");
+        filters.affair = String(data.get("affair") ?? "");
         filters.shown = PAGE_SIZE;
         forget();
         go(hash);
