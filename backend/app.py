@@ -24,6 +24,7 @@ from backend.aftersales import mutators as aftersales_mutators
 from backend.aftersales.contract_controllers import ContractController
 from backend.aftersales.contracts import plan_visits_daily
 from backend.aftersales.controllers import ServiceReportController
+from backend.aftersales.equipment_controllers import EquipmentController
 from backend.aftersales.vouchers.controllers import VoucherController
 from backend.appshell.controllers import current_build, pwa_files, service_worker
 from backend.db.engine import Database, open_database
@@ -208,6 +209,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ServiceReportController,
             ContractController,
             VoucherController,
+            EquipmentController,
             sync_events,
             service_worker,
             current_build,

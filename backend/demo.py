@@ -17,6 +17,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.aftersales.demo_contracts import load_contracts
+from backend.aftersales.demo_equipment import add_demo_equipment
 from backend.aftersales.demo_vouchers import load_demo_vouchers
 from backend.aftersales.services import answer_id
 from backend.db.engine import Database
@@ -304,6 +305,7 @@ async def load_demo(db: Database, today: dt.date | None = None) -> bool:
         await load_contracts(session, today)
         await _time(session, people, affairs, today)
         await load_demo_vouchers(session, today)
+        await add_demo_equipment(session, today)
     logger.info("demo.loaded")
     return True
 

@@ -32,6 +32,8 @@ from backend.db.models import (
     ConflictRecord,
     Device,
     Equipment,
+    EquipmentFile,
+    EquipmentPart,
     Role,
     ServiceOrder,
     Site,
@@ -132,6 +134,24 @@ def visible_equipment(actor: Actor) -> ColumnElement[bool]:
     return Equipment.affair_id.in_(visible_affair_ids(actor))
 
 
+def visible_equipment_parts(actor: Actor) -> ColumnElement[bool]:
+    """Fittings of the machines the actor sees (through the machine's affair)."""
+    if actor.sees_everything:
+        return EVERYTHING
+    return EquipmentPart.affair_id.in_(visible_affair_ids(actor))
+
+
+def visible_equipment_files(actor: Actor) -> ColumnElement[bool]:
+    if actor.sees_everything:
+        return EVERYTHING
+    return EquipmentFile.affair_id.in_(visible_affair_ids(actor))
+
+
+def manages_equipment(actor: Actor) -> bool:
+    """Who records machines, their warranties and documents: the office."""
+    return actor.role in (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+
+
 def visible_customers(actor: Actor, customer_id: ColumnRef) -> ColumnElement[bool]:
     """Customers of the affairs and service orders the actor sees."""
     if actor.sees_everything:
@@ -188,7 +208,10 @@ def visible_blobs(actor: Actor) -> ColumnElement[bool]:
         ChecklistPhoto.deleted_at.is_(None), visible_checklist_photos(actor)
     )
     held = sa.select(BlobHolder.sha256).where(BlobHolder.user_id == actor.id)
-    return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named))
+    filed = sa.select(EquipmentFile.sha256).where(
+        EquipmentFile.deleted_at.is_(None), visible_equipment_files(actor)
+    )
+    return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named), Blob.sha256.in_(filed))
 
 
 # Vouchers: the office and sales issue them and read the list; whoever

@@ -19,6 +19,7 @@ from backend.db.models import (
     Customer,
     ServiceOrder,
     ServiceOrderNote,
+    ServiceOrderPart,
     TimeEntry,
     TimesheetWeek,
     User,
@@ -45,6 +46,11 @@ def _answers(actor: Actor) -> ColumnElement[bool]:
     return ChecklistAnswer.run_id.in_(visible)
 
 
+def _order_parts(actor: Actor) -> ColumnElement[bool]:
+    visible = sa.select(ServiceOrder.id).where(policy.visible_service_orders(actor))
+    return ServiceOrderPart.service_order_id.in_(visible)
+
+
 SCOPES: dict[str, Scope] = {
     "user": policy.visible_users,
     "customer": lambda actor: policy.visible_customers(actor, Customer.id),
@@ -54,6 +60,9 @@ SCOPES: dict[str, Scope] = {
     "action": policy.visible_actions,
     "service_order": policy.visible_service_orders,
     "equipment": policy.visible_equipment,
+    "equipment_part": policy.visible_equipment_parts,
+    "equipment_file": policy.visible_equipment_files,
+    "service_order_part": _order_parts,
     "service_order_note": _notes,
     "checklist_template": _everyone,
     "checklist_run": policy.visible_checklist_runs,

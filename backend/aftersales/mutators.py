@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from backend.aftersales import services
+from backend.aftersales import parts, services
 from backend.aftersales.batch import ANSWER_IN_BATCH, NOTE_IN_BATCH, STATUS_IN_BATCH
+from backend.aftersales.equipment_schemas import UsePartArgs
 from backend.aftersales.schemas import (
     ChecklistAnswerArgs,
     ChecklistAttachArgs,
@@ -39,3 +40,7 @@ def register(registry: MutatorRegistry) -> None:
         await services.add_order_note(ctx, args)
 
     voucher_mutators.register(registry)
+
+    @registry.register("service_order.use_part", UsePartArgs, FIELD_ROLES)
+    async def use_part(ctx: MutationContext, args: UsePartArgs) -> None:
+        await parts.use_part(ctx, args)

@@ -174,6 +174,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This answer does not fit the item: {reason}",
         "fr": "Cette réponse ne convient pas à l'élément : {reason}",
     },
+    "serial_required": {
+        "en": "A part to {action} is named by its serial number.",
+        "fr": "Une pièce se désigne par son numéro de série.",
+    },
+    "part_unnamed": {
+        "en": "Name the part used: a product or a label.",
+        "fr": "Nommez la pièce utilisée : un produit ou un libellé.",
+    },
+    "no_equipment": {
+        "en": "Service order {number} names no equipment to fit parts into.",
+        "fr": "L'intervention {number} ne désigne aucun équipement où monter des pièces.",
+    },
+    "part_not_fitted": {
+        "en": "Part {serial_number} is not fitted in this equipment.",
+        "fr": "La pièce {serial_number} n'est pas montée dans cet équipement.",
+    },
+    "part_holds_machine": {
+        "en": "Part {serial_number} is this equipment or holds it: it cannot go inside it.",
+        "fr": "La pièce {serial_number} est cet équipement ou le contient : montage impossible.",
+    },
+    "ambiguous_serial": {
+        "en": "Several products have serial number {serial_number}: choose the product.",
+        "fr": "Plusieurs produits ont le numéro de série {serial_number} : choisissez le produit.",
+    },
+    "unknown_product": {
+        "en": "This product is not in the catalogue.",
+        "fr": "Ce produit n'est pas au catalogue.",
+    },
+    "serial_taken": {
+        "en": "Serial number {serial_number} is already recorded for this product.",
+        "fr": "Le numéro de série {serial_number} est déjà enregistré pour ce produit.",
+    },
+    "file_not_uploaded": {
+        "en": "The file has not been uploaded yet.",
+        "fr": "Le fichier n'a pas encore été envoyé.",
+    },
     "bad_transition": {
         "en": "A service order cannot go from {current} to {target}.",
         "fr": "Une intervention ne peut pas passer de {current} à {target}.",

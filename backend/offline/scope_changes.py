@@ -57,8 +57,15 @@ ROOTS_OF_OTHER_ROWS: dict[str, tuple[str, Scope]] = {
     "time_approved": ("user", lambda actor: User.time_approver_id == actor.id),
 }
 FOLLOWERS: dict[str, tuple[tuple[str, str], ...]] = {
-    "affair": (("equipment", "affair_id"),),
-    "service_order": (("service_order_note", "service_order_id"),),
+    "affair": (
+        ("equipment", "affair_id"),
+        ("equipment_part", "affair_id"),
+        ("equipment_file", "affair_id"),
+    ),
+    "service_order": (
+        ("service_order_note", "service_order_id"),
+        ("service_order_part", "service_order_id"),
+    ),
     "checklist_run": (("checklist_answer", "run_id"), ("checklist_photo", "run_id")),
     "user": (("time_entry", "user_id"), ("timesheet_week", "user_id"), ("conflict", "author_id")),
     "time_approved": (("time_entry", "user_id"), ("timesheet_week", "user_id")),

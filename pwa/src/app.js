@@ -84,6 +84,39 @@ const PLANNING_ROUTES = [
       (office) => office.calendarsScreen({ part: m[1] }))],
 ];
 
+/** The equipment desk (src/office/equipment.js), loaded with its words
+ * when first opened: it needs the server anyway, so it stays out of the
+ * first load. Offline, opening it says so instead of failing. */
+const EQUIPMENT_ROUTES = [[/^#\/equipment(?:\/([\w-]+))?$/,
+  (/** @type {string[]} */ m) => equipmentScreen(m[1])]];
+/** @type {any} */
+let equipmentDesk = null;
+/** @type {Promise<void> | null} */
+let openingDesk = null;
+let deskFailed = false;
+
+/** @param {string | undefined} id @returns {Screen} */
+function equipmentScreen(id) {
+  if (equipmentDesk) {
+    return id ? equipmentDesk.equipmentPageScreen({ id })
+      : equipmentDesk.equipmentListScreen();
+  }
+  openingDesk ??= import("./office/equipment.js").then(async (desk) => {
+    await desk.loadWords();
+    equipmentDesk = desk;
+    deskFailed = false;
+  }).catch(() => {
+    deskFailed = true;
+  }).finally(() => {
+    openingDesk = null;
+    if (location.hash.startsWith("#/equipment")) redrawSoon();
+  });
+  return { title: t("equipment.link"), nav: "me", content: deskFailed
+    ? html`<p class="notice warn" role="alert" id="desk-offline">${
+      icon("offline")}${t("equipment.needs_connection")}</p>`
+    : html`<p class="muted" aria-busy="true">${t("equipment.opening")}</p>` };
+}
+
 /** @type {Screen | null} */
 let screen = null;
 let touching = false;
@@ -121,7 +154,8 @@ function route() {
   if (!me()) return askingWho ? WAITING : signInScreen();
   const routes = [...ROUTES, ...(overseesTeams() ? OVERSEEING_ROUTES : []),
     ...(readsCosts() ? EXPORT_ROUTES : []),
-    ...(plansWork() ? PLANNING_ROUTES : [])];
+    ...(plansWork() ? PLANNING_ROUTES : []),
+    ...(overseesTeams() ? EQUIPMENT_ROUTES : [])];
   for (const [pattern, make] of routes) {
     const found = /** @type {RegExp} */ (pattern).exec(hash);
     if (found) return /** @type {Function} */ (make)(found);

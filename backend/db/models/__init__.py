@@ -35,6 +35,13 @@ from backend.db.models.aftersales import (
     WarrantyBasis,
 )
 from backend.db.models.catalog import Product, ProductKind
+from backend.db.models.equipment_parts import (
+    EquipmentFile,
+    EquipmentFileKind,
+    EquipmentPart,
+    PartAction,
+    ServiceOrderPart,
+)
 from backend.db.models.offline import (
     AppliedMutation,
     Blob,
@@ -105,10 +112,14 @@ __all__ = [
     "Customer",
     "Device",
     "Equipment",
+    "EquipmentFile",
+    "EquipmentFileKind",
+    "EquipmentPart",
     "HourlyRate",
     "LineDecision",
     "MaintenanceContract",
     "MutationStatus",
+    "PartAction",
     "PersonSkill",
     "PlanningProposal",
     "Product",
@@ -121,6 +132,7 @@ __all__ = [
     "ServiceOrder",
     "ServiceOrderKind",
     "ServiceOrderNote",
+    "ServiceOrderPart",
     "ServiceOrderStatus",
     "Site",
     "SyncHorizon",

@@ -94,6 +94,9 @@ function deskLinks() {
         icon("clock")}${t("calendars.title")}</a>`] : []),
     ...(readsCosts() ? [html`<a class="button big secondary"
       href="#/exports">${icon("forward")}${t("exports.link")}</a>`] : []),
+    ...(overseesTeams() ? [html`<a class="button big secondary"
+      href="#/equipment" id="equipment-link">${icon("list")}${
+      t("equipment.link")}</a>`] : []),
   ];
   if (!links.length) return "";
   return html`<section class="desk-links" aria-labelledby="desk-title">

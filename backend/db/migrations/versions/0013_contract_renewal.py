@@ -2,7 +2,7 @@
 technician its visits are assigned to.
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-05 22:59:23.187971
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from backend.db.changelog import install_change_log
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
