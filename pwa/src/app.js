@@ -84,38 +84,10 @@ const PLANNING_ROUTES = [
       (office) => office.calendarsScreen({ part: m[1] }))],
 ];
 
-/** The equipment desk (src/office/equipment.js), loaded with its words
- * when first opened: it needs the server anyway, so it stays out of the
- * first load. Offline, opening it says so instead of failing. */
+/** The equipment desk, for those who look after machines. */
 const EQUIPMENT_ROUTES = [[/^#\/equipment(?:\/([\w-]+))?$/,
-  (/** @type {string[]} */ m) => equipmentScreen(m[1])]];
-/** @type {any} */
-let equipmentDesk = null;
-/** @type {Promise<void> | null} */
-let openingDesk = null;
-let deskFailed = false;
-
-/** @param {string | undefined} id @returns {Screen} */
-function equipmentScreen(id) {
-  if (equipmentDesk) {
-    return id ? equipmentDesk.equipmentPageScreen({ id })
-      : equipmentDesk.equipmentListScreen();
-  }
-  openingDesk ??= import("./office/equipment.js").then(async (desk) => {
-    await desk.loadWords();
-    equipmentDesk = desk;
-    deskFailed = false;
-  }).catch(() => {
-    deskFailed = true;
-  }).finally(() => {
-    openingDesk = null;
-    if (location.hash.startsWith("#/equipment")) redrawSoon();
-  });
-  return { title: t("equipment.link"), nav: "me", content: deskFailed
-    ? html`<p class="notice warn" role="alert" id="desk-offline">${
-      icon("offline")}${t("equipment.needs_connection")}</p>`
-    : html`<p class="muted" aria-busy="true">${t("equipment.opening")}</p>` };
-}
+  (/** @type {string[]} */ m) => officeScreen("equipment", (office) => m[1]
+    ? office.equipmentPageScreen({ id: m[1] }) : office.equipmentListScreen())]];
 
 /** @type {Screen | null} */
 let screen = null;

@@ -183,12 +183,3 @@ export function formatAgo(ms) {
   if (hours < 24) return rtf.format(-hours, "hour");
   return rtf.format(-Math.round(hours / 24), "day");
 }
-
-/**
- * Add words to a language's catalogue: those of a screen loaded on
- * demand, which stay out of the first load with it.
- * @param {string} lang @param {Record<string, string>} words
- */
-export function addWords(lang, words) {
-  catalogues[lang] = { ...catalogues[lang], ...words };
-}

@@ -4,12 +4,12 @@
  * machine's page (warranty status, what it is made of now or on a chosen
  * day, every part fitted and removed with who and on which order, its
  * service orders and files). Read from the server (GET /api/equipment):
- * the screens need a connection and are loaded with their words only
- * when opened, out of the app's first load.
+ * the screens need a connection and are loaded with the office's words
+ * when opened (office.js), out of the app's first load.
  */
 
 import { html } from "../html.js";
-import { t, formatDay, addWords } from "../i18n.js";
+import { t, formatDay } from "../i18n.js";
 import { icon } from "../icons.js";
 import { api } from "../api.js";
 import { today } from "../dates.js";
@@ -19,16 +19,6 @@ import { find, openAffairs } from "../model.js";
 
 const PAGE_SIZE = 30;
 const FILTERS = ["text", "serial", "customer", "affair"];
-
-/** Load this desk's words into the catalogues (once per language). */
-export async function loadWords() {
-  await Promise.all(["en", "fr"].map(async (lang) => {
-    const url = new URL(`./words/equipment.${lang}.json`, import.meta.url);
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`equipment words: ${response.status}`);
-    addWords(lang, await response.json());
-  }));
-}
 
 /** What was asked of the server and what it answered, by address.
  * @type {Map<string, {data?: any, problem?: string}>} */
