@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 
 from backend.affairs.controllers import AffairController, CalendarController
 from backend.aftersales import mutators as aftersales_mutators
+from backend.aftersales.controllers import ChecklistTemplateController, QualityController
 from backend.appshell.controllers import current_build, pwa_files, service_worker
 from backend.db.engine import Database, open_database
 from backend.db.faults import is_transient, is_unstorable
@@ -200,6 +201,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             QueueController,
             ReminderController,
             ActivityController,
+            ChecklistTemplateController,
+            QualityController,
             sync_events,
             service_worker,
             current_build,

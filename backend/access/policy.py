@@ -32,6 +32,7 @@ from backend.db.models import (
     ConflictRecord,
     Device,
     Equipment,
+    Nonconformity,
     Role,
     ServiceOrder,
     Site,
@@ -174,6 +175,20 @@ def visible_checklist_photos(actor: Actor) -> ColumnElement[bool]:
         return EVERYTHING
     visible = sa.select(ChecklistRun.id).where(visible_checklist_runs(actor))
     return ChecklistPhoto.run_id.in_(visible)
+
+
+def reads_quality(actor: Actor) -> bool:
+    """Who follows the non-conformities checklists find: the office."""
+    return actor.role in (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+
+
+def visible_nonconformities(actor: Actor) -> ColumnElement[bool]:
+    """A supervisor follows what their team's technicians found."""
+    if actor.sees_everything:
+        return EVERYTHING
+    if actor.role != Role.SUPERVISOR:
+        return NOTHING
+    return _person_condition(Nonconformity.technician_id, actor)
 
 
 def visible_blobs(actor: Actor) -> ColumnElement[bool]:
