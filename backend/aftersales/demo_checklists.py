@@ -93,7 +93,7 @@ def _order_id(number: str) -> uuid.UUID:
 async def load_demo_checklists(
     session: AsyncSession, people: dict[str, uuid.UUID], today: dt.date
 ) -> None:
-    """The quality checklist, open on today's first visit (to try its
+    """The quality checklist, open on today's leak repair (to try its
     conditions on a phone), and answered last week on a closed one with a
     pressure out of bounds: a non-conformity and its follow-up task."""
     template = ChecklistTemplate(
@@ -106,7 +106,7 @@ async def load_demo_checklists(
     )
     session.add(template)
     await session.flush()
-    today_order = await session.get(ServiceOrder, _order_id("SO-2026-0101"))
+    today_order = await session.get(ServiceOrder, _order_id("SO-2026-0103"))
     past_order = await session.get(ServiceOrder, _order_id("SO-2026-0090"))
     if today_order is None or past_order is None:
         return
