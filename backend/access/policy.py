@@ -27,6 +27,7 @@ from backend.db.models import (
     AffairMember,
     Blob,
     BlobHolder,
+    ChecklistAnswer,
     ChecklistPhoto,
     ChecklistRun,
     ConflictRecord,
@@ -194,14 +195,21 @@ def visible_nonconformities(actor: Actor) -> ColumnElement[bool]:
 def visible_blobs(actor: Actor) -> ColumnElement[bool]:
     """Blobs the actor may fetch or name in a change: those whose bytes
     they uploaded themselves, and those a record they see names (a photo
-    on a checklist they see). Knowing a hash is not enough."""
+    or a signature on a checklist they see). Knowing a hash is not enough."""
     if actor.sees_everything:
         return EVERYTHING
     named = sa.select(ChecklistPhoto.sha256).where(
         ChecklistPhoto.deleted_at.is_(None), visible_checklist_photos(actor)
     )
     held = sa.select(BlobHolder.sha256).where(BlobHolder.user_id == actor.id)
-    return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named))
+    # A signature answer's value is the image's hash, a JSON string: its
+    # text is the hash in quotes on both databases.
+    signed = sa.exists().where(
+        ChecklistAnswer.deleted_at.is_(None),
+        sa.cast(ChecklistAnswer.value, sa.Text) == sa.literal('"') + Blob.sha256 + '"',
+        ChecklistAnswer.run_id.in_(sa.select(ChecklistRun.id).where(visible_checklist_runs(actor))),
+    )
+    return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named), signed)
 
 
 # Costs and margins are the office's business, and the supervisors' for

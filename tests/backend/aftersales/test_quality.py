@@ -233,6 +233,24 @@ async def test_a_signature_is_the_hash_of_its_image_and_waits_for_it(
     assert stored is not None and stored.value == sha(image)
 
 
+async def test_who_sees_the_checklist_may_fetch_its_signature(
+    device_of: Any, run_id: uuid.UUID
+) -> None:
+    tech = await device_of("tech")
+    supervisor = await device_of("supervisor")
+    outsider = await device_of("outsider")
+    image = photo_bytes(43)
+    await put_blob(tech, image)
+
+    signed = await tech.send("checklist.answer", answer(run_id, "customer", sha(image)))
+    seen = await supervisor.client.get(f"/api/blobs/{sha(image)}")
+    hidden = await outsider.client.get(f"/api/blobs/{sha(image)}")
+
+    assert signed["status"] == "applied"
+    assert seen.status_code == 200 and seen.content == image
+    assert hidden.status_code == 404
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
     [
