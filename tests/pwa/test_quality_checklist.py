@@ -12,6 +12,7 @@ import pytest
 
 from tests.pwa.conftest import Server, sign_in, wait_for_worker, wait_synced, wait_until
 from tests.pwa.test_field_work import answer, open_checklist
+from tests.pwa.test_screenshots import shoot
 
 pytestmark = pytest.mark.browser
 
@@ -84,6 +85,10 @@ def test_a_quality_check_walked_offline(phone: Any, server: Server) -> None:
     page.locator("img.signature").wait_for()
     wait_until(page, "document.querySelector('img.signature')?.naturalWidth > 0")
     assert pushed == [] and uploads == []
+    page.locator("#item-pressure").scroll_into_view_if_needed()
+    shoot(page, "en", "checklist-quality")
+    page.locator("img.signature").scroll_into_view_if_needed()
+    shoot(page, "en", "checklist-signature")
 
     context.set_offline(False)
     wait_synced(page)
@@ -115,6 +120,18 @@ def test_a_quality_check_walked_offline(phone: Any, server: Server) -> None:
     # The failed leak test was corrected before it left the phone: cleared or never sent.
     assert (signed[0]["args"]["run_id"], "leak_test", "failed") not in found
 
+    # Signing again starts from an empty box; "Clear" empties it again.
+    page.locator("button[data-action='sign-again']").click()
+    pad = page.locator("svg[data-pad='checked_by'] path")
+    pad.wait_for(state="attached")
+    assert not pad.get_attribute("d")
+    draw_signature(page, "checked_by")
+    assert pad.get_attribute("d")
+    page.locator("button[data-action='sign-clear']").click()
+    wait_until(
+        page, "!document.querySelector(\"svg[data-pad='checked_by'] path\").getAttribute('d')"
+    )
+
 
 def test_the_checklist_speaks_french(phone: Any, server: Server) -> None:
     page = phone(locale="fr-FR").new_page()
@@ -126,8 +143,14 @@ def test_the_checklist_speaks_french(phone: Any, server: Server) -> None:
     page.locator("button[data-key='leak_test'][data-value='no']").click()
     page.locator("#item-leak_where").wait_for()
     page.locator(".flag", has_text="est une non-conformité").wait_for()
+    page.locator("#item-leak_where").fill("Raccord du vase d'expansion")
+    page.locator("#item-leak_where").press("Tab")
+    page.locator("#item-leak_test-label").scroll_into_view_if_needed()
+    shoot(page, "fr", "checklist-quality")
     # Signed already when the walk above ran first, else still to sign.
     page.locator(
         "button[data-action='sign-again'], button[data-action='sign-save']",
         has_text=re.compile("Signer à nouveau|Enregistrer la signature"),
     ).wait_for()
+    page.locator("#item-checked_by-label").scroll_into_view_if_needed()
+    shoot(page, "fr", "checklist-signature")

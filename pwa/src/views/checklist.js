@@ -239,7 +239,8 @@ function control(item, a, locked, label) {
  */
 function photos(runRow, item, label, locked) {
   const taken = photosOf(runRow.id, item.key);
-  if (locked && !taken.length) return "";
+  // A signature is its own picture.
+  if (item.kind === "signature" || (locked && !taken.length)) return "";
   return html`<div class="photos">
     ${taken.map((p, i) => html`<figure class="thumb${
       p.pending ? " pending" : ""}">
@@ -352,8 +353,12 @@ export function checklistScreen(params) {
       },
       /** @param {HTMLElement} el */
       "sign-clear": (el) => {
-        strokes.delete(String(el.dataset.key));
-        go(location.hash);
+        const key = String(el.dataset.key);
+        strokes.delete(key);
+        // The strokes are drawn on the box directly, not by the screen's
+        // markup: a redraw would find nothing changed.
+        const pad = document.querySelector(`svg[data-pad="${CSS.escape(key)}"]`);
+        if (pad) showStrokes(/** @type {SVGSVGElement} */ (pad));
       },
       /** @param {HTMLElement} el */
       "sign-again": (el) => {
