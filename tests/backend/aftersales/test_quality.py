@@ -386,3 +386,28 @@ async def test_a_filter_that_is_not_an_id_is_refused(device_of: Any) -> None:
     assert refused.status_code == 400
     assert refused.json()["code"] == "invalid_input"
     assert refused.json()["details"]["field"] == "customer_id"
+
+
+async def test_a_checklist_of_the_affair_itself_names_who_answered(
+    device_of: Any, company: Company, db: Database, run_id: uuid.UUID
+) -> None:
+    """A run on the affair, without a service order: no product, the
+    affair's customer, and the person who answered as the technician."""
+    async with db.writing() as session:
+        quality = await session.get(ChecklistRun, run_id)
+        assert quality is not None
+        on_affair = ChecklistRun(
+            id=uuid7(), template_id=quality.template_id, affair_id=company.affair_id
+        )
+        session.add(on_affair)
+    tech = await device_of("tech")
+
+    result = await tech.send("checklist.answer", answer(on_affair.id, "pressure", 0.2))
+
+    assert result["status"] == "applied"
+    [found] = await findings(db)
+    assert (found.service_order_id, found.product_id) == (None, None)
+    assert found.customer_id == company.customer_id
+    assert found.technician_id == company.users["tech"]
+    [task] = await follow_ups(db)
+    assert task.title.startswith("P: 0.2 out of bounds")
