@@ -218,7 +218,10 @@ async def revise_template(
     numbers = [each.revision for each in revisions]
     unchanged = (
         latest.name == data.name
-        and latest.items == _items_stored(data.items)
+        # Read back through the item type: a revision written elsewhere (the
+        # demo, an import) may leave out fields at their defaults.
+        and _items_stored(msgspec.convert(latest.items, list[ChecklistItem]))
+        == _items_stored(data.items)
         and (latest.guards_step.value if latest.guards_step else None) == data.guards_step
     )
     if unchanged:

@@ -112,6 +112,22 @@ async def test_an_unchanged_checklist_makes_no_revision(device_of: Any, db: Data
     assert await template_count(db) == 2
 
 
+async def test_a_revision_written_elsewhere_compares_by_its_items(
+    device_of: Any, db: Database
+) -> None:
+    """The company's first checklist was written without the defaults
+    (required, quality): sent back unchanged, it makes no revision."""
+    admin = await device_of("admin")
+    boiler = (await admin.client.get(URL + "boiler")).json()
+
+    again = await admin.client.put(
+        URL + "boiler", json={"name": boiler["name"], "items": boiler["items"]}
+    )
+
+    assert again.json()["revisions"] == [1]
+    assert await template_count(db) == 1
+
+
 def with_item(index: int, **changes: Any) -> list[dict[str, Any]]:
     items = copy.deepcopy(ITEMS)
     items[index].update(changes)
