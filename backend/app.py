@@ -23,8 +23,9 @@ from backend.affairs.controllers import AffairController, CalendarController
 from backend.aftersales import mutators as aftersales_mutators
 from backend.aftersales.contract_controllers import ContractController
 from backend.aftersales.contracts import plan_visits_daily
-from backend.aftersales.controllers import ServiceReportController
+from backend.aftersales.controllers import ChecklistTemplateController, QualityController
 from backend.aftersales.equipment_controllers import EquipmentController
+from backend.aftersales.report_controllers import ServiceReportController
 from backend.aftersales.vouchers.controllers import VoucherController
 from backend.appshell.controllers import current_build, pwa_files, service_worker
 from backend.db.engine import Database, open_database
@@ -210,6 +211,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ContractController,
             VoucherController,
             EquipmentController,
+            ChecklistTemplateController,
+            QualityController,
             sync_events,
             service_worker,
             current_build,

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.aftersales.demo_checklists import load_demo_checklists
 from backend.aftersales.demo_contracts import load_contracts
 from backend.aftersales.demo_equipment import add_demo_equipment
 from backend.aftersales.demo_vouchers import load_demo_vouchers
@@ -303,6 +304,7 @@ async def load_demo(db: Database, today: dt.date | None = None) -> bool:
         await _calendars(session, people, affairs, today)
         await _service_orders(session, people, customers, affairs, templates, today)
         await load_contracts(session, today)
+        await load_demo_checklists(session, people, today)
         await _time(session, people, affairs, today)
         await load_demo_vouchers(session, today)
         await add_demo_equipment(session, today)

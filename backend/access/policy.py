@@ -27,6 +27,7 @@ from backend.db.models import (
     AffairMember,
     Blob,
     BlobHolder,
+    ChecklistAnswer,
     ChecklistPhoto,
     ChecklistRun,
     ConflictRecord,
@@ -34,6 +35,7 @@ from backend.db.models import (
     Equipment,
     EquipmentFile,
     EquipmentPart,
+    Nonconformity,
     Role,
     ServiceOrder,
     Site,
@@ -198,10 +200,24 @@ def visible_checklist_photos(actor: Actor) -> ColumnElement[bool]:
     return ChecklistPhoto.run_id.in_(visible)
 
 
+def reads_quality(actor: Actor) -> bool:
+    """Who follows the non-conformities checklists find: the office."""
+    return actor.role in (Role.ADMIN, Role.MANAGER, Role.SUPERVISOR)
+
+
+def visible_nonconformities(actor: Actor) -> ColumnElement[bool]:
+    """A supervisor follows what their team's technicians found."""
+    if actor.sees_everything:
+        return EVERYTHING
+    if actor.role != Role.SUPERVISOR:
+        return NOTHING
+    return _person_condition(Nonconformity.technician_id, actor)
+
+
 def visible_blobs(actor: Actor) -> ColumnElement[bool]:
     """Blobs the actor may fetch or name in a change: those whose bytes
     they uploaded themselves, and those a record they see names (a photo
-    on a checklist they see). Knowing a hash is not enough."""
+    or a signature on a checklist they see). Knowing a hash is not enough."""
     if actor.sees_everything:
         return EVERYTHING
     named = sa.select(ChecklistPhoto.sha256).where(
@@ -211,7 +227,14 @@ def visible_blobs(actor: Actor) -> ColumnElement[bool]:
     filed = sa.select(EquipmentFile.sha256).where(
         EquipmentFile.deleted_at.is_(None), visible_equipment_files(actor)
     )
-    return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named), Blob.sha256.in_(filed))
+    # A signature answer's value is the image's hash, a JSON string: its
+    # text is the hash in quotes on both databases.
+    signed = sa.exists().where(
+        ChecklistAnswer.deleted_at.is_(None),
+        sa.cast(ChecklistAnswer.value, sa.Text) == sa.literal('"') + Blob.sha256 + '"',
+        ChecklistAnswer.run_id.in_(sa.select(ChecklistRun.id).where(visible_checklist_runs(actor))),
+    )
+    return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named), Blob.sha256.in_(filed), signed)
 
 
 # Vouchers: the office and sales issue them and read the list; whoever

@@ -1,42 +1,99 @@
-"""After-sales over HTTP."""
+"""Checklist templates and quality tracking over HTTP."""
 
 from __future__ import annotations
 
 import uuid
-from functools import cache
-from importlib import resources
-from typing import Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, get
-from litestar.datastructures import State
-from litestar.params import FromPath
+from litestar import Controller, get, post, put
+from litestar.params import FromPath, JSONBody, QueryParameter
 
-from backend.aftersales.report import render_report, service_report
+from backend.access.actors import Actor
+from backend.aftersales.quality import list_nonconformities
+from backend.aftersales.schemas import (
+    ChecklistRevisionIn,
+    ChecklistTemplateIn,
+    ChecklistTemplateOut,
+    QualityOut,
+)
+from backend.aftersales.templates import (
+    create_template,
+    list_templates,
+    read_template,
+    revise_template,
+)
+from backend.db.models import Role
 from backend.dependencies import Db, SignedIn
-from backend.lib.http import request_language
+from backend.lib.errors import Forbidden
 
 
-@cache
-def _report_style() -> str:
-    return resources.files("backend").joinpath("templates/report.css").read_text("utf-8")
+def _may_write_templates(actor: Actor) -> None:
+    # Checklists are the company's procedures: the administrators write them.
+    if actor.role != Role.ADMIN:
+        raise Forbidden()
 
 
-class ServiceReportController(Controller):
-    path = "/api/service-orders"
+class ChecklistTemplateController(Controller):
+    """Every signed-in person reads the checklists (devices hold them);
+    administrators write them."""
 
-    @get("/{order_id:uuid}/report", media_type="text/html")
-    async def report(
+    path = "/api/checklist-templates"
+
+    @get("/")
+    async def index(self, actor: SignedIn, db: Db) -> list[ChecklistTemplateOut]:
+        async with db.reading() as session:
+            return await list_templates(session)
+
+    @get("/{code:str}")
+    async def show(
         self,
-        request: Request[Any, Any, State],
-        order_id: FromPath[uuid.UUID],
+        code: FromPath[str],
         actor: SignedIn,
         db: Db,
-    ) -> str:
-        """The printable service report, in the reader's language."""
+        revision: Annotated[int | None, QueryParameter(ge=1)] = None,
+    ) -> ChecklistTemplateOut:
         async with db.reading() as session:
-            report = await service_report(session, actor, order_id, request_language(request))
-        return render_report(report)
+            return await read_template(session, code, revision)
 
-    @get("/report.css", media_type="text/css")
-    async def style(self) -> Response[str]:
-        return Response(_report_style(), headers={"Cache-Control": "max-age=3600"})
+    @post("/", status_code=201)
+    async def create(
+        self, data: JSONBody[ChecklistTemplateIn], actor: SignedIn, db: Db
+    ) -> ChecklistTemplateOut:
+        _may_write_templates(actor)
+        async with db.writing() as session:
+            return await create_template(session, data)
+
+    @put("/{code:str}")
+    async def revise(
+        self, code: FromPath[str], data: JSONBody[ChecklistRevisionIn], actor: SignedIn, db: Db
+    ) -> ChecklistTemplateOut:
+        """The checklist's next revision; runs started keep theirs."""
+        _may_write_templates(actor)
+        async with db.writing() as session:
+            return await revise_template(session, code, data)
+
+
+class QualityController(Controller):
+    path = "/api/quality"
+
+    @get("/nonconformities")
+    async def nonconformities(
+        self,
+        actor: SignedIn,
+        db: Db,
+        customer_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
+        product_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
+        technician_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
+        open_only: Annotated[bool, QueryParameter(name="open")] = False,
+    ) -> QualityOut:
+        """What checklists found, latest first, with counts per customer,
+        product and technician (supervisors: their team's)."""
+        async with db.reading() as session:
+            return await list_nonconformities(
+                session,
+                actor,
+                customer_id=customer_id,
+                product_id=product_id,
+                technician_id=technician_id,
+                open_only=open_only,
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
@@ -73,3 +74,76 @@ class ServiceOrderNoteArgs(msgspec.Struct, forbid_unknown_fields=True):
     id: uuid.UUID
     note_id: uuid.UUID
     text: NoteText
+
+
+# -- checklist templates and quality tracking (office side) ----------------------------
+
+TemplateCode = Annotated[str, Meta(min_length=1, max_length=60, pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+TemplateName = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
+# A checklist longer than this is a procedure manual, not a checklist.
+TemplateItems = Annotated[list[ChecklistItem], Meta(min_length=1, max_length=200)]
+# The first step needs no guard: nothing comes before intake.
+GuardedStep = Literal["diagnosis", "repair", "quality_check", "ready", "returned"]
+
+
+class ChecklistTemplateIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A new checklist: its first revision."""
+
+    code: TemplateCode
+    name: TemplateName
+    items: TemplateItems
+    guards_step: GuardedStep | None = None
+
+
+class ChecklistRevisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The next revision of a checklist; runs started on earlier ones keep theirs."""
+
+    name: TemplateName
+    items: TemplateItems
+    guards_step: GuardedStep | None = None
+
+
+class ChecklistTemplateOut(msgspec.Struct):
+    id: uuid.UUID
+    code: str
+    revision: int
+    name: str
+    items: list[ChecklistItem]
+    guards_step: str | None
+    # Runs started on this revision: a used revision never changes.
+    runs: int
+    # Every revision of this checklist, oldest first.
+    revisions: list[int]
+
+
+class NonconformityOut(msgspec.Struct):
+    id: uuid.UUID
+    run_id: uuid.UUID
+    item_key: str
+    kind: str
+    value: bool | float | str | None
+    affair_id: uuid.UUID
+    service_order_id: uuid.UUID | None
+    customer_id: uuid.UUID | None
+    product_id: uuid.UUID | None
+    technician_id: uuid.UUID | None
+    action_id: uuid.UUID
+    found_at: dt.datetime
+    cleared_at: dt.datetime | None
+
+
+class NonconformityCount(msgspec.Struct):
+    """How many non-conformities one customer, product or technician has
+    (``id`` null: none named), the open ones among them."""
+
+    id: uuid.UUID | None
+    name: str | None
+    count: int
+    open: int
+
+
+class QualityOut(msgspec.Struct):
+    nonconformities: list[NonconformityOut]
+    by_customer: list[NonconformityCount]
+    by_product: list[NonconformityCount]
+    by_technician: list[NonconformityCount]

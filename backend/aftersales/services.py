@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from backend.access import policy
+from backend.aftersales import quality
 from backend.aftersales.schemas import (
     ChecklistAnswerArgs,
     ChecklistAttachArgs,
@@ -43,7 +44,7 @@ from backend.db.models import (
     ServiceOrderStatus,
 )
 from backend.offline.batch import Record
-from backend.offline.blobs import blob_usable, held_for_blob, room_to_wait
+from backend.offline.blobs import HEX, blob_usable, held_for_blob, room_to_wait
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
 from backend.offline.horizon import was_purged
@@ -244,6 +245,12 @@ def check_value(item: ChecklistItem, value: Any) -> None:
         raise Rejected("bad_value", reason="a number expected")
     if item.kind == "text" and not isinstance(value, str):
         raise Rejected("bad_value", reason="a text expected")
+    if item.kind == "photo":
+        raise Rejected("bad_value", reason="a photo is attached, not answered")
+    if item.kind == "signature" and not (
+        isinstance(value, str) and len(value) == 64 and set(value) <= HEX
+    ):
+        raise Rejected("bad_value", reason="the hash of the signature's image expected")
 
 
 def out_of_bounds(item: ChecklistItem, value: Any) -> bool:
@@ -387,7 +394,7 @@ def check_run_open(
 
 async def _answerable_run(
     ctx: MutationContext, args: ChecklistAnswerArgs
-) -> tuple[ChecklistRun, _StoredAnswer | None]:
+) -> tuple[ChecklistRun, ServiceOrder | None, _StoredAnswer | None]:
     """The run, when the actor may answer it now, and the item's answer so
     far; a conflict when the run went away."""
     change = ItemChange(
@@ -398,19 +405,29 @@ async def _answerable_run(
     )
     run, order, answer = await _visible_run(ctx, args.run_id, change, change.entity_id)
     check_run_open(run, order, change)
-    return run, answer
+    return run, order, answer
 
 
 async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept | None:
     """Set the one answer of an item (PROTOCOL merge rules).
 
     Two devices answering the same item while apart: the later answer by
-    corrected device time stands, the other is kept as a conflict.
+    corrected device time stands, the other is kept as a conflict. An
+    answer to an item its conditions hide is kept (the condition may show
+    it again), never required. The answer that stands decides the item's
+    non-conformity (``backend.aftersales.quality``).
     """
     session = ctx.session
-    run, answer = await _answerable_run(ctx, args)
+    run, order, answer = await _answerable_run(ctx, args)
     item = await _template_item(ctx, run, args.item_key)
     check_value(item, args.value)
+    if item.kind == "signature" and args.value is not None:
+        await _signature_here(ctx, run, args)
+
+    async def follow(value: Any) -> None:
+        await quality.follow_answer(
+            session, run, order, item, value, answered_by=ctx.actor.id, at=ctx.corrected_at
+        )
 
     key = answer_id(run.id, args.item_key)
     if answer is None:
@@ -429,6 +446,7 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
                 "answered_at": ctx.corrected_at,
             },
         )
+        await follow(args.value)
         return None
 
     server = {"value": answer.value, "note": answer.note}
@@ -453,6 +471,7 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
                 "answered_at": ctx.corrected_at,
             },
         )
+        await follow(args.value)
     if not concurrent:
         return None
 
@@ -472,6 +491,25 @@ async def answer_item(ctx: MutationContext, args: ChecklistAnswerArgs) -> Kept |
         ),
     )
     return None if won else Kept(conflict_id, CONCURRENT_UPDATE, "concurrent_update")
+
+
+async def _signature_here(
+    ctx: MutationContext, run: ChecklistRun, args: ChecklistAnswerArgs
+) -> None:
+    """A signature names its image by hash: the answer waits for the
+    image (``missing_blob``) as a photo does."""
+    assert isinstance(args.value, str)
+    if await blob_usable(ctx.session, ctx.actor, args.value):
+        return
+    await room_to_wait(ctx)
+    raise held_for_blob(
+        ctx,
+        args.value,
+        entity_type="checklist_answer",
+        entity_id=answer_id(run.id, args.item_key),
+        affair_id=run.affair_id,
+        device_value={"item_key": args.item_key, "value": args.value, "note": args.note},
+    )
 
 
 async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:

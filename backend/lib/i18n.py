@@ -210,6 +210,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The file has not been uploaded yet.",
         "fr": "Le fichier n'a pas encore été envoyé.",
     },
+    "template_exists": {
+        "en": "A checklist with this code exists already: write its next revision.",
+        "fr": "Une checklist porte déjà ce code\u00a0: écrivez sa révision suivante.",
+    },
+    "template_changed": {
+        "en": "Someone wrote a revision of this checklist meanwhile: read it and try again.",
+        "fr": (
+            "Quelqu'un a écrit une révision de cette checklist entre-temps\u00a0: "
+            "relisez-la et réessayez."
+        ),
+    },
     "bad_transition": {
         "en": "A service order cannot go from {current} to {target}.",
         "fr": "Une intervention ne peut pas passer de {current} à {target}.",

@@ -395,11 +395,33 @@ export function photosOf(runId, key) {
     .sort((a, b) => String(a.taken_at).localeCompare(String(b.taken_at)));
 }
 
-/** Answered items and all items of a run. @param {Row} runRow */
+/**
+ * The items shown for these answers, as the server's checklist_rules: an
+ * item with a condition shows when the item it names shows and holds the
+ * answer asked for (a yes never stands for the number 1).
+ * @param {Row[]} items @param {Map<string, Row>} given
+ */
+export function shownItems(items, given) {
+  /** @type {Set<string>} */
+  const shown = new Set();
+  return items.filter((item) => {
+    const when = item.visible_if;
+    const value = when ? given.get(when.item)?.value : undefined;
+    const ok = !when || (shown.has(when.item) && value === when.equals
+      && (typeof value === "boolean") === (typeof when.equals === "boolean"));
+    if (ok) shown.add(item.key);
+    return ok;
+  });
+}
+
+/** Answered items and all items a run shows now. @param {Row} runRow */
 export function progress(runRow) {
-  const items = find("checklist_template", runRow.template_id)?.items ?? [];
+  const all = find("checklist_template", runRow.template_id)?.items ?? [];
   const given = answers(runRow.id);
+  const items = shownItems(all, given);
   const answered = items.filter((/** @type {Row} */ item) => {
+    // A photo item is answered by its photos.
+    if (item.kind === "photo") return photosOf(runRow.id, item.key).length > 0;
     const a = given.get(item.key);
     return a && a.value !== null && a.value !== "";
   }).length;
@@ -647,14 +669,16 @@ function baseOf(type, id) {
 }
 
 /** @param {string} runId @param {string} key @param {unknown} value
- * @param {string | null} [note] */
-export function answer(runId, key, value, note) {
+ * @param {string | null} [note]
+ * @param {{sha256: string, bytes: Blob}} [blob] a signature's image,
+ *   kept with the answer naming it by its hash */
+export function answer(runId, key, value, note, blob) {
   const held = [...(mem.entities.get("checklist_answer")?.values() ?? [])]
     .find((e) => e.data.run_id === runId && e.data.item_key === key);
   /** @type {Row} */
   const args = { run_id: runId, item_key: key, value };
   if (note) args.note = note;
-  return enqueue("checklist.answer", args, held?.version);
+  return enqueue("checklist.answer", args, held?.version, blob);
 }
 
 /**

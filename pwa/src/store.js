@@ -229,6 +229,19 @@ export async function enqueue(name, args, base, blob) {
   return mutation;
 }
 
+/**
+ * The hash of the bytes a change names: a photo's, or a signature given
+ * as a checklist answer (its value is the image's hash).
+ * @param {Record<string, any> | null | undefined} args
+ * @returns {string | undefined}
+ */
+export function blobNamed(args) {
+  if (args?.sha256) return args.sha256;
+  const value = args?.value;
+  return typeof value === "string" && /^[0-9a-f]{64}$/.test(value)
+    ? value : undefined;
+}
+
 /** @param {string} sha256 @returns {StoredBlob | undefined} */
 export function storedBlob(sha256) {
   return mem.blobs.get(sha256);
@@ -267,9 +280,13 @@ export async function markBlob(sha256, state, code) {
 export async function pruneBlobs() {
   /** @type {Set<string>} */
   const named = new Set();
-  for (const m of mem.outbox) if (m.args?.sha256) named.add(m.args.sha256);
+  for (const m of mem.outbox) {
+    const sha256 = blobNamed(m.args);
+    if (sha256) named.add(sha256);
+  }
   for (const p of mem.problems.values()) {
-    if (p.args?.sha256) named.add(p.args.sha256);
+    const sha256 = blobNamed(p.args);
+    if (sha256) named.add(sha256);
   }
   for (const e of mem.entities.get("checklist_photo")?.values() ?? []) {
     named.add(e.data.sha256);

@@ -46,7 +46,7 @@ import { nowWithOffset } from "./dates.js";
 import {
   applyPage, dismissProblem, getMeta, markBlob, mem, onEnqueue,
   pendingMutations, pruneBlobs, pulled, recordResults, renumberOutbox,
-  setMeta, settledByItself, storedBlob,
+  setMeta, settledByItself, storedBlob, blobNamed,
 } from "./store.js";
 
 export const PROTOCOL = 1;
@@ -294,7 +294,7 @@ async function pushAll() {
 async function uploadAgainIfHeld(batch, results) {
   const bySeq = new Map(batch.map((m) => [m.seq, m]));
   for (const result of results) {
-    const sha256 = bySeq.get(result.seq)?.args?.sha256;
+    const sha256 = blobNamed(bySeq.get(result.seq)?.args);
     if (result.code !== "missing_blob" || !sha256) continue;
     if (storedBlob(sha256)?.state !== "uploaded") continue;
     await markBlob(sha256, "pending");
@@ -309,7 +309,8 @@ async function uploadAgainIfHeld(batch, results) {
  */
 async function uploadBlobs(batch) {
   for (const m of batch) {
-    const blob = m.args?.sha256 ? storedBlob(m.args.sha256) : undefined;
+    const sha256 = blobNamed(m.args);
+    const blob = sha256 ? storedBlob(sha256) : undefined;
     if (!blob || blob.state !== "pending") continue;
     try {
       await putBlob(blob.sha256, blob.bytes);

@@ -303,3 +303,46 @@ class ContractLine(Base):
     ends_on: Mapped[dt.date | None] = mapped_column(default=None)
     active: Mapped[bool] = mapped_column(default=True)
     external_ref: Mapped[str | None] = mapped_column(sa.String(80), unique=True, default=None)
+
+
+class NonconformityKind(enum.StrEnum):
+    OUT_OF_BOUNDS = "out_of_bounds"
+    FAILED = "failed"
+
+
+class Nonconformity(Base):
+    """A checklist answer that falls short: a reading out of its bounds, or
+    "no" to a quality item. One per item of a run (its id is derived from
+    them), with the one follow-up action made for it on the affair.
+
+    A corrected answer clears it (``cleared_at``); the row stays, so quality
+    tracking still counts what was found and fixed.
+    """
+
+    __tablename__ = "nonconformities"
+    __table_args__ = (sa.UniqueConstraint("run_id", "item_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("checklist_runs.id"))
+    item_key: Mapped[str] = mapped_column(sa.String(60))
+    affair_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("affairs.id"), index=True)
+    service_order_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("service_orders.id"), default=None
+    )
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("customers.id"), index=True, default=None
+    )
+    # The product of the order's equipment, when the order names one.
+    product_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("products.id"), index=True, default=None
+    )
+    # The order's technician; whoever answered when the run has no order.
+    technician_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("users.id"), index=True, default=None
+    )
+    kind: Mapped[NonconformityKind] = mapped_column(choice(NonconformityKind, "nonconformity_kind"))
+    value: Mapped[Any] = mapped_column(JSONDocument, nullable=True, default=None)
+    # Corrected device time of the answer that found it.
+    found_at: Mapped[dt.datetime]
+    action_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("actions.id"))
+    cleared_at: Mapped[dt.datetime | None] = mapped_column(default=None)

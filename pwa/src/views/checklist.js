@@ -3,6 +3,8 @@
  * Answering a checklist: one item per row, each answer saved on this
  * device the moment it is given (no Save button). Each item takes photos
  * from the camera; they show at once and wait on the phone to be sent.
+ * An item with a condition shows only while the item it names holds the
+ * answer asked for; a signature is drawn in a box and kept as a picture.
  */
 
 import { html } from "../html.js";
@@ -10,10 +12,10 @@ import { t, pickLabel, formatNumber, has } from "../i18n.js";
 import { icon } from "../icons.js";
 import {
   run, find, answers, progress, answer, photosOf, attachPhoto, order,
-  refusedAnswers,
+  refusedAnswers, shownItems,
 } from "../model.js";
-import { preparePhoto, photoUrl } from "../photos.js";
-import { toast } from "../ui.js";
+import { preparePhoto, photoUrl, sha256Of } from "../photos.js";
+import { go, toast } from "../ui.js";
 import { backLink, pendingMark } from "./parts.js";
 import { explain } from "./problems.js";
 
@@ -42,6 +44,121 @@ export function outOfBounds(item, value) {
     || (item.max != null && value > item.max);
 }
 
+/** Why a reading is flagged, in words: which bound it passes.
+ * @param {Record<string, any>} item @param {number} reading */
+function flagText(item, reading) {
+  if (Number.isNaN(reading)) return t("checklist.not_a_number");
+  const said = { value: formatNumber(reading), min: formatNumber(item.min),
+    max: formatNumber(item.max), unit: item.unit ? ` ${item.unit}` : "" };
+  return t(item.min != null && reading < item.min ? "checklist.below_min"
+    : "checklist.above_max", said);
+}
+
+// ---- signatures: drawn in a box, kept as strokes until saved ----------
+
+const PAD_WIDTH = 320;
+const PAD_HEIGHT = 160;
+/**
+ * Strokes drawn and not saved yet, by item key, each a flat list of
+ * x, y: a redraw of the screen (a sync meanwhile) keeps them.
+ * @type {Map<string, number[][]>}
+ */
+const strokes = new Map();
+/** Items whose saved signature is being drawn again. @type {Set<string>} */
+const resigning = new Set();
+/** @type {{pad: SVGSVGElement, line: number[]} | null} */
+let drawing = null;
+
+/** @param {number[][]} lines */
+function pathOf(lines) {
+  return lines.map((l) => {
+    let d = `M${l[0]} ${l[1]}`;
+    for (let i = 2; i < l.length; i += 2) d += `L${l[i]} ${l[i + 1]}`;
+    return l.length === 2 ? `${d}l0.5 0` : d;
+  }).join("");
+}
+
+/** Where a pointer is on a pad, in the pad's own units.
+ * @param {SVGSVGElement} pad @param {PointerEvent} event */
+function padPoint(pad, event) {
+  const box = pad.getBoundingClientRect();
+  return [Math.round((event.clientX - box.left) * PAD_WIDTH / box.width),
+    Math.round((event.clientY - box.top) * PAD_HEIGHT / box.height)];
+}
+
+/** @param {SVGSVGElement} pad */
+function showStrokes(pad) {
+  pad.querySelector("path")?.setAttribute("d",
+    pathOf(strokes.get(String(pad.dataset.pad)) ?? []));
+}
+
+// Touch and mouse alike: pointer events on the pads, wherever the screen
+// draws them (the screen's redraws wait while a finger is down).
+document.addEventListener("pointerdown", (event) => {
+  const target = /** @type {Element} */ (event.target);
+  const pad = /** @type {SVGSVGElement | null} */ (
+    target.closest?.("svg[data-pad]") ?? null);
+  if (!pad) return;
+  event.preventDefault();
+  pad.setPointerCapture?.(event.pointerId);
+  const key = String(pad.dataset.pad);
+  const line = padPoint(pad, event);
+  strokes.set(key, [...(strokes.get(key) ?? []), line]);
+  drawing = { pad, line };
+  showStrokes(pad);
+});
+document.addEventListener("pointermove", (event) => {
+  if (!drawing) return;
+  drawing.line.push(...padPoint(drawing.pad, event));
+  showStrokes(drawing.pad);
+});
+for (const end of ["pointerup", "pointercancel"]) {
+  document.addEventListener(end, () => {
+    drawing = null;
+  });
+}
+
+/** The strokes as a PNG, black on white, twice the box for sharpness.
+ * @param {number[][]} lines @returns {Promise<Blob>} */
+async function signatureImage(lines) {
+  const canvas = new OffscreenCanvas(PAD_WIDTH * 2, PAD_HEIGHT * 2);
+  const context = /** @type {OffscreenCanvasRenderingContext2D} */ (
+    canvas.getContext("2d"));
+  context.fillStyle = "#ffffff";
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.scale(2, 2);
+  context.lineWidth = 2.5;
+  context.lineCap = "round";
+  context.lineJoin = "round";
+  context.strokeStyle = "#111111";
+  context.stroke(new Path2D(pathOf(lines)));
+  return canvas.convertToBlob({ type: "image/png" });
+}
+
+/** @param {Record<string, any>} item @param {unknown} value
+ * @param {boolean} locked @param {string} label */
+function signature(item, value, locked, label) {
+  const id = `item-${item.key}`;
+  if (typeof value === "string" && !resigning.has(item.key)) {
+    return html`<img class="signature" src="${photoUrl(value)}" width="${
+      PAD_WIDTH}" height="${PAD_HEIGHT}" alt="${t("checklist.signature_alt",
+      { item: label })}">${locked ? "" : html`<button type="button"
+      class="button secondary" data-action="sign-again" data-key="${
+      item.key}">${t("checklist.sign_again")}</button>`}`;
+  }
+  if (locked) return "";
+  return html`<svg class="pad" data-pad="${item.key}" viewBox="0 0 ${
+    PAD_WIDTH} ${PAD_HEIGHT}" role="img" aria-labelledby="${id}-label"
+    aria-describedby="${id}-hint"><path d="${
+    pathOf(strokes.get(item.key) ?? [])}"/></svg>
+    <p id="${id}-hint" class="hint">${t("checklist.sign_here")}</p>
+    <div class="toggles"><button type="button" class="button secondary"
+      data-action="sign-clear" data-key="${item.key}">${
+      t("checklist.sign_clear")}</button><button type="button" class="button"
+      data-action="sign-save" data-key="${item.key}">${
+      t("checklist.sign_save")}</button></div>`;
+}
+
 /** @param {string} choice */
 function choiceLabel(choice) {
   return has(`choice.${choice}`) ? t(`choice.${choice}`) : choice;
@@ -62,8 +179,8 @@ function bounds(item) {
 }
 
 /** @param {Record<string, any>} item @param {Record<string, any> | undefined} a
- * @param {boolean} locked */
-function control(item, a, locked) {
+ * @param {boolean} locked @param {string} label */
+function control(item, a, locked, label) {
   const id = `item-${item.key}`;
   const value = a?.value ?? null;
   const off = locked ? html` disabled` : "";
@@ -74,8 +191,13 @@ function control(item, a, locked) {
         value === v ? "true" : "false"}" data-action="answer"
         data-key="${item.key}" data-value="${v ? "yes" : "no"}"${off}>${
         icon(v ? "check" : "cross")}${t(v ? "checklist.yes" : "checklist.no")
-        }</button>`)}</div>`;
+        }</button>`)}</div>
+      ${item.quality && value === false ? html`<p class="flag">${
+        icon("warn")}${t("checklist.quality_failed")}</p>` : ""}`;
   }
+  // A photo item is answered by its photos (below every item).
+  if (item.kind === "photo") return "";
+  if (item.kind === "signature") return signature(item, value, locked, label);
   if (item.kind === "choice") {
     return html`<div class="toggles wrap" role="group"
       aria-labelledby="${id}-label">${(item.choices ?? []).map(
@@ -101,9 +223,8 @@ function control(item, a, locked) {
       ${item.unit ? html`<span class="unit">${item.unit}</span>` : ""}
     </div>
     <p id="${id}-bounds" class="hint">${bounds(item)}</p>
-    <p id="${id}-flag" class="flag" ${flagged ? "" : "hidden"}>${icon("warn")}${
-      t(Number.isNaN(reading) ? "checklist.not_a_number"
-        : "checklist.out_of_bounds")}</p>`;
+    <p id="${id}-flag" class="flag" ${flagged ? "" : "hidden"}>${icon("warn")}<span>${
+      flagged ? flagText(item, /** @type {number} */ (reading)) : ""}</span></p>`;
   }
   return html`<textarea id="${id}" rows="2" maxlength="2000"
     data-change="text" data-key="${item.key}"${off}>${
@@ -118,7 +239,8 @@ function control(item, a, locked) {
  */
 function photos(runRow, item, label, locked) {
   const taken = photosOf(runRow.id, item.key);
-  if (locked && !taken.length) return "";
+  // A signature is its own picture.
+  if (item.kind === "signature" || (locked && !taken.length)) return "";
   return html`<div class="photos">
     ${taken.map((p, i) => html`<figure class="thumb${
       p.pending ? " pending" : ""}">
@@ -174,8 +296,11 @@ export function checklistScreen(params) {
   const lock = lockReason(r);
   const locked = Boolean(lock);
   /** @type {Record<string, any>[]} */
-  const items = template.items ?? [];
-  const byKey = new Map(items.map((i) => [i.key, i]));
+  const all = template.items ?? [];
+  const byKey = new Map(all.map((i) => [i.key, i]));
+  // Shown for the answers given so far: an answer redraws the screen, so
+  // items come and go as conditions hold.
+  const items = shownItems(all, given);
 
   const content = html`
     ${backLink(`#/order/${r.service_order_id}`, t("order.title"))}
@@ -197,7 +322,7 @@ export function checklistScreen(params) {
           : html`<p id="${id}-label" class="label">${label}</p>`}
         ${item.required ? html`<span class="required">${t(
           "checklist.required")}</span>` : ""}
-        ${control(item, a, locked)}
+        ${control(item, a, locked, label)}
         ${pendingMark(a?.pending)}
         ${refusal(refused.get(item.key))}
         ${photos(r, item, label, locked)}
@@ -210,8 +335,13 @@ export function checklistScreen(params) {
 
   return {
     title: t("checklist.title"), nav: "orders", content,
-    // Readings typed and never saved do not follow to another checklist.
-    leave: () => typing.clear(),
+    // Readings typed and signatures drawn and never saved do not follow
+    // to another checklist.
+    leave: () => {
+      typing.clear();
+      strokes.clear();
+      resigning.clear();
+    },
     actions: {
       /** @param {HTMLElement} el */
       answer: (el) => {
@@ -220,6 +350,36 @@ export function checklistScreen(params) {
         const raw = String(el.dataset.value);
         const value = item.kind === "yes_no" ? raw === "yes" : raw;
         return save(item.key, value);
+      },
+      /** @param {HTMLElement} el */
+      "sign-clear": (el) => {
+        const key = String(el.dataset.key);
+        strokes.delete(key);
+        // The strokes are drawn on the box directly, not by the screen's
+        // markup: a redraw would find nothing changed.
+        const pad = document.querySelector(`svg[data-pad="${CSS.escape(key)}"]`);
+        if (pad) showStrokes(/** @type {SVGSVGElement} */ (pad));
+      },
+      /** @param {HTMLElement} el */
+      "sign-again": (el) => {
+        resigning.add(String(el.dataset.key));
+        go(location.hash);
+      },
+      /** The drawing becomes a picture kept with the answer naming it.
+       * @param {HTMLElement} el */
+      "sign-save": async (el) => {
+        const key = String(el.dataset.key);
+        const lines = strokes.get(key) ?? [];
+        if (!lines.length) {
+          toast(t("checklist.sign_first"));
+          return;
+        }
+        const bytes = await signatureImage(lines);
+        const sha256 = await sha256Of(bytes);
+        strokes.delete(key);
+        resigning.delete(key);
+        await answer(r.id, key, sha256, given.get(key)?.note ?? null,
+          { sha256, bytes });
       },
     },
     changes: {
@@ -268,8 +428,8 @@ export function checklistScreen(params) {
         const bad = Number.isNaN(value) || outOfBounds(item, value);
         el.classList.toggle("flagged", bad);
         flag.hidden = !bad;
-        flag.lastChild && (flag.lastChild.textContent = Number.isNaN(value)
-          ? t("checklist.not_a_number") : t("checklist.out_of_bounds"));
+        flag.lastChild && (flag.lastChild.textContent = bad
+          ? flagText(item, /** @type {number} */ (value)) : "");
       },
     },
   };
