@@ -34,6 +34,7 @@ from backend.db.models import (
     Equipment,
     Role,
     ServiceOrder,
+    ServiceOrderPhoto,
     Site,
     Team,
     User,
@@ -179,14 +180,26 @@ def visible_checklist_photos(actor: Actor) -> ColumnElement[bool]:
 def visible_blobs(actor: Actor) -> ColumnElement[bool]:
     """Blobs the actor may fetch or name in a change: those whose bytes
     they uploaded themselves, and those a record they see names (a photo
-    on a checklist they see). Knowing a hash is not enough."""
+    on a checklist or a repair they see, a repair's signature). Knowing a hash is not enough."""
     if actor.sees_everything:
         return EVERYTHING
     named = sa.select(ChecklistPhoto.sha256).where(
         ChecklistPhoto.deleted_at.is_(None), visible_checklist_photos(actor)
     )
+    orders = sa.select(ServiceOrder.id).where(visible_service_orders(actor))
+    intake_photos = sa.select(ServiceOrderPhoto.sha256).where(
+        ServiceOrderPhoto.deleted_at.is_(None), ServiceOrderPhoto.service_order_id.in_(orders)
+    )
+    signatures = sa.select(ServiceOrder.signature_sha256).where(
+        ServiceOrder.signature_sha256.is_not(None), visible_service_orders(actor)
+    )
     held = sa.select(BlobHolder.sha256).where(BlobHolder.user_id == actor.id)
-    return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named))
+    return sa.or_(
+        Blob.sha256.in_(held),
+        Blob.sha256.in_(named),
+        Blob.sha256.in_(intake_photos),
+        Blob.sha256.in_(signatures),
+    )
 
 
 # Costs and margins are the office's business, and the supervisors' for

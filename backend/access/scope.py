@@ -19,6 +19,8 @@ from backend.db.models import (
     Customer,
     ServiceOrder,
     ServiceOrderNote,
+    ServiceOrderPhoto,
+    ServiceOrderStep,
     TimeEntry,
     TimesheetWeek,
     User,
@@ -40,6 +42,16 @@ def _notes(actor: Actor) -> ColumnElement[bool]:
     return ServiceOrderNote.service_order_id.in_(visible)
 
 
+def _steps(actor: Actor) -> ColumnElement[bool]:
+    visible = sa.select(ServiceOrder.id).where(policy.visible_service_orders(actor))
+    return ServiceOrderStep.service_order_id.in_(visible)
+
+
+def _order_photos(actor: Actor) -> ColumnElement[bool]:
+    visible = sa.select(ServiceOrder.id).where(policy.visible_service_orders(actor))
+    return ServiceOrderPhoto.service_order_id.in_(visible)
+
+
 def _answers(actor: Actor) -> ColumnElement[bool]:
     visible = sa.select(ChecklistRun.id).where(policy.visible_checklist_runs(actor))
     return ChecklistAnswer.run_id.in_(visible)
@@ -55,6 +67,8 @@ SCOPES: dict[str, Scope] = {
     "service_order": policy.visible_service_orders,
     "equipment": policy.visible_equipment,
     "service_order_note": _notes,
+    "service_order_step": _steps,
+    "service_order_photo": _order_photos,
     "checklist_template": _everyone,
     "checklist_run": policy.visible_checklist_runs,
     "checklist_answer": _answers,

@@ -58,7 +58,11 @@ ROOTS_OF_OTHER_ROWS: dict[str, tuple[str, Scope]] = {
 }
 FOLLOWERS: dict[str, tuple[tuple[str, str], ...]] = {
     "affair": (("equipment", "affair_id"),),
-    "service_order": (("service_order_note", "service_order_id"),),
+    "service_order": (
+        ("service_order_note", "service_order_id"),
+        ("service_order_step", "service_order_id"),
+        ("service_order_photo", "service_order_id"),
+    ),
     "checklist_run": (("checklist_answer", "run_id"), ("checklist_photo", "run_id")),
     "user": (("time_entry", "user_id"), ("timesheet_week", "user_id"), ("conflict", "author_id")),
     "time_approved": (("time_entry", "user_id"), ("timesheet_week", "user_id")),

@@ -31,7 +31,9 @@ from backend.db.models.aftersales import (
     ServiceOrder,
     ServiceOrderKind,
     ServiceOrderNote,
+    ServiceOrderPhoto,
     ServiceOrderStatus,
+    ServiceOrderStep,
     WarrantyBasis,
 )
 from backend.db.models.catalog import Product, ProductKind
@@ -120,7 +122,9 @@ __all__ = [
     "ServiceOrder",
     "ServiceOrderKind",
     "ServiceOrderNote",
+    "ServiceOrderPhoto",
     "ServiceOrderStatus",
+    "ServiceOrderStep",
     "Site",
     "SyncHorizon",
     "Team",
