@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from backend.aftersales.demo_repairs import load_repairs
 from backend.aftersales.services import answer_id
 from backend.db.engine import Database
 from backend.db.models import (
@@ -300,6 +301,7 @@ async def load_demo(db: Database, today: dt.date | None = None) -> bool:
         await _calendars(session, people, affairs, today)
         await _service_orders(session, people, customers, affairs, templates, today)
         await _time(session, people, affairs, today)
+        await load_repairs(session, today)
     logger.info("demo.loaded")
     return True
 
