@@ -266,12 +266,16 @@ export async function markBlob(sha256, state, code) {
 export async function pruneBlobs() {
   /** @type {Set<string>} */
   const named = new Set();
-  for (const m of mem.outbox) if (m.args?.sha256) named.add(m.args.sha256);
+  for (const m of mem.outbox) {
+    named.add(m.args?.sha256 ?? m.args?.signature_sha256);
+  }
   for (const p of mem.problems.values()) {
     if (p.args?.sha256) named.add(p.args.sha256);
   }
-  for (const e of mem.entities.get("checklist_photo")?.values() ?? []) {
-    named.add(e.data.sha256);
+  for (const type of ["checklist_photo", "service_order_photo"]) {
+    for (const e of mem.entities.get(type)?.values() ?? []) {
+      named.add(e.data.sha256);
+    }
   }
   const unused = [...mem.blobs.values()]
     .filter((b) => b.state !== "pending" && !named.has(b.sha256));

@@ -294,12 +294,18 @@ async function pushAll() {
 async function uploadAgainIfHeld(batch, results) {
   const bySeq = new Map(batch.map((m) => [m.seq, m]));
   for (const result of results) {
-    const sha256 = bySeq.get(result.seq)?.args?.sha256;
+    const sha256 = blobOf(bySeq.get(result.seq)?.args);
     if (result.code !== "missing_blob" || !sha256) continue;
     if (storedBlob(sha256)?.state !== "uploaded") continue;
     await markBlob(sha256, "pending");
     again = true;
   }
+}
+
+/** The blob a change names: a photo, or a customer's signature.
+ * @param {Record<string, any> | null | undefined} args */
+function blobOf(args) {
+  return args?.sha256 ?? args?.signature_sha256;
 }
 
 /**
@@ -309,7 +315,8 @@ async function uploadAgainIfHeld(batch, results) {
  */
 async function uploadBlobs(batch) {
   for (const m of batch) {
-    const blob = m.args?.sha256 ? storedBlob(m.args.sha256) : undefined;
+    const sha256 = blobOf(m.args);
+    const blob = sha256 ? storedBlob(sha256) : undefined;
     if (!blob || blob.state !== "pending") continue;
     try {
       await putBlob(blob.sha256, blob.bytes);
