@@ -324,23 +324,27 @@ async def move_to_step(ctx: MutationContext, args: RepairStepArgs) -> None:
 
 
 async def record_report(ctx: MutationContext, args: RepairRecordArgs) -> Kept | None:
-    """Write the diagnosis and the repair report. When another device wrote
-    the same text meanwhile, the later change stands and the text it
-    replaced is kept in a conflict record (nothing written is lost)."""
-    device = {
-        name: value
-        for name, value in (("diagnosis", args.diagnosis), ("repair_report", args.repair_report))
-        if value is not None
-    }
+    """Write the diagnosis and the repair report. When another person wrote
+    a text meanwhile (the server holds another than the device showed), the
+    later change stands and the text it replaced is kept in a conflict
+    record: nothing written is lost."""
+    fields = (
+        ("diagnosis", args.diagnosis, args.diagnosis_was),
+        ("repair_report", args.repair_report, args.repair_report_was),
+    )
+    device = {name: text for name, text, _ in fields if text is not None}
     order = await _repair(ctx, args.id, device)
     _check_open(order, device)
 
-    server = {name: getattr(order, name) for name in device}
-    replaced = {name: text for name, text in server.items() if text and text != device[name]}
-    for name, value in device.items():
-        setattr(order, name, value)
-    stale = ctx.base is not None and order.version is not None and order.version > ctx.base
-    if not (replaced and stale):
+    replaced = {}
+    for name, text, was in fields:
+        if text is None:
+            continue
+        stored = getattr(order, name) or ""
+        if was is not None and stored not in (was, text):
+            replaced[name] = stored
+        setattr(order, name, text)
+    if not replaced:
         return None
 
     conflict_id = await keep_conflict(

@@ -110,11 +110,15 @@ class RepairStepArgs(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class RepairRecordArgs(msgspec.Struct, forbid_unknown_fields=True):
-    """The diagnosis and the repair report; a field left out is unchanged."""
+    """The diagnosis and the repair report; a field left out is unchanged.
+    ``*_was`` is the text the device showed before this edit ("" for none):
+    when the server holds another, someone else wrote it meanwhile."""
 
     id: uuid.UUID
     diagnosis: RepairText | None = None
     repair_report: RepairText | None = None
+    diagnosis_was: RepairText | None = None
+    repair_report_was: RepairText | None = None
 
 
 class RepairPhotoArgs(msgspec.Struct, forbid_unknown_fields=True):

@@ -289,7 +289,9 @@ function replayRepair(v, name, args, pending, at, me) {
   } else if (name === "service_order.step") {
     if (o.step !== args.step) step(args.step);
   } else if (name === "service_order.record") {
-    v.orders.set(args.id, { ...o, ...args, pending });
+    const { diagnosis, repair_report: report } = args;
+    v.orders.set(args.id, { ...o, diagnosis: diagnosis ?? o.diagnosis,
+      repair_report: report ?? o.repair_report, pending });
   } else if (name === "service_order.photo") {
     v.arrival.set(args.photo_id, { id: args.photo_id,
       service_order_id: args.id, sha256: args.sha256, taken_at: at, pending });

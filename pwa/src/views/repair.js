@@ -228,8 +228,10 @@ export function repairScreen(params) {
       record: async (el) => {
         const field = String(el.dataset.field);
         if (el.value === (o[field] ?? "")) return;
-        await enqueue("service_order.record", { id: o.id, [field]: el.value },
-          base(o.id));
+        // The text shown before: the server tells whether someone else
+        // wrote another meanwhile.
+        await enqueue("service_order.record", { id: o.id, [field]: el.value,
+          [`${field}_was`]: o[field] ?? "" }, base(o.id));
         toast(t("saved.on_phone"));
       },
       /** @param {HTMLInputElement} el */

@@ -390,6 +390,34 @@ async def test_a_step_that_no_longer_fits_is_kept_as_a_conflict(
     assert [step for step, _ in await history(db, order_id)].count("repair") == 1
 
 
+async def test_a_report_written_twice_apart_keeps_the_replaced_text(
+    device_of: Any, db: Database, boiler: uuid.UUID
+) -> None:
+    tech = await device_of("tech")
+    supervisor = await device_of("supervisor")
+    order_id = await received(tech, boiler)
+    await walk(tech, order_id, "diagnosis")
+
+    first = await tech.send(
+        "service_order.record", {"id": order_id, "diagnosis": "Seal", "diagnosis_was": ""}
+    )
+    again = await tech.send(
+        "service_order.record",
+        {"id": order_id, "diagnosis": "Seal worn", "diagnosis_was": "Seal"},
+    )
+    other = await supervisor.send(
+        "service_order.record", {"id": order_id, "diagnosis": "Pump", "diagnosis_was": ""}
+    )
+
+    assert [first["status"], again["status"]] == ["applied", "applied"]
+    assert (other["status"], other["code"]) == ("conflict", "concurrent_update")
+    assert (await order_of(db, order_id)).diagnosis == "Pump"
+    async with db.reading() as session:
+        kept = await session.scalar(sa.select(ConflictRecord))
+    assert kept is not None
+    assert kept.server_value == {"diagnosis": "Seal worn"}
+
+
 async def test_intake_photos_wait_for_their_blob_and_are_only_added(
     device_of: Any, db: Database, boiler: uuid.UUID
 ) -> None:
