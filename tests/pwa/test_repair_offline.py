@@ -117,7 +117,7 @@ def test_a_repair_walks_from_intake_to_signed_return_offline(
     move_to(page, "repair")
     write(page, "repair_report", "Seal replaced, tested")
     move_to(page, "quality_check")
-    page.locator(".steps").evaluate("(bar) => bar.scrollIntoView({block: 'start'})")
+    page.evaluate("window.scrollTo(0, 0)")
     shoot(page, language, "repair-steps")
     move_to(page, "ready")
 

@@ -7,7 +7,7 @@
  */
 
 import { html } from "../html.js";
-import { t, formatDay, pickLabel } from "../i18n.js";
+import { t, formatDay, formatTime, pickLabel } from "../i18n.js";
 import { icon } from "../icons.js";
 import { uuid7 } from "../ids.js";
 import { enqueue, pulled, pulledAll } from "../store.js";
@@ -89,8 +89,9 @@ function stepBar(o) {
       ? html`aria-current="step"` : ""}>${icon(reached ? "check" : "clock")}
       <span class="strong">${t(`repair.step.${step}`)}</span>${reached
       ? html`<span class="card-meta">${userName(last.by_id)} · ${
-        shortDay(String(last.at).slice(0, 10))}</span>${
-        pendingMark(last.pending)}` : ""}</li>`;
+        formatTime(last.at, { day: "numeric", month: "short",
+          hour: "2-digit", minute: "2-digit" })}</span>${
+        pendingMark(i === at && last.pending)}` : ""}</li>`;
   })}</ol>`;
 }
 
@@ -183,8 +184,8 @@ export function repairScreen(params) {
         || t("repair.new")}</span>${orderChip(o.status)}${
         pendingMark(o.pending)}</p>
       <h2 class="title">${o.title}</h2>
-      ${machine ? html`<p>${machine.label} · ${machine.serial_number ?? ""}</p>`
-        : ""}
+      ${machine?.serial_number ? html`<p class="card-meta">${
+        machine.serial_number}</p>` : ""}
     </div>
     ${stepBar(o)}
     <section class="panel" aria-labelledby="warranty">
