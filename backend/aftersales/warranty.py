@@ -9,7 +9,7 @@ The decision is a table read top to bottom, the first line that holds wins:
     nothing known                                 -> chargeable, no_warranty_known
 
 A warranty runs up to and including its last day. The office may override
-the decision afterwards (``decided_by_office``), with its own reason.
+the decision afterwards, its own words then being the reason.
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ MANUFACTURER_WARRANTY_RUNNING = "manufacturer_warranty_running"
 UNDER_CONTRACT = "under_contract"
 WARRANTY_ENDED = "warranty_ended"
 NO_WARRANTY_KNOWN = "no_warranty_known"
-DECIDED_BY_OFFICE = "decided_by_office"
 
 
 class WarrantyFacts(NamedTuple):

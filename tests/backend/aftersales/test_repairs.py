@@ -498,6 +498,25 @@ async def test_a_repair_moves_by_its_steps_not_its_status(
     assert (late["status"], late["code"]) == ("conflict", "locked")
 
 
+async def test_a_push_of_many_status_changes_does_not_move_a_repair(
+    device_of: Any, db: Database, boiler: uuid.UUID
+) -> None:
+    tech = await device_of("tech")
+    order_id = await received(tech, boiler)
+    changes = [
+        tech.mutation("service_order.set_status", {"id": order_id, "status": status})
+        for status in ("in_progress", "done")
+    ]
+
+    response = await tech.push(*changes)
+
+    results = response.json()["results"]
+    assert [(r["status"], r["code"]) for r in results] == [
+        ("rejected", "repair_moves_by_steps")
+    ] * 2
+    assert (await order_of(db, order_id)).status == ServiceOrderStatus.PLANNED
+
+
 async def test_the_technicians_device_receives_the_history_and_photos(
     device_of: Any, db: Database, boiler: uuid.UUID
 ) -> None:
