@@ -3,6 +3,8 @@ the server then holds every step once, the signature and the history."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Any
 
 import pytest
@@ -207,3 +209,56 @@ def test_a_step_waits_for_the_checklist_guarding_it(phone: Any, server: Server) 
     page.go_back()
     ready.wait_for()
     assert ready.is_enabled()
+
+
+def office_steps(office: Any, order: str, *steps: tuple[str, str]) -> None:
+    """The supervisor moves the repair on from their own device."""
+    now = dt.datetime.now(dt.UTC).isoformat()
+    answer = office.client.post(
+        "/api/sync/push",
+        json={
+            "protocol": 1,
+            "schema": 1,
+            "client_id": str(uuid.uuid4()),
+            "sent_at": now,
+            "mutations": [
+                {
+                    "seq": n,
+                    "id": str(uuid.uuid4()),
+                    "name": "service_order.step",
+                    "args": {"id": order, "step": step, "from_step": seen},
+                    "at": now,
+                }
+                for n, (seen, step) in enumerate(steps, start=1)
+            ],
+        },
+    )
+    assert answer.status_code == 200, answer.text
+    assert {r["status"] for r in answer.json()["results"]} == {"applied"}, answer.text
+
+
+def test_a_step_made_apart_after_another_is_said_in_words(phone: Any, server: Server) -> None:
+    context = phone()
+    page = context.new_page()
+    sign_in(page, "tech1@demo.test")
+    wait_for_worker(page)
+    wait_synced(page)
+    page.goto("/#/orders")
+    page.locator(".order-card", has_text="SO-2026-0203").click()
+    page.locator("button[data-action=step][data-to=quality_check]").wait_for()
+    order = page.evaluate("location.hash.split('/').pop()")
+    go_offline(page, context)
+
+    move_to(page, "quality_check")
+    office = server.session("supervisor@demo.test")
+    office_steps(office, order, ("repair", "quality_check"), ("quality_check", "ready"))
+    office.close()
+    page.unroute("**/api/**")
+    context.set_offline(False)
+
+    page.locator(".sync-line.sync-attention").wait_for(timeout=20000)
+    page.goto("/#/sync")
+    page.locator(
+        ".card.problem", has_text="Someone moved this repair to another step meanwhile"
+    ).wait_for()
+    assert "SO-2026-0203" in page.locator(".card.problem").first.inner_text()
