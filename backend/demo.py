@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backend.aftersales.demo_checklists import load_demo_checklists
 from backend.aftersales.demo_contracts import load_contracts
 from backend.aftersales.demo_equipment import add_demo_equipment
+from backend.aftersales.demo_repairs import load_repairs
 from backend.aftersales.demo_vouchers import load_demo_vouchers
 from backend.aftersales.services import answer_id
 from backend.db.engine import Database
@@ -308,6 +309,7 @@ async def load_demo(db: Database, today: dt.date | None = None) -> bool:
         await _time(session, people, affairs, today)
         await load_demo_vouchers(session, today)
         await add_demo_equipment(session, today)
+        await load_repairs(session, today)
     logger.info("demo.loaded")
     return True
 

@@ -38,6 +38,7 @@ from backend.db.models import (
     Nonconformity,
     Role,
     ServiceOrder,
+    ServiceOrderPhoto,
     Site,
     Team,
     User,
@@ -217,11 +218,19 @@ def visible_nonconformities(actor: Actor) -> ColumnElement[bool]:
 def visible_blobs(actor: Actor) -> ColumnElement[bool]:
     """Blobs the actor may fetch or name in a change: those whose bytes
     they uploaded themselves, and those a record they see names (a photo
-    or a signature on a checklist they see). Knowing a hash is not enough."""
+    or a signature on a checklist or a repair they see, a file of their
+    equipment). Knowing a hash is not enough."""
     if actor.sees_everything:
         return EVERYTHING
     named = sa.select(ChecklistPhoto.sha256).where(
         ChecklistPhoto.deleted_at.is_(None), visible_checklist_photos(actor)
+    )
+    orders = sa.select(ServiceOrder.id).where(visible_service_orders(actor))
+    intake_photos = sa.select(ServiceOrderPhoto.sha256).where(
+        ServiceOrderPhoto.deleted_at.is_(None), ServiceOrderPhoto.service_order_id.in_(orders)
+    )
+    signatures = sa.select(ServiceOrder.signature_sha256).where(
+        ServiceOrder.signature_sha256.is_not(None), visible_service_orders(actor)
     )
     held = sa.select(BlobHolder.sha256).where(BlobHolder.user_id == actor.id)
     filed = sa.select(EquipmentFile.sha256).where(
@@ -234,7 +243,14 @@ def visible_blobs(actor: Actor) -> ColumnElement[bool]:
         sa.cast(ChecklistAnswer.value, sa.Text) == sa.literal('"') + Blob.sha256 + '"',
         ChecklistAnswer.run_id.in_(sa.select(ChecklistRun.id).where(visible_checklist_runs(actor))),
     )
-    return sa.or_(Blob.sha256.in_(held), Blob.sha256.in_(named), Blob.sha256.in_(filed), signed)
+    return sa.or_(
+        Blob.sha256.in_(held),
+        Blob.sha256.in_(named),
+        Blob.sha256.in_(filed),
+        Blob.sha256.in_(intake_photos),
+        Blob.sha256.in_(signatures),
+        signed,
+    )
 
 
 # Vouchers: the office and sales issue them and read the list; whoever

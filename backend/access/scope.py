@@ -20,6 +20,8 @@ from backend.db.models import (
     ServiceOrder,
     ServiceOrderNote,
     ServiceOrderPart,
+    ServiceOrderPhoto,
+    ServiceOrderStep,
     TimeEntry,
     TimesheetWeek,
     User,
@@ -39,6 +41,16 @@ def _office_only(actor: Actor) -> ColumnElement[bool]:
 def _notes(actor: Actor) -> ColumnElement[bool]:
     visible = sa.select(ServiceOrder.id).where(policy.visible_service_orders(actor))
     return ServiceOrderNote.service_order_id.in_(visible)
+
+
+def _steps(actor: Actor) -> ColumnElement[bool]:
+    visible = sa.select(ServiceOrder.id).where(policy.visible_service_orders(actor))
+    return ServiceOrderStep.service_order_id.in_(visible)
+
+
+def _order_photos(actor: Actor) -> ColumnElement[bool]:
+    visible = sa.select(ServiceOrder.id).where(policy.visible_service_orders(actor))
+    return ServiceOrderPhoto.service_order_id.in_(visible)
 
 
 def _answers(actor: Actor) -> ColumnElement[bool]:
@@ -64,6 +76,8 @@ SCOPES: dict[str, Scope] = {
     "equipment_file": policy.visible_equipment_files,
     "service_order_part": _order_parts,
     "service_order_note": _notes,
+    "service_order_step": _steps,
+    "service_order_photo": _order_photos,
     "checklist_template": _everyone,
     "checklist_run": policy.visible_checklist_runs,
     "checklist_answer": _answers,

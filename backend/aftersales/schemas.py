@@ -10,6 +10,7 @@ import msgspec
 from msgspec import Meta
 
 from backend.offline.schemas import BlobHash
+from sync.messages import AwareTime
 
 ItemKey = Annotated[str, Meta(min_length=1, max_length=60)]
 # A note says something: at least one character that is not a space.
@@ -147,3 +148,70 @@ class QualityOut(msgspec.Struct):
     by_customer: list[NonconformityCount]
     by_product: list[NonconformityCount]
     by_technician: list[NonconformityCount]
+
+
+# Repairs: intake, steps, reports, photos, return, warranty.
+RepairTitle = Annotated[str, Meta(min_length=1, max_length=255, pattern=r"\S")]
+RepairText = Annotated[str, Meta(max_length=20000)]
+SignerName = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
+WarrantyReason = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"\S")]
+# The steps a technician moves a repair to; "returned" is reached by the
+# return alone (it needs the customer's signature).
+MovableStep = Literal["diagnosis", "repair", "quality_check", "ready"]
+RepairStepName = Literal["intake", "diagnosis", "repair", "quality_check", "ready", "returned"]
+
+
+class RepairIntakeArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """A product received for repair: ``id`` is the new order's, made by
+    the device; the equipment, or else the affair, says whose it is."""
+
+    id: uuid.UUID
+    title: RepairTitle
+    symptoms: NoteText
+    equipment_id: uuid.UUID | None = None
+    affair_id: uuid.UUID | None = None
+    received_at: AwareTime | None = None
+
+
+class RepairStepArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """Move a repair to ``step``. ``from_step`` is the step the device saw:
+    when the order moved on meanwhile, the change is kept as a conflict."""
+
+    id: uuid.UUID
+    step: MovableStep
+    from_step: RepairStepName | None = None
+    note: AnswerNote | None = None
+
+
+class RepairRecordArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """The diagnosis and the repair report; a field left out is unchanged.
+    ``*_was`` is the text the device showed before this edit ("" for none):
+    when the server holds another, someone else wrote it meanwhile."""
+
+    id: uuid.UUID
+    diagnosis: RepairText | None = None
+    repair_report: RepairText | None = None
+    diagnosis_was: RepairText | None = None
+    repair_report_was: RepairText | None = None
+
+
+class RepairPhotoArgs(msgspec.Struct, forbid_unknown_fields=True):
+    id: uuid.UUID
+    photo_id: uuid.UUID
+    sha256: BlobHash
+    note: AnswerNote | None = None
+
+
+class RepairReturnArgs(msgspec.Struct, forbid_unknown_fields=True):
+    """The product handed back: the customer's signature (a PNG blob) and
+    the signer's name."""
+
+    id: uuid.UUID
+    signature_sha256: BlobHash
+    signed_by: SignerName
+
+
+class RepairWarrantyArgs(msgspec.Struct, forbid_unknown_fields=True):
+    id: uuid.UUID
+    warranty: Literal["customer_warranty", "manufacturer_warranty", "contract", "chargeable"]
+    reason: WarrantyReason

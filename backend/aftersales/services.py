@@ -40,6 +40,7 @@ from backend.db.models import (
     ChecklistTemplate,
     Role,
     ServiceOrder,
+    ServiceOrderKind,
     ServiceOrderNote,
     ServiceOrderStatus,
 )
@@ -179,6 +180,9 @@ def next_status(ctx: MutationContext, order: Any, target: str) -> ServiceOrderSt
     if order.status == wanted:
         return None
     office = ctx.actor.role in OFFICE_ROLES
+    # A repair's status follows its steps; the office only cancels or closes it.
+    if order.kind == ServiceOrderKind.REPAIR and wanted not in LOCKED_STATUSES:
+        raise Rejected("repair_moves_by_steps", current=S(order.status).value, target=target)
     if order.status in LOCKED_STATUSES and not office:
         raise _order_locked(order, "service_order", order.id, device)
     steps = OFFICE_STEPS if office else TECHNICIAN_STEPS

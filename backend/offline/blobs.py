@@ -49,6 +49,8 @@ from backend.db.models import (
     ConflictRecord,
     ConflictStatus,
     Device,
+    ServiceOrder,
+    ServiceOrderPhoto,
     User,
 )
 from backend.db.upsert import dialect_of, insert_ignoring_duplicates
@@ -372,10 +374,11 @@ async def remove_unused_blobs(session: AsyncSession, cutoff: dt.datetime) -> int
     """Remove the blobs nothing needs, uploaded before ``cutoff``, with
     their holders; how many went.
 
-    A blob stays while a photo names it (a deleted one too, until its
-    tombstone is purged), while an open conflict keeps a change naming it
-    (held for it as ``missing_blob``, or held for another reason: keeping
-    the device's side replays the change, which needs the bytes), and
+    A blob stays while a photo or a repair's signature names it (a
+    deleted photo too, until its tombstone is purged), while an open
+    conflict keeps a change naming it (held for it as ``missing_blob``,
+    or held for another reason: keeping the device's side replays the
+    change, which needs the bytes), and
     while anyone uploaded it after ``cutoff``: a device uploads a photo
     before it pushes the change that names it, so a recent upload may be
     named in a moment.
@@ -384,7 +387,11 @@ async def remove_unused_blobs(session: AsyncSession, cutoff: dt.datetime) -> int
     change that finds the blob here finds it still here when it commits.
     """
     await take_change_lock(session)
-    named = sa.exists().where(ChecklistPhoto.sha256 == Blob.sha256)
+    named = sa.or_(
+        sa.exists().where(ChecklistPhoto.sha256 == Blob.sha256),
+        sa.exists().where(ServiceOrderPhoto.sha256 == Blob.sha256),
+        sa.exists().where(ServiceOrder.signature_sha256 == Blob.sha256),
+    )
     awaited = sa.exists().where(
         ConflictRecord.status == ConflictStatus.OPEN,
         sa.or_(

@@ -65,6 +65,8 @@ FOLLOWERS: dict[str, tuple[tuple[str, str], ...]] = {
     "service_order": (
         ("service_order_note", "service_order_id"),
         ("service_order_part", "service_order_id"),
+        ("service_order_step", "service_order_id"),
+        ("service_order_photo", "service_order_id"),
     ),
     "checklist_run": (("checklist_answer", "run_id"), ("checklist_photo", "run_id")),
     "user": (("time_entry", "user_id"), ("timesheet_week", "user_id"), ("conflict", "author_id")),

@@ -17,11 +17,12 @@ import {
 } from "./session.js";
 import {
   me, supervises, overseesTeams, myOrders, conflictsToResolve, readsCosts,
-  plansWork,
+  plansWork, order,
 } from "./model.js";
 import { go, revealField } from "./ui.js";
 import { ordersScreen } from "./views/orders.js";
 import { orderScreen } from "./views/order.js";
+import { repairScreen, intakeScreen } from "./views/repair.js";
 import { checklistScreen } from "./views/checklist.js";
 import { timeScreen } from "./views/time.js";
 import { entryScreen } from "./views/entry.js";
@@ -46,7 +47,8 @@ import { officeScreen } from "./office.js";
 const ROUTES = [
   [/^#\/orders$/, () => ordersScreen()],
   [/^#\/order\/([\w-]+)$/, (/** @type {string[]} */ m) =>
-    orderScreen({ id: m[1] })],
+    (order(m[1])?.kind === "repair" ? repairScreen : orderScreen)({ id: m[1] })],
+  [/^#\/intake$/, () => intakeScreen()],
   [/^#\/checklist\/([\w-]+)$/, (/** @type {string[]} */ m) =>
     checklistScreen({ id: m[1] })],
   [/^#\/time$/, () => myTimeScreen()],

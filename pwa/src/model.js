@@ -21,6 +21,7 @@ import { uuid7 } from "./ids.js";
  *   runs: Map<string, Row>, answers: Map<string, Map<string, Row>>,
  *   photos: Map<string, Row>, entries: Map<string, Row>, weeks: Map<string, Row>,
  *   conflicts: Map<string, Row>,
+ *   steps: Map<string, Row>, arrival: Map<string, Row>,
  * }} View
  */
 
@@ -53,6 +54,8 @@ function view() {
     entries: rows("time_entry"),
     weeks: new Map(),
     conflicts: rows("conflict"),
+    steps: rows("service_order_step"),
+    arrival: rows("service_order_photo"),
   };
   for (const answer of rows("checklist_answer").values()) {
     answersOf(v, answer.run_id).set(answer.item_key, answer);
@@ -217,6 +220,13 @@ function replay(v, name, args, pending, at) {
       v.notes.set(args.note_id, { id: args.note_id, service_order_id: args.id,
         text: args.text, author_id: me, written_at: at, pending });
       break;
+    case "service_order.intake":
+    case "service_order.step":
+    case "service_order.record":
+    case "service_order.photo":
+    case "service_order.return":
+      replayRepair(v, name, args, pending, at, me);
+      break;
     case "conflict.resolve": {
       // A decision taken here shows at once; the server replays the kept
       // side, and its effect on the record arrives with the next pull.
@@ -231,6 +241,78 @@ function replay(v, name, args, pending, at) {
     default:
       break;
   }
+}
+
+// ---- repairs -----------------------------------------------------------
+
+/** A repair's status follows its step (the server's rule). */
+const STEP_STATUS = { intake: "planned", returned: "done" };
+
+/**
+ * Who pays, decided on the phone until the server's decision comes back
+ * (the server also knows the contracts): the same table, warranties only.
+ * @param {Row | undefined} m equipment @param {string} day
+ */
+function warrantyOn(m, day) {
+  const c = m?.customer_warranty_ends_on;
+  const f = m?.manufacturer_warranty_ends_on;
+  if (c && day <= c) return ["customer_warranty", "customer_warranty_running"];
+  if (f && day <= f) {
+    return ["manufacturer_warranty", "manufacturer_warranty_running"];
+  }
+  return ["chargeable", c || f ? "warranty_ended" : "no_warranty_known"];
+}
+
+/** @param {View} v @param {string} name @param {Row} args
+ * @param {boolean} pending @param {string} at @param {string} me */
+function replayRepair(v, name, args, pending, at, me) {
+  const o = v.orders.get(args.id);
+  const step = (/** @type {string} */ s) => {
+    v.steps.set(`${args.id}|${s}|${at}`, { service_order_id: args.id,
+      step: s, by_id: me, at, pending });
+    v.orders.set(args.id, { ...v.orders.get(args.id), step: s,
+      status: STEP_STATUS[/** @type {keyof STEP_STATUS} */ (s)]
+        ?? "in_progress", pending });
+  };
+  if (name === "service_order.intake") {
+    if (o) return;
+    const m = find("equipment", args.equipment_id);
+    const [warranty, reason] = warrantyOn(m, at.slice(0, 10));
+    v.orders.set(args.id, { id: args.id, number: "", kind: "repair",
+      title: args.title, symptoms: args.symptoms,
+      equipment_id: args.equipment_id, affair_id: m?.affair_id,
+      customer_id: m?.customer_id, site_id: m?.site_id, technician_id: me,
+      warranty, warranty_reason: reason });
+    step("intake");
+  } else if (!o || o.step === "returned") {
+    // The server keeps such a change as a conflict: nothing to show.
+  } else if (name === "service_order.step") {
+    if (o.step !== args.step) step(args.step);
+  } else if (name === "service_order.record") {
+    const { diagnosis, repair_report: report } = args;
+    v.orders.set(args.id, { ...o, diagnosis: diagnosis ?? o.diagnosis,
+      repair_report: report ?? o.repair_report, pending });
+  } else if (name === "service_order.photo") {
+    v.arrival.set(args.photo_id, { id: args.photo_id,
+      service_order_id: args.id, sha256: args.sha256, taken_at: at, pending });
+  } else if (o.step === "ready") {
+    v.orders.set(args.id, { ...o, signature_sha256: args.signature_sha256,
+      signed_by: args.signed_by, returned_at: at });
+    step("returned");
+  }
+}
+
+/** A repair's history, oldest first. @param {string} orderId */
+export function stepsOf(orderId) {
+  return [...view().steps.values()]
+    .filter((s) => s.service_order_id === orderId)
+    .sort((a, b) => instant(a.at) - instant(b.at));
+}
+
+/** Photos of a repair on arrival. @param {string} orderId */
+export function arrivalPhotos(orderId) {
+  return [...view().arrival.values()]
+    .filter((p) => p.service_order_id === orderId);
 }
 
 // ---- approval line by line -------------------------------------------

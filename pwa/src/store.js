@@ -237,6 +237,7 @@ export async function enqueue(name, args, base, blob) {
  */
 export function blobNamed(args) {
   if (args?.sha256) return args.sha256;
+  if (args?.signature_sha256) return args.signature_sha256;
   const value = args?.value;
   return typeof value === "string" && /^[0-9a-f]{64}$/.test(value)
     ? value : undefined;
@@ -288,8 +289,10 @@ export async function pruneBlobs() {
     const sha256 = blobNamed(p.args);
     if (sha256) named.add(sha256);
   }
-  for (const e of mem.entities.get("checklist_photo")?.values() ?? []) {
-    named.add(e.data.sha256);
+  for (const type of ["checklist_photo", "service_order_photo"]) {
+    for (const e of mem.entities.get(type)?.values() ?? []) {
+      named.add(e.data.sha256);
+    }
   }
   const unused = [...mem.blobs.values()]
     .filter((b) => b.state !== "pending" && !named.has(b.sha256));

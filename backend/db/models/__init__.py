@@ -33,7 +33,9 @@ from backend.db.models.aftersales import (
     ServiceOrder,
     ServiceOrderKind,
     ServiceOrderNote,
+    ServiceOrderPhoto,
     ServiceOrderStatus,
+    ServiceOrderStep,
     WarrantyBasis,
 )
 from backend.db.models.catalog import Product, ProductKind
@@ -137,7 +139,9 @@ __all__ = [
     "ServiceOrderKind",
     "ServiceOrderNote",
     "ServiceOrderPart",
+    "ServiceOrderPhoto",
     "ServiceOrderStatus",
+    "ServiceOrderStep",
     "Site",
     "SyncHorizon",
     "Team",

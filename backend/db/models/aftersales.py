@@ -158,6 +158,41 @@ class ServiceOrderNote(Synced, Base):
     written_at: Mapped[dt.datetime] = mapped_column(default=utc_now)
 
 
+class ServiceOrderStep(Synced, Base):
+    """One step a repair took: the history of who moved it where, when.
+    Only ever added; the mutation's id names the row, so a resend adds
+    nothing twice."""
+
+    __tablename__ = "service_order_steps"
+    sync_type = "service_order_step"
+
+    service_order_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("service_orders.id"), index=True
+    )
+    step: Mapped[RepairStep] = mapped_column(choice(RepairStep, "repair_step"))
+    by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    # Corrected device time of the step.
+    at: Mapped[dt.datetime]
+    note: Mapped[str | None] = mapped_column(sa.Text, default=None)
+
+
+class ServiceOrderPhoto(Synced, Base):
+    """A photo of a repair's state on arrival. Only ever added, named by
+    the device's id; the bytes are the blob ``sha256``."""
+
+    __tablename__ = "service_order_photos"
+    sync_type = "service_order_photo"
+
+    service_order_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("service_orders.id"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("blobs.sha256"), index=True)
+    note: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    taken_by_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id"))
+    # Corrected device time of the photo.
+    taken_at: Mapped[dt.datetime]
+
+
 class ChecklistTemplate(Synced, Base):
     """One version of a checklist. A version never changes once used: a run
     keeps the version it started with, so its items are stored with it."""

@@ -53,7 +53,7 @@ function whereSection(o) {
 }
 
 /** @param {Record<string, any>} o */
-function checklistSection(o) {
+export function checklistSection(o) {
   const runs = runsOf(o.id);
   if (!runs.length) return "";
   return html`<section class="panel" aria-labelledby="checklists">

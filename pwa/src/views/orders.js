@@ -78,5 +78,9 @@ export function ordersScreen() {
         >${dayTitle(day)}</h2>
       <ul class="cards">${list.map(card)}</ul>
     </section>`)}` : html`<p class="empty">${t("orders.empty")}</p>`;
-  return { title: t("orders.title"), nav: "orders", content: body };
+  // A product brought in for repair: received on the phone, by its serial.
+  const intake = html`<a class="button secondary" href="#/intake">${
+    icon("plus")}${t("repair.receive")}</a>`;
+  return { title: t("orders.title"), nav: "orders",
+    content: html`${body}${intake}` };
 }

@@ -82,6 +82,12 @@ export function describeChange(name, args) {
       return t("change.note", { number: orderNumber(args.id) });
     case "voucher.redeem":
       return t("change.voucher", { code: args.code });
+    case "service_order.intake":
+    case "service_order.step":
+    case "service_order.record":
+    case "service_order.photo":
+    case "service_order.return":
+      return t("change.repair", { number: orderNumber(args.id) });
     case "conflict.resolve":
       return t("change.resolve", { name: userName(
         find("conflict", args.conflict_id)?.author_id) || "—" });

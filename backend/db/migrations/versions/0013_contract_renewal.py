@@ -2,7 +2,7 @@
 technician its visits are assigned to.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-05 22:59:23.187971
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from backend.db.changelog import install_change_log
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
