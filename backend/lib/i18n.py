@@ -180,7 +180,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "part_unnamed": {
         "en": "Name the part used: a product or a label.",
-        "fr": "Nommez la pièce utilisée : un produit ou un libellé.",
+        "fr": "Nommez la pièce utilisée\u00a0: un produit ou un libellé.",
     },
     "no_equipment": {
         "en": "Service order {number} names no equipment to fit parts into.",
@@ -192,11 +192,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "part_holds_machine": {
         "en": "Part {serial_number} is this equipment or holds it: it cannot go inside it.",
-        "fr": "La pièce {serial_number} est cet équipement ou le contient : montage impossible.",
+        "fr": "La pièce {serial_number} est cet équipement ou le contient\u00a0: montage impossible.",
     },
     "ambiguous_serial": {
         "en": "Several products have serial number {serial_number}: choose the product.",
-        "fr": "Plusieurs produits ont le numéro de série {serial_number} : choisissez le produit.",
+        "fr": "Plusieurs produits ont le numéro de série {serial_number}\u00a0: choisissez le produit.",
     },
     "unknown_product": {
         "en": "This product is not in the catalogue.",
