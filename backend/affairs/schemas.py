@@ -40,6 +40,17 @@ class Labour(msgspec.Struct):
     unrated_minutes: int
 
 
+class Parts(msgspec.Struct):
+    """Parts fitted or used on the affair's service orders, each counted
+    once, on the affair of the order that used it."""
+
+    lines: int
+    quantity: int
+    cost_cents: int
+    # Lines with no product, or a product with no cost: counted at 0.
+    uncosted_lines: int
+
+
 class OpenServiceOrder(msgspec.Struct):
     id: uuid.UUID
     number: str
@@ -81,6 +92,7 @@ class OpenConflict(msgspec.Struct):
 class AffairSummary(msgspec.Struct):
     affair: AffairOut
     labour: Labour
+    parts: Parts
     open_service_orders: list[OpenServiceOrder]
     open_conflicts: list[OpenConflict]
     equipment: list[AffairEquipment]

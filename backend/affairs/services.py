@@ -18,6 +18,7 @@ from backend.affairs.schemas import (
     LabourFigures,
     OpenConflict,
     OpenServiceOrder,
+    Parts,
 )
 from backend.db.models import (
     Affair,
@@ -26,7 +27,10 @@ from backend.db.models import (
     Customer,
     Equipment,
     MaintenanceContract,
+    PartAction,
+    Product,
     ServiceOrder,
+    ServiceOrderPart,
     ServiceOrderStatus,
 )
 from backend.lib.errors import Forbidden, NotFound
@@ -93,6 +97,7 @@ async def affair_summary(
         raise Forbidden()
 
     labour = await labour_of_affair(session, affair.id)
+    parts = await parts_of_affair(session, affair.id)
     orders = await session.scalars(
         sa.select(ServiceOrder)
         .where(
@@ -128,6 +133,7 @@ async def affair_summary(
             not_approved=LabourFigures(labour.pending_minutes, labour.pending_cents),
             unrated_minutes=labour.unrated_minutes,
         ),
+        parts=parts,
         open_service_orders=[
             OpenServiceOrder(
                 id=order.id,
@@ -173,4 +179,41 @@ async def affair_summary(
             )
             for contract in contracts
         ],
+    )
+
+
+# A removed part goes back to the shelf or the bin: only what went into a
+# machine, or was used up, costs the affair.
+CONSUMED = (PartAction.FIT, PartAction.USE)
+
+
+async def parts_of_affair(session: AsyncSession, affair_id: uuid.UUID) -> Parts:
+    """The parts the affair's service orders consumed, at the product's cost."""
+    unit_cost = sa.func.coalesce(Product.cost_cents, 0)
+    uncosted = sa.case((sa.or_(Product.id.is_(None), Product.cost_cents.is_(None)), 1), else_=0)
+    row = (
+        await session.execute(
+            sa.select(
+                sa.func.count(ServiceOrderPart.id),
+                sa.func.coalesce(sa.func.sum(ServiceOrderPart.quantity), 0),
+                sa.func.coalesce(sa.func.sum(ServiceOrderPart.quantity * unit_cost), 0),
+                sa.func.coalesce(sa.func.sum(uncosted), 0),
+            )
+            .select_from(ServiceOrderPart)
+            .join(ServiceOrder, ServiceOrder.id == ServiceOrderPart.service_order_id)
+            .outerjoin(Product, Product.id == ServiceOrderPart.product_id)
+            .where(
+                ServiceOrder.affair_id == affair_id,
+                ServiceOrder.deleted_at.is_(None),
+                ServiceOrderPart.deleted_at.is_(None),
+                ServiceOrderPart.action.in_(CONSUMED),
+            )
+        )
+    ).one()
+    lines, quantity, cost, uncosted_lines = row
+    return Parts(
+        lines=int(lines),
+        quantity=int(quantity),
+        cost_cents=int(cost),
+        uncosted_lines=int(uncosted_lines),
     )

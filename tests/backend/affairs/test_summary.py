@@ -12,6 +12,8 @@ from backend.db.engine import Database
 from backend.db.models import (
     Equipment,
     MaintenanceContract,
+    Product,
+    ProductKind,
     RepairStep,
     ServiceOrder,
     ServiceOrderKind,
@@ -188,3 +190,48 @@ async def test_summary_shows_the_affairs_equipment_contracts_and_repairs(
     assert [(c["number"], c["status"]) for c in body["contracts"]] == [("CT-1", "draft")]
     repair = next(o for o in body["open_service_orders"] if o["id"] == str(company.order_id))
     assert (repair["kind"], repair["step"]) == ("repair", "diagnosis")
+
+
+async def test_parts_used_count_once_on_the_affair_of_the_order(
+    device_of: Any, company: Company, db: Database
+) -> None:
+    tech = await device_of("tech")
+    manager = await device_of("manager")
+    async with db.writing() as session:
+        burner = Product(id=uuid7(), ref="BURN-1", label="Burner", kind=ProductKind.GOOD)
+        gasket = Product(
+            id=uuid7(), ref="GASK-1", label="Gasket", kind=ProductKind.GOOD, cost_cents=250
+        )
+        # The machine was delivered by another affair: the repair's parts
+        # still belong to the affair of the repair.
+        boiler = Equipment(
+            id=uuid7(), affair_id=company.other_affair_id, label="Boiler", serial_number="B-9"
+        )
+        session.add_all([burner, gasket, boiler])
+        await session.flush()
+        await session.execute(
+            sa.update(ServiceOrder)
+            .where(ServiceOrder.id == company.order_id)
+            .values(equipment_id=boiler.id)
+        )
+    order = str(company.order_id)
+    gaskets = {"id": order, "use_id": str(uuid7()), "action": "use"}
+    gaskets |= {"product_id": str(gasket.id), "label": "Gasket", "quantity": 4}
+    for args in (
+        gaskets,
+        gaskets,  # sent twice by a phone that lost the answer
+        {"id": order, "use_id": str(uuid7()), "action": "fit", "serial_number": "BR-1"},
+        {"id": order, "use_id": str(uuid7()), "action": "remove", "serial_number": "BR-1"},
+    ):
+        await tech.send("service_order.use_part", args)
+
+    mine = await summary(manager, company)
+    other = await manager.client.get(f"/api/affairs/{company.other_affair_id}/summary")
+
+    assert mine["parts"] == {"lines": 2, "quantity": 5, "cost_cents": 1000, "uncosted_lines": 1}
+    assert other.json()["parts"] == {
+        "lines": 0,
+        "quantity": 0,
+        "cost_cents": 0,
+        "uncosted_lines": 0,
+    }
