@@ -193,8 +193,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "part_holds_machine": {
         "en": "Part {serial_number} is this equipment or holds it: it cannot go inside it.",
         "fr": (
-            "La pièce {serial_number} est cet équipement ou le contient\u00a0: "
-            "montage impossible."
+            "La pièce {serial_number} est cet équipement ou le contient\u00a0: montage impossible."
         ),
     },
     "ambiguous_serial": {
