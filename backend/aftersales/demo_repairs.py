@@ -9,7 +9,11 @@ checklist guarding "ready", so the step waits for its answers.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import math
+import struct
 import uuid
+import zlib
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -17,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
     Affair,
+    Blob,
     ChecklistRun,
     ChecklistTemplate,
     Equipment,
@@ -75,6 +80,35 @@ def _id(*parts: object) -> uuid.UUID:
     return derived_id("demo", "repairs", *parts)
 
 
+def _signature_png(width: int = 240, height: int = 80) -> bytes:
+    """A customer's scrawl, drawn as a grey PNG: the demo's returned repair
+    is signed, so its printed report shows a signature like a real one."""
+    ink = bytearray(b"\xff" * (width * height))
+    for step in range(2000):
+        x = 12 + step * (width - 24) / 2000
+        y = height / 2 + 22 * math.sin(x / 13) * math.cos(x / 41)
+        for dx in (0, 1):
+            for dy in (0, 1):
+                ink[int(y + dy) * width + int(x + dx)] = 0x20
+    rows = b"".join(b"\x00" + bytes(ink[r * width : (r + 1) * width]) for r in range(height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body))
+            + kind
+            + body
+            + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
 def _at(day: dt.date, hour: int) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour), PARIS).astimezone(dt.UTC)
 
@@ -131,6 +165,19 @@ async def load_repairs(session: AsyncSession, today: dt.date) -> None:
     session.add(template)
     await session.flush()
 
+    signature = _signature_png()
+    signature_sha256 = hashlib.sha256(signature).hexdigest()
+    session.add(
+        Blob(
+            sha256=signature_sha256,
+            content_type="image/png",
+            size=len(signature),
+            data=signature,
+            created_by_id=tech,
+        )
+    )
+    await session.flush()
+
     for number, machine_key, reached, title, symptoms in REPAIRS:
         machine = machines[machine_key]
         steps = ORDER[: ORDER.index(reached) + 1]
@@ -161,6 +208,7 @@ async def load_repairs(session: AsyncSession, today: dt.date) -> None:
             diagnosis="Roulement usé" if len(steps) > 2 else None,
             repair_report="Roulement et joint remplacés" if len(steps) > 3 else None,
             signed_by="M. Vidal" if reached is R.RETURNED else None,
+            signature_sha256=signature_sha256 if reached is R.RETURNED else None,
             returned_at=_at(today, 11) if reached is R.RETURNED else None,
         )
         session.add(order)

@@ -33,6 +33,8 @@ from backend.db.models import (
     Equipment,
     ServiceOrder,
     ServiceOrderNote,
+    ServiceOrderPart,
+    ServiceOrderStep,
     Site,
     User,
 )
@@ -42,6 +44,17 @@ from backend.lib.time import zone
 WORDS: dict[str, dict[str, str]] = {
     "en": {
         "title": "Service report",
+        "history": "Steps",
+        "parts": "Parts",
+        "step_intake": "Received",
+        "step_diagnosis": "Diagnosed",
+        "step_repair": "In repair",
+        "step_quality_check": "Quality check",
+        "step_ready": "Ready",
+        "step_returned": "Returned",
+        "part_fit": "fitted",
+        "part_remove": "removed",
+        "part_use": "used",
         "order": "Service order",
         "customer": "Customer",
         "site": "Site",
@@ -71,6 +84,17 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "fr": {
         "title": "Rapport d’intervention",
+        "history": "Étapes",
+        "parts": "Pièces",
+        "step_intake": "Reçu",
+        "step_diagnosis": "Diagnostiqué",
+        "step_repair": "En réparation",
+        "step_quality_check": "Contrôle qualité",
+        "step_ready": "Prêt",
+        "step_returned": "Rendu",
+        "part_fit": "montée",
+        "part_remove": "déposée",
+        "part_use": "utilisée",
         "order": "Ordre de service",
         "customer": "Client",
         "site": "Site",
@@ -115,6 +139,21 @@ class ChecklistSection:
 
 
 @dataclass
+class StepLine:
+    step: str
+    by: str
+    at: str
+
+
+@dataclass
+class PartLine:
+    label: str
+    serial_number: str | None
+    quantity: int
+    action: str
+
+
+@dataclass
 class NoteLine:
     written_at: str
     text: str
@@ -136,6 +175,8 @@ class ServiceReport:
     diagnosis: str | None
     repair_report: str | None
     checklists: list[ChecklistSection]
+    history: list[StepLine]
+    parts: list[PartLine]
     notes: list[NoteLine]
     signature_src: str | None
     signed_by: str | None
@@ -172,6 +213,34 @@ async def service_report(
         diagnosis=order.diagnosis,
         repair_report=order.repair_report,
         checklists=await _checklists(session, order.id, language, words),
+        history=[
+            StepLine(step=words[f"step_{step.value}"], by=name, at=local(at) or "")
+            for step, name, at in await session.execute(
+                sa.select(ServiceOrderStep.step, User.name, ServiceOrderStep.at)
+                .join(User, User.id == ServiceOrderStep.by_id)
+                .where(
+                    ServiceOrderStep.service_order_id == order.id,
+                    ServiceOrderStep.deleted_at.is_(None),
+                )
+                .order_by(ServiceOrderStep.at)
+            )
+        ],
+        parts=[
+            PartLine(
+                label=part.label,
+                serial_number=part.serial_number,
+                quantity=part.quantity,
+                action=words[f"part_{part.action.value}"],
+            )
+            for part in await session.scalars(
+                sa.select(ServiceOrderPart)
+                .where(
+                    ServiceOrderPart.service_order_id == order.id,
+                    ServiceOrderPart.deleted_at.is_(None),
+                )
+                .order_by(ServiceOrderPart.used_at)
+            )
+        ],
         notes=[
             NoteLine(written_at=local(note.written_at) or "", text=note.text)
             for note in await session.scalars(

@@ -159,6 +159,15 @@ function nextPart(o, open) {
     })}</div>`;
 }
 
+/** The printable report, made by the server from what it merged: it needs
+ * a connection, and the signature to have reached the server.
+ * @param {Record<string, any>} o */
+function reportLink(o) {
+  return html`<p><a class="button big secondary" id="service-report"
+    href="/api/service-orders/${o.id}/report" target="_blank"
+    rel="noopener">${icon("list")}${t("repair.report_link")}</a></p>`;
+}
+
 /** @param {string[]} missing */
 function blocked(missing) {
   return missing.length ? html`<p class="error" role="alert">${icon("warn")}${
@@ -200,7 +209,8 @@ export function repairScreen(params) {
     </section>
     ${photoSection(o, open)}
     ${checklistSection(o)}
-    ${nextPart(o, open)}`;
+    ${nextPart(o, open)}
+    ${o.step === "returned" && !o.pending ? reportLink(o) : ""}`;
 
   return {
     title: t("repair.title"), nav: "orders", content,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -12,9 +13,12 @@ from backend.db.engine import Database
 from backend.db.models import (
     Blob,
     Equipment,
+    PartAction,
     RepairStep,
     ServiceOrder,
     ServiceOrderKind,
+    ServiceOrderPart,
+    ServiceOrderStep,
     WarrantyBasis,
 )
 from backend.lib.time import utc_now
@@ -58,6 +62,26 @@ async def sign_the_order(db: Database, company: Company) -> str:
                 returned_at=utc_now(),
             )
         )
+        session.add_all(
+            [
+                ServiceOrderPart(
+                    id=uuid7(),
+                    service_order_id=company.order_id,
+                    label="Gasket",
+                    quantity=2,
+                    action=PartAction.USE,
+                    used_by_id=company.users["tech"],
+                    used_at=utc_now(),
+                ),
+                ServiceOrderStep(
+                    id=uuid7(),
+                    service_order_id=company.order_id,
+                    step=RepairStep.RETURNED,
+                    by_id=company.users["tech"],
+                    at=utc_now(),
+                ),
+            ]
+        )
     return sha256
 
 
@@ -86,6 +110,9 @@ async def test_the_report_holds_the_work_and_the_signature(
     assert "<script>" not in page
     assert "&lt;script&gt;" in page
     assert "3.5 bar (outside 1 – 2.5)" in page
+    assert "Gasket</th><td>2 × used" in page
+    assert '<th scope="row">Returned</th><td>' in page
+    assert "· Tech</td>" in page
     assert '<tr class="flagged">' in page
 
 
@@ -150,3 +177,24 @@ async def test_an_unknown_order_has_no_report(device_of: Any, company: Company) 
     response = await manager.client.get(f"/api/service-orders/{uuid7()}/report")
 
     assert response.status_code == 404
+
+
+async def test_the_demos_returned_repair_prints_with_its_signature(db: Database) -> None:
+    from backend.access.actors import Actor
+    from backend.aftersales.report import render_report, service_report
+    from backend.db.models import Role, User
+    from backend.demo import load_demo
+
+    await load_demo(db, dt.date(2026, 12, 4))
+    async with db.reading() as session:
+        order_id = await session.scalar(
+            sa.select(ServiceOrder.id).where(ServiceOrder.number == "SO-2026-0206")
+        )
+        manager = await session.scalar(sa.select(User).where(User.role == Role.MANAGER))
+        assert order_id is not None and manager is not None
+        actor = Actor(id=manager.id, role=Role.MANAGER, name=manager.name)
+        page = render_report(await service_report(session, actor, order_id, "fr"))
+
+    assert 'src="data:image/png;base64,' in page
+    assert "Signé par M. Vidal" in page
+    assert "Rendu" in page
