@@ -209,7 +209,11 @@ async def load_repairs(session: AsyncSession, today: dt.date) -> None:
             repair_report="Roulement et joint remplacés" if len(steps) > 3 else None,
             signed_by="M. Vidal" if reached is R.RETURNED else None,
             signature_sha256=signature_sha256 if reached is R.RETURNED else None,
-            returned_at=_at(today, 11) if reached is R.RETURNED else None,
+            returned_at=(
+                _at(received + dt.timedelta(days=len(steps) - 1), 10)
+                if reached is R.RETURNED
+                else None
+            ),
         )
         session.add(order)
         await session.flush()
