@@ -64,7 +64,7 @@ from backend.db.models import (
     WarrantyBasis,
 )
 from backend.lib.time import zone
-from backend.offline.blobs import blob_usable, held_for_blob, room_to_wait, take_change_lock
+from backend.offline.blobs import take_change_lock, wait_for_blob
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
 from backend.offline.horizon import was_purged
@@ -396,16 +396,14 @@ async def add_photo(ctx: MutationContext, args: RepairPhotoArgs) -> None:
         )
     _check_open(order, device)
 
-    if not await blob_usable(session, ctx.actor, args.sha256):
-        await room_to_wait(ctx)
-        raise held_for_blob(
-            ctx,
-            args.sha256,
-            entity_type="service_order_photo",
-            entity_id=args.photo_id,
-            affair_id=order.affair_id,
-            device_value=device,
-        )
+    await wait_for_blob(
+        ctx,
+        args.sha256,
+        entity_type="service_order_photo",
+        entity_id=args.photo_id,
+        affair_id=order.affair_id,
+        device_value=device,
+    )
     session.add(
         ServiceOrderPhoto(
             id=args.photo_id,
@@ -434,17 +432,15 @@ async def return_to_customer(ctx: MutationContext, args: RepairReturnArgs) -> No
     if order.step != R.READY:
         raise Rejected("not_ready", current=R(order.step or R.INTAKE).value)
     await _check_guards(session, order, R.RETURNED)
-    if not await blob_usable(session, ctx.actor, args.signature_sha256):
-        await room_to_wait(ctx)
-        # Held under the hash's usual name, so the blob's arrival finds it.
-        raise held_for_blob(
-            ctx,
-            args.signature_sha256,
-            entity_type="service_order",
-            entity_id=order.id,
-            affair_id=order.affair_id,
-            device_value=device,
-        )
+    # Held under the hash's usual name, so the blob's arrival finds it.
+    await wait_for_blob(
+        ctx,
+        args.signature_sha256,
+        entity_type="service_order",
+        entity_id=order.id,
+        affair_id=order.affair_id,
+        device_value=device,
+    )
 
     order.signature_sha256 = args.signature_sha256
     order.signed_by = args.signed_by

@@ -45,7 +45,7 @@ from backend.db.models import (
     ServiceOrderStatus,
 )
 from backend.offline.batch import Record
-from backend.offline.blobs import HEX, blob_usable, held_for_blob, room_to_wait
+from backend.offline.blobs import HEX, wait_for_blob
 from backend.offline.conflicts import keep_conflict
 from backend.offline.context import MutationContext
 from backend.offline.horizon import was_purged
@@ -503,10 +503,7 @@ async def _signature_here(
     """A signature names its image by hash: the answer waits for the
     image (``missing_blob``) as a photo does."""
     assert isinstance(args.value, str)
-    if await blob_usable(ctx.session, ctx.actor, args.value):
-        return
-    await room_to_wait(ctx)
-    raise held_for_blob(
+    await wait_for_blob(
         ctx,
         args.value,
         entity_type="checklist_answer",
@@ -551,16 +548,14 @@ async def attach_photo(ctx: MutationContext, args: ChecklistAttachArgs) -> None:
     check_run_open(run, order, change)
     await _template_item(ctx, run, args.item_key)
 
-    if not await blob_usable(session, ctx.actor, args.sha256):
-        await room_to_wait(ctx)
-        raise held_for_blob(
-            ctx,
-            args.sha256,
-            entity_type="checklist_photo",
-            entity_id=args.photo_id,
-            affair_id=run.affair_id,
-            device_value=device,
-        )
+    await wait_for_blob(
+        ctx,
+        args.sha256,
+        entity_type="checklist_photo",
+        entity_id=args.photo_id,
+        affair_id=run.affair_id,
+        device_value=device,
+    )
     session.add(
         ChecklistPhoto(
             id=args.photo_id,

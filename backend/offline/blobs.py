@@ -197,6 +197,31 @@ def held_for_blob(
     )
 
 
+async def wait_for_blob(
+    ctx: MutationContext,
+    sha256: str,
+    *,
+    entity_type: str,
+    entity_id: Any,
+    affair_id: Any = None,
+    device_value: Any = None,
+) -> None:
+    """Go on when the actor may use the blob ``sha256``; else hold the
+    change (``missing_blob``) until its bytes arrive, if the device still
+    has room to wait."""
+    if await blob_usable(ctx.session, ctx.actor, sha256):
+        return
+    await room_to_wait(ctx)
+    raise held_for_blob(
+        ctx,
+        sha256,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        affair_id=affair_id,
+        device_value=device_value,
+    )
+
+
 async def store_blob(
     session: AsyncSession, actor: Actor, upload: Upload, mutators: MutatorRegistry
 ) -> BlobOut:
