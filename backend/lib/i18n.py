@@ -192,11 +192,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "part_holds_machine": {
         "en": "Part {serial_number} is this equipment or holds it: it cannot go inside it.",
-        "fr": "La pièce {serial_number} est cet équipement ou le contient\u00a0: montage impossible.",
+        "fr": (
+            "La pièce {serial_number} est cet équipement ou le contient\u00a0: montage impossible."
+        ),
     },
     "ambiguous_serial": {
         "en": "Several products have serial number {serial_number}: choose the product.",
-        "fr": "Plusieurs produits ont le numéro de série {serial_number}\u00a0: choisissez le produit.",
+        "fr": (
+            "Plusieurs produits ont le numéro de série {serial_number}\u00a0: "
+            "choisissez le produit."
+        ),
     },
     "unknown_product": {
         "en": "This product is not in the catalogue.",
