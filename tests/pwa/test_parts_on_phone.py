@@ -167,3 +167,24 @@ def test_the_scan_button_shows_only_where_barcodes_are_read(phone: Any, server: 
     assert page.locator("dialog.scanner").count() == 0
     # The camera is given back once the serial is read.
     assert page.evaluate("document.activeElement.id") == "part-serial"
+
+
+def test_a_part_without_serial_or_name_is_not_kept(phone: Any, server: Server) -> None:
+    page = phone().new_page()
+    sign_in(page, "tech1@demo.test")
+    wait_synced(page)
+    open_order(page, "SO-2026-0203")
+    before = outbox_seq(page)
+
+    page.locator("#part-serial").fill("   ")
+    page.locator("form[data-submit=fit-part] button[type=submit]").click()
+    page.locator("#part-error", has_text="Type or scan the part's serial number.").wait_for()
+    assert page.locator("#part-serial").get_attribute("aria-invalid") == "true"
+    page.locator("#part-quantity").fill("0")
+    page.locator("#part-used").fill("Joint")
+    page.locator("form[data-submit=use-part] button[type=submit]").click()
+    page.locator("form[data-submit=use-part] #part-error", has_text="from 1 to 1000").wait_for()
+    assert page.locator("#part-used").get_attribute("aria-invalid") == "true"
+    assert page.locator("#part-serial").get_attribute("aria-invalid") is None
+
+    assert outbox_seq(page) == before

@@ -101,8 +101,9 @@ function named(u) {
     ? ` × ${u.quantity}` : ""}`;
 }
 
-/** Why the last form sent was not kept, until it is sent again. */
-let formError = "";
+/** Why the last form sent was not kept (a message key), and which form
+ * it was, until one is sent again. */
+let formError = { form: "", key: "" };
 /** The serial as typed or scanned: a redraw while typing keeps it. */
 let serial = "";
 
@@ -133,10 +134,8 @@ export function partsSection(o, open) {
       <label for="part-serial">${t("parts.serial")}</label>
       <input id="part-serial" name="serial" maxlength="80" autocomplete="off"
         autocapitalize="characters" spellcheck="false" value="${serial}"
-        data-input="part-serial" ${formError ? html`aria-invalid="true"
-        aria-describedby="part-error"` : ""}>
-      ${formError ? html`<p id="part-error" class="error" role="alert">${
-        icon("warn")}${t(formError)}</p>` : ""}
+        data-input="part-serial" ${said("fit")}>
+      ${error("fit")}
       <label for="part-name">${t("parts.name_new")}</label>
       <input id="part-name" name="name" maxlength="200" list="part-products"
         autocomplete="off">
@@ -148,10 +147,11 @@ export function partsSection(o, open) {
     <form data-submit="use-part" class="stack" novalidate>
       <label for="part-used">${t("parts.used")}</label>
       <input id="part-used" name="name" maxlength="200" list="part-products"
-        autocomplete="off">
+        autocomplete="off" ${said("use")}>
       <label for="part-quantity">${t("parts.quantity")}</label>
       <input id="part-quantity" name="quantity" type="number" min="1"
         max="1000" value="1" inputmode="numeric">
+      ${error("use")}
       <button class="button secondary" type="submit">${icon("plus")}${
         t("parts.record")}</button>
     </form>
@@ -160,9 +160,17 @@ export function partsSection(o, open) {
   </section>`;
 }
 
-/** @param {string} key a message key, or "" */
-function refuse(key) {
-  formError = key;
+/** The field of `form` is said wrong. @param {string} form */
+const said = (form) => formError.form === form ? html`aria-invalid="true"
+  aria-describedby="part-error"` : "";
+
+/** Why `form` was not kept, under it. @param {string} form */
+const error = (form) => formError.form === form ? html`<p id="part-error"
+  class="error" role="alert">${icon("warn")}${t(formError.key)}</p>` : "";
+
+/** @param {string} form @param {string} key a message key */
+function refuse(form, key) {
+  formError = { form, key };
   go(location.hash);
 }
 
@@ -177,7 +185,7 @@ async function usePart(o, action, part) {
   for (const [k, v] of Object.entries(part)) if (v) args[k] = v;
   if (product) args.product_id = product.id;
   await enqueue(USE, args);
-  formError = "";
+  formError = { form: "", key: "" };
   toast(t("saved.on_phone"));
 }
 
@@ -202,7 +210,7 @@ export function partsHandlers(o) {
       "fit-part": async (form) => {
         const data = new FormData(form);
         const typed = String(data.get("serial") || "").trim();
-        if (!typed) return refuse("parts.serial_missing");
+        if (!typed) return refuse("fit", "parts.serial_missing");
         serial = "";
         await usePart(o, "fit", { serial_number: knownSerial(typed),
           label: String(data.get("name") || "").trim() });
@@ -213,16 +221,16 @@ export function partsHandlers(o) {
         const data = new FormData(form);
         const label = String(data.get("name") || "").trim();
         const quantity = Number(data.get("quantity") || 1);
-        if (!label) return refuse("parts.name_missing");
+        if (!label) return refuse("use", "parts.name_missing");
         if (!Number.isInteger(quantity) || quantity < 1 || quantity > 1000) {
-          return refuse("parts.quantity_bad");
+          return refuse("use", "parts.quantity_bad");
         }
         await usePart(o, "use", { label, quantity });
         form.reset();
       },
     },
     leave: () => {
-      formError = "";
+      formError = { form: "", key: "" };
       serial = "";
     },
   };
