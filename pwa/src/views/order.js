@@ -16,6 +16,7 @@ import { go, toast } from "../ui.js";
 import { backLink, orderChip, pendingMark } from "./parts.js";
 import { timeWindow } from "./orders.js";
 import { voucherSection, redeemVoucher } from "./vouchers.js";
+import { partsSection, partsHandlers } from "./order_parts.js";
 
 /** The technician's next step from each status. */
 const NEXT_STEP = {
@@ -148,6 +149,7 @@ export function orderScreen(params) {
       <p class="prose">${o.description || t("order.no_description")}</p>
     </section>
     ${checklistSection(o)}
+    ${partsSection(o, !["closed", "cancelled"].includes(o.status))}
     ${timeSection(o)}
     ${notesSection(o)}
     ${voucherSection(o)}
@@ -156,13 +158,16 @@ export function orderScreen(params) {
       data-action="step" data-to="${step.to}">${t(step.label)}</button>`
       : html`<p class="locked">${icon("lock")}${t("order.locked")}</p>`}
     </div>`;
+  const parts = partsHandlers(o);
 
   return {
     title: t("order.title"), nav: "orders", content,
     leave: () => {
       noteBlank = false;
+      parts.leave();
     },
     inputs: {
+      ...parts.inputs,
       "note-typed": () => {
         if (!noteBlank) return;
         noteBlank = false;
@@ -170,6 +175,7 @@ export function orderScreen(params) {
       },
     },
     actions: {
+      ...parts.actions,
       /** @param {HTMLElement} el */
       step: async (el) => {
         // Read before saving: the save redraws the button for the next
@@ -180,6 +186,7 @@ export function orderScreen(params) {
       },
     },
     submits: {
+      ...parts.submits,
       /** @param {HTMLFormElement} form */
       voucher: (form) => redeemVoucher(o, form),
       /** @param {HTMLFormElement} form */

@@ -82,6 +82,9 @@ export function describeChange(name, args) {
       return t("change.note", { number: orderNumber(args.id) });
     case "voucher.redeem":
       return t("change.voucher", { code: args.code });
+    case "service_order.use_part":
+      return t(`change.part_${args.action}`, { part: args.serial_number
+        ?? args.label ?? find("product", args.product_id)?.label ?? "" });
     case "service_order.intake":
     case "service_order.step":
     case "service_order.record":
@@ -153,7 +156,7 @@ export function explain(p) {
   const args = p.args || deviceArgs(c) || {};
   const change = describeChange(name, args);
   const code = c?.code || p.code || "";
-  const details = { ...(c?.details ?? {}) };
+  const details = { ...(p.details ?? {}), ...(c?.details ?? {}) };
   const fields = { change, ...details };
   if (details.week) fields.n = weekNumber(String(details.week));
   if (details.on) fields.on = formatDay(String(details.on), { day: "numeric",

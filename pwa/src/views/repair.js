@@ -18,6 +18,7 @@ import { preparePhoto, photoUrl, sha256Of } from "../photos.js";
 import { go, toast } from "../ui.js";
 import { backLink, orderChip, pendingMark } from "./parts.js";
 import { checklistSection } from "./order.js";
+import { partsSection, partsHandlers } from "./order_parts.js";
 
 const STEPS = ["intake", "diagnosis", "repair", "quality_check", "ready",
   "returned"];
@@ -209,8 +210,10 @@ export function repairScreen(params) {
     </section>
     ${photoSection(o, open)}
     ${checklistSection(o)}
+    ${partsSection(o, open)}
     ${nextPart(o, open)}
     ${o.step === "returned" && !o.pending ? reportLink(o) : ""}`;
+  const parts = partsHandlers(o);
 
   return {
     title: t("repair.title"), nav: "orders", content,
@@ -218,13 +221,16 @@ export function repairScreen(params) {
       padError = "";
       signed = false;
       signer = "";
+      parts.leave();
     },
     inputs: {
+      ...parts.inputs,
       signer: (/** @type {HTMLInputElement} */ el) => {
         signer = el.value;
       },
     },
     actions: {
+      ...parts.actions,
       /** @param {HTMLElement} el */
       step: async (el) => {
         const to = String(el.dataset.to);
@@ -263,6 +269,7 @@ export function repairScreen(params) {
       },
     },
     submits: {
+      ...parts.submits,
       /** @param {HTMLFormElement} form */
       return: async (form) => {
         const name = String(new FormData(form).get("signer") || "").trim();
