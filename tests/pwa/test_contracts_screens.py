@@ -88,13 +88,21 @@ def test_a_manager_writes_a_contract_runs_it_and_closes_it(phone: Any) -> None:
     today = phone_today()
 
     page.locator("#contract-customer_id").select_option(label="Boulangerie Fournier")
+    # The clinic's affair is not the bakery's: said under the affair.
     page.locator("#contract-affair_id").select_option(
-        label="AFF-2026-003 · Maintenance Boulangerie Fournier"
+        label="AFF-2026-001 · Remplacement chaufferie Clinique du Parc"
     )
     page.locator("#contract-starts_on").fill(today.isoformat())
     page.locator("#contract-ends_on").fill((today - dt.timedelta(days=1)).isoformat())
     page.locator("#contract-visit_every_months").fill("6")
     page.locator("#contract-response_hours").fill("24")
+    page.locator("form[data-submit=create] button[type=submit]").click()
+    page.locator("#contract-affair_id-error").wait_for()
+    assert page.locator("#contract-affair_id").get_attribute("aria-invalid") == "true"
+
+    page.locator("#contract-affair_id").select_option(
+        label="AFF-2026-003 · Maintenance Boulangerie Fournier"
+    )
     page.locator("form[data-submit=create] button[type=submit]").click()
 
     # Refused beside the field at fault, nothing made, what was typed kept.
@@ -114,6 +122,11 @@ def test_a_manager_writes_a_contract_runs_it_and_closes_it(phone: Any) -> None:
     page.locator("#visits li[data-state=coming]").first.wait_for()
     assert page.locator("#visits li").first.get_attribute("data-due") == today.isoformat()
 
+    # Asked first: saying no leaves it running.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.locator("#contract-actions [data-action=close]").click()
+    page.wait_for_timeout(300)
+    assert "Running" in page.locator(".contract-flags").inner_text()
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator("#contract-actions [data-action=close]").click()
     page.locator(".contract-flags", has_text="Closed").wait_for()

@@ -140,7 +140,8 @@ export function contractsScreen() {
   const query = new URLSearchParams();
   if (filters.status) query.set("status", filters.status);
   if (filters.customer) query.set("customer_id", filters.customer);
-  const answer = ask(`/api/contracts${query.size ? `?${query}` : ""}`, hash);
+  const asked = query.toString();
+  const answer = ask(`/api/contracts${asked ? `?${asked}` : ""}`, hash);
   const list = answer.data;
   const body = list ? (list.length ? html`<ul class="cards"
     id="contracts-list">${list.map(card)}</ul>` : html`<p class="empty"
