@@ -174,3 +174,17 @@ def test_the_contracts_words_exist_in_both_languages() -> None:
 
     assert en and set(en) == set(fr)
     assert not [text for text in fr.values() if re.search(r" [:;?!»]|« ", text)]
+
+
+def test_offline_a_contract_says_it_needs_a_connection(phone: Any) -> None:
+    context = phone()
+    page = context.new_page()
+    sign_in(page, "manager@demo.test")
+    use_language(page, "en")
+    open_contracts(page)
+
+    context.set_offline(True)
+    page.evaluate("window.dispatchEvent(new Event('offline'))")
+    page.locator("#contracts-list li a").first.click()
+
+    page.locator("#contracts-offline", has_text="need a connection").wait_for()
