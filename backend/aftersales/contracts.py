@@ -42,6 +42,7 @@ from backend.db.models import (
     ServiceOrder,
     ServiceOrderKind,
     ServiceOrderStatus,
+    ServiceOrderStep,
 )
 from backend.db.upsert import dialect_of, insert_ignoring_duplicates
 from backend.lib.time import DEFAULT_ZONE, utc_now
@@ -297,23 +298,23 @@ class RepairTiming:
     started: bool
 
 
-def repair_timing(order: ServiceOrder) -> RepairTiming | None:
+def repair_timing(order: ServiceOrder, left_intake_at: dt.datetime | None) -> RepairTiming | None:
     """When a repair arrived and when it was started; None for what has no
     arrival time (nothing to measure).
 
-    TODO(#5): the start is the moment of the last status change, the only
-    one the order itself keeps; the step history of repairs will give the
-    moment it first left intake.
+    ``left_intake_at`` is the first step past intake in the repair's step
+    history: a later status change (quality check, return) must not push
+    the start past the promised hours.
     """
     if order.received_at is None:
         return None
     moved_on = order.step is not None and order.step != RepairStep.INTAKE
-    started = moved_on or order.status in REPAIR_STARTED
+    started = moved_on or order.status in REPAIR_STARTED or left_intake_at is not None
     return RepairTiming(
         order_id=order.id,
         number=order.number,
         received_at=order.received_at,
-        started_at=order.status_changed_at if started else None,
+        started_at=left_intake_at if started else None,
         started=started,
     )
 
@@ -342,9 +343,9 @@ def covers_day(contract: MaintenanceContract, day: dt.date) -> bool:
 
 async def contract_repairs(
     session: AsyncSession, contract_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, list[ServiceOrder]]:
-    """The repair orders of the equipment each contract covers, and those
-    that name the contract."""
+) -> dict[uuid.UUID, list[RepairTiming]]:
+    """The timing of the repair orders of the equipment each contract
+    covers, and of those that name the contract."""
     ids = list(contract_ids)
     if not ids:
         return {}
@@ -371,19 +372,44 @@ async def contract_repairs(
     for query in (by_equipment, by_contract):
         for contract_id, order in await session.execute(query):
             found.setdefault(contract_id, {})[order.id] = order
-    return {contract_id: list(orders.values()) for contract_id, orders in found.items()}
+    starts = await _left_intake(session, {key for orders in found.values() for key in orders})
+    return {
+        contract_id: [
+            timing
+            for order in orders.values()
+            if (timing := repair_timing(order, starts.get(order.id))) is not None
+        ]
+        for contract_id, orders in found.items()
+    }
+
+
+async def _left_intake(
+    session: AsyncSession, order_ids: set[uuid.UUID]
+) -> dict[uuid.UUID, dt.datetime]:
+    """The moment each repair first took a step past intake, from its step
+    history (a repair never moved has no such moment)."""
+    if not order_ids:
+        return {}
+    rows = await session.execute(
+        sa.select(ServiceOrderStep.service_order_id, sa.func.min(ServiceOrderStep.at))
+        .where(
+            ServiceOrderStep.service_order_id.in_(order_ids),
+            ServiceOrderStep.step != RepairStep.INTAKE,
+        )
+        .group_by(ServiceOrderStep.service_order_id)
+    )
+    return {order_id: at for order_id, at in rows}
 
 
 def breaches(
-    contract: MaintenanceContract, repairs: Iterable[ServiceOrder], now: dt.datetime
+    contract: MaintenanceContract, repairs: Iterable[RepairTiming], now: dt.datetime
 ) -> list[RepairTiming]:
     """The repairs of the contract's running days not started in time."""
     if contract.response_hours is None:
         return []
     found = []
-    for order in repairs:
-        timing = repair_timing(order)
-        if timing is None or not covers_day(contract, company_today(timing.received_at)):
+    for timing in repairs:
+        if not covers_day(contract, company_today(timing.received_at)):
             continue
         if sla_breached(timing, contract.response_hours, now):
             found.append(timing)

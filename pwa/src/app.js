@@ -89,7 +89,12 @@ const PLANNING_ROUTES = [
 /** The equipment desk, for those who look after machines. */
 const EQUIPMENT_ROUTES = [[/^#\/equipment(?:\/([\w-]+))?$/,
   (/** @type {string[]} */ m) => officeScreen("equipment", (office) => m[1]
-    ? office.equipmentPageScreen({ id: m[1] }) : office.equipmentListScreen())]];
+    ? office.equipmentPageScreen({ id: m[1] }) : office.equipmentListScreen())],
+  // Maintenance contracts: supervisors read them, managers and admins write.
+  [/^#\/contracts(?:\/([\w-]+))?$/,
+    (/** @type {string[]} */ m) => officeScreen("contracts", (office) =>
+      m[1] === "new" && plansWork() ? office.newContractScreen()
+        : m[1] ? office.contractScreen({ id: m[1] }) : office.contractsScreen())]];
 
 /** @type {Screen | null} */
 let screen = null;

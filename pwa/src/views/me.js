@@ -96,7 +96,9 @@ function deskLinks() {
       href="#/exports">${icon("forward")}${t("exports.link")}</a>`] : []),
     ...(overseesTeams() ? [html`<a class="button big secondary"
       href="#/equipment" id="equipment-link">${icon("list")}${
-      t("equipment.link")}</a>`] : []),
+      t("equipment.link")}</a>`, html`<a class="button big secondary"
+      href="#/contracts" id="contracts-link">${icon("calendar")}${
+      t("contracts.link")}</a>`] : []),
   ];
   if (!links.length) return "";
   return html`<section class="desk-links" aria-labelledby="desk-title">

@@ -15,12 +15,18 @@ from backend.aftersales.contracts import (
     RepairTiming,
     add_months,
     renewed_end,
+    repair_timing,
     sla_breached,
     visit_days,
     visit_is_late,
     visit_number,
 )
-from backend.db.models import MaintenanceContract, ServiceOrderStatus
+from backend.db.models import (
+    MaintenanceContract,
+    RepairStep,
+    ServiceOrder,
+    ServiceOrderStatus,
+)
 
 D = dt.date
 
@@ -181,3 +187,46 @@ def test_a_repair_breaches_the_sla_when_not_started_within_the_hours(
     started: bool, started_at: dt.datetime | None, now: dt.datetime, breached: bool
 ) -> None:
     assert sla_breached(timing(started, started_at), 24, now) is breached
+
+
+LEFT = RECEIVED + dt.timedelta(hours=3)
+
+
+@pytest.mark.parametrize(
+    ("step", "status", "left_intake_at", "started", "started_at"),
+    [
+        # Waiting at intake: not started.
+        (RepairStep.INTAKE, ServiceOrderStatus.PLANNED, None, False, None),
+        # Its first step past intake is the start, whatever came after.
+        (RepairStep.QUALITY_CHECK, ServiceOrderStatus.IN_PROGRESS, LEFT, True, LEFT),
+        # Moved on, but its history holds no step past intake: started at
+        # a moment nobody knows (its last status change is not it).
+        (RepairStep.REPAIR, ServiceOrderStatus.IN_PROGRESS, None, True, None),
+    ],
+)
+def test_a_repair_starts_when_its_history_first_leaves_intake(
+    step: RepairStep,
+    status: ServiceOrderStatus,
+    left_intake_at: dt.datetime | None,
+    started: bool,
+    started_at: dt.datetime | None,
+) -> None:
+    order = ServiceOrder(
+        id=uuid.uuid4(),
+        number="SO-1",
+        received_at=RECEIVED,
+        step=step,
+        status=status,
+        status_changed_at=RECEIVED + dt.timedelta(days=2),
+    )
+
+    found = repair_timing(order, left_intake_at)
+
+    assert found is not None
+    assert (found.started, found.started_at) == (started, started_at)
+
+
+def test_a_repair_with_no_arrival_is_not_measured() -> None:
+    order = ServiceOrder(id=uuid.uuid4(), number="SO-2", received_at=None)
+
+    assert repair_timing(order, LEFT) is None

@@ -34,6 +34,7 @@ from backend.db.models import (
     ServiceOrder,
     ServiceOrderKind,
     ServiceOrderStatus,
+    ServiceOrderStep,
 )
 from backend.lib.time import utc_now
 from backend.settings import Settings
@@ -282,26 +283,42 @@ async def test_repairs_not_started_within_the_response_time_are_breaches(
             **values,
         )
 
+    in_time = repair("R-IN-TIME", step=RepairStep.QUALITY_CHECK)
+    late_start = repair("R-LATE-START", step=RepairStep.DIAGNOSIS)
     orders = [
         repair("R-WAITING"),
-        repair(
-            "R-IN-TIME",
-            step=RepairStep.DIAGNOSIS,
-            status=ServiceOrderStatus.IN_PROGRESS,
-            status_changed_at=RECEIVED + 20 * hours,
-        ),
-        repair(
-            "R-LATE-START",
-            step=RepairStep.DIAGNOSIS,
-            status=ServiceOrderStatus.IN_PROGRESS,
-            status_changed_at=RECEIVED + 30 * hours,
-        ),
+        # Left intake within the hours; its last status change, much later,
+        # does not make the start late.
+        in_time,
+        late_start,
         repair("R-CANCELLED", status=ServiceOrderStatus.CANCELLED),
         repair("R-BEFORE", received_at=dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)),
         repair("R-FRESH", received_at=RECEIVED + 40 * hours),
     ]
+    for order in (in_time, late_start):
+        order.status = ServiceOrderStatus.IN_PROGRESS
+        order.status_changed_at = RECEIVED + 45 * hours
+    history = [
+        (in_time, RepairStep.INTAKE, RECEIVED),
+        (in_time, RepairStep.DIAGNOSIS, RECEIVED + 20 * hours),
+        (in_time, RepairStep.REPAIR, RECEIVED + 30 * hours),
+        (in_time, RepairStep.QUALITY_CHECK, RECEIVED + 45 * hours),
+        (late_start, RepairStep.INTAKE, RECEIVED),
+        (late_start, RepairStep.DIAGNOSIS, RECEIVED + 30 * hours),
+    ]
     async with db.writing() as session:
         session.add_all(orders)
+        await session.flush()
+        session.add_all(
+            ServiceOrderStep(
+                id=uuid7(),
+                service_order_id=order.id,
+                step=step,
+                by_id=company.users["tech"],
+                at=at,
+            )
+            for order, step, at in history
+        )
     now = RECEIVED + 48 * hours
 
     async with db.reading() as session:
