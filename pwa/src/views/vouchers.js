@@ -66,7 +66,7 @@ function refusal(r) {
     balance: euros(Number(d.balance_cents ?? 0)),
     until: d.valid_until ? formatDay(d.valid_until) : "",
     from: d.issued_on ? formatDay(d.issued_on) : "" });
-  return text === key ? t("voucher.no.other") : text;
+  return text === key ? t("voucher.no.unexplained") : text;
 }
 
 /** @param {Record<string, any>} o a service order */
