@@ -74,7 +74,7 @@ def write(page: Any, field: str, text: str) -> None:
 
 def sign(page: Any) -> None:
     """The customer's finger on the pad: a stroke, as the mouse draws it."""
-    pad = page.locator("canvas.pad")
+    pad = page.locator("svg.pad")
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     x, y = box["x"], box["y"] + box["height"] / 2

@@ -16,6 +16,9 @@ import {
 } from "../model.js";
 import { preparePhoto, photoUrl, sha256Of } from "../photos.js";
 import { go, toast } from "../ui.js";
+import {
+  PAD_SIZE, clearPad, drawnOn, forgetStrokes, signatureImage, signaturePad,
+} from "../signature.js";
 import { backLink, pendingMark } from "./parts.js";
 import { explain } from "./problems.js";
 
@@ -54,86 +57,8 @@ function flagText(item, reading) {
     : "checklist.above_max", said);
 }
 
-// ---- signatures: drawn in a box, kept as strokes until saved ----------
-
-const PAD_WIDTH = 320;
-const PAD_HEIGHT = 160;
-/**
- * Strokes drawn and not saved yet, by item key, each a flat list of
- * x, y: a redraw of the screen (a sync meanwhile) keeps them.
- * @type {Map<string, number[][]>}
- */
-const strokes = new Map();
 /** Items whose saved signature is being drawn again. @type {Set<string>} */
 const resigning = new Set();
-/** @type {{pad: SVGSVGElement, line: number[]} | null} */
-let drawing = null;
-
-/** @param {number[][]} lines */
-function pathOf(lines) {
-  return lines.map((l) => {
-    let d = `M${l[0]} ${l[1]}`;
-    for (let i = 2; i < l.length; i += 2) d += `L${l[i]} ${l[i + 1]}`;
-    return l.length === 2 ? `${d}l0.5 0` : d;
-  }).join("");
-}
-
-/** Where a pointer is on a pad, in the pad's own units.
- * @param {SVGSVGElement} pad @param {PointerEvent} event */
-function padPoint(pad, event) {
-  const box = pad.getBoundingClientRect();
-  return [Math.round((event.clientX - box.left) * PAD_WIDTH / box.width),
-    Math.round((event.clientY - box.top) * PAD_HEIGHT / box.height)];
-}
-
-/** @param {SVGSVGElement} pad */
-function showStrokes(pad) {
-  pad.querySelector("path")?.setAttribute("d",
-    pathOf(strokes.get(String(pad.dataset.pad)) ?? []));
-}
-
-// Touch and mouse alike: pointer events on the pads, wherever the screen
-// draws them (the screen's redraws wait while a finger is down).
-document.addEventListener("pointerdown", (event) => {
-  const target = /** @type {Element} */ (event.target);
-  const pad = /** @type {SVGSVGElement | null} */ (
-    target.closest?.("svg[data-pad]") ?? null);
-  if (!pad) return;
-  event.preventDefault();
-  pad.setPointerCapture?.(event.pointerId);
-  const key = String(pad.dataset.pad);
-  const line = padPoint(pad, event);
-  strokes.set(key, [...(strokes.get(key) ?? []), line]);
-  drawing = { pad, line };
-  showStrokes(pad);
-});
-document.addEventListener("pointermove", (event) => {
-  if (!drawing) return;
-  drawing.line.push(...padPoint(drawing.pad, event));
-  showStrokes(drawing.pad);
-});
-for (const end of ["pointerup", "pointercancel"]) {
-  document.addEventListener(end, () => {
-    drawing = null;
-  });
-}
-
-/** The strokes as a PNG, black on white, twice the box for sharpness.
- * @param {number[][]} lines @returns {Promise<Blob>} */
-async function signatureImage(lines) {
-  const canvas = new OffscreenCanvas(PAD_WIDTH * 2, PAD_HEIGHT * 2);
-  const context = /** @type {OffscreenCanvasRenderingContext2D} */ (
-    canvas.getContext("2d"));
-  context.fillStyle = "#ffffff";
-  context.fillRect(0, 0, canvas.width, canvas.height);
-  context.scale(2, 2);
-  context.lineWidth = 2.5;
-  context.lineCap = "round";
-  context.lineJoin = "round";
-  context.strokeStyle = "#111111";
-  context.stroke(new Path2D(pathOf(lines)));
-  return canvas.convertToBlob({ type: "image/png" });
-}
 
 /** @param {Record<string, any>} item @param {unknown} value
  * @param {boolean} locked @param {string} label */
@@ -141,16 +66,13 @@ function signature(item, value, locked, label) {
   const id = `item-${item.key}`;
   if (typeof value === "string" && !resigning.has(item.key)) {
     return html`<img class="signature" src="${photoUrl(value)}" width="${
-      PAD_WIDTH}" height="${PAD_HEIGHT}" alt="${t("checklist.signature_alt",
+      PAD_SIZE.width}" height="${PAD_SIZE.height}" alt="${t("checklist.signature_alt",
       { item: label })}">${locked ? "" : html`<button type="button"
       class="button secondary" data-action="sign-again" data-key="${
       item.key}">${t("checklist.sign_again")}</button>`}`;
   }
   if (locked) return "";
-  return html`<svg class="pad" data-pad="${item.key}" viewBox="0 0 ${
-    PAD_WIDTH} ${PAD_HEIGHT}" role="img" aria-labelledby="${id}-label"
-    aria-describedby="${id}-hint"><path d="${
-    pathOf(strokes.get(item.key) ?? [])}"/></svg>
+  return html`${signaturePad(item.key, `${id}-label`, `${id}-hint`)}
     <p id="${id}-hint" class="hint">${t("checklist.sign_here")}</p>
     <div class="toggles"><button type="button" class="button secondary"
       data-action="sign-clear" data-key="${item.key}">${
@@ -339,7 +261,7 @@ export function checklistScreen(params) {
     // to another checklist.
     leave: () => {
       typing.clear();
-      strokes.clear();
+      forgetStrokes();
       resigning.clear();
     },
     actions: {
@@ -353,12 +275,7 @@ export function checklistScreen(params) {
       },
       /** @param {HTMLElement} el */
       "sign-clear": (el) => {
-        const key = String(el.dataset.key);
-        strokes.delete(key);
-        // The strokes are drawn on the box directly, not by the screen's
-        // markup: a redraw would find nothing changed.
-        const pad = document.querySelector(`svg[data-pad="${CSS.escape(key)}"]`);
-        if (pad) showStrokes(/** @type {SVGSVGElement} */ (pad));
+        clearPad(String(el.dataset.key));
       },
       /** @param {HTMLElement} el */
       "sign-again": (el) => {
@@ -369,14 +286,13 @@ export function checklistScreen(params) {
        * @param {HTMLElement} el */
       "sign-save": async (el) => {
         const key = String(el.dataset.key);
-        const lines = strokes.get(key) ?? [];
-        if (!lines.length) {
+        if (!drawnOn(key)) {
           toast(t("checklist.sign_first"));
           return;
         }
-        const bytes = await signatureImage(lines);
+        const bytes = await signatureImage(key);
         const sha256 = await sha256Of(bytes);
-        strokes.delete(key);
+        forgetStrokes(key);
         resigning.delete(key);
         await answer(r.id, key, sha256, given.get(key)?.note ?? null,
           { sha256, bytes });

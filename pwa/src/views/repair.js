@@ -19,6 +19,9 @@ import { go, toast } from "../ui.js";
 import { backLink, orderChip, pendingMark } from "./parts.js";
 import { checklistSection } from "./order.js";
 import { partsSection, partsHandlers } from "./order_parts.js";
+import {
+  clearPad, drawnOn, forgetStrokes, signatureImage, signaturePad,
+} from "../signature.js";
 
 const STEPS = ["intake", "diagnosis", "repair", "quality_check", "ready",
   "returned"];
@@ -135,17 +138,17 @@ function nextPart(o, open) {
   if (o.step === "ready") {
     const missing = missingFor(o.id, "returned");
     return html`<form data-submit="return" class="panel stack" novalidate>
-      <h2>${t("repair.return")}</h2>
+      <h2 id="return-title">${t("repair.return")}</h2>
       <p id="sign-hint">${t("repair.sign_here")}</p>
-      <canvas class="signature pad" width="640" height="320"
-        aria-describedby="sign-hint"></canvas>
+      ${signaturePad(padKey(o), "return-title", "sign-hint")}
       <button type="button" class="button secondary"
         data-action="clear-pad">${t("repair.clear")}</button>
       <label for="signer">${t("repair.signer")}</label>
       <input id="signer" name="signer" autocomplete="name" maxlength="200"
         required value="${signer}" data-input="signer">
-      ${blocked(missing)}${padError ? html`<p class="error" role="alert">${
-        icon("warn")}${t(padError)}</p>` : ""}
+      ${blocked(missing)}${padError && !(padError === "repair.sign_first"
+        && drawnOn(padKey(o))) ? html`<p class="error" role="alert"
+        data-pad-error="${padError === "repair.sign_first" ? padKey(o) : ""}">${icon("warn")}${t(padError)}</p>` : ""}
       <button class="button big primary" type="submit"${missing.length
         ? " disabled" : ""}>${t("repair.hand_back")}</button></form>`;
   }
@@ -177,8 +180,6 @@ function blocked(missing) {
 
 /** Why the last return could not be saved (a message key), or "". */
 let padError = "";
-/** Has the customer drawn anything on the pad on screen? */
-let signed = false;
 /** The signer's name as typed: a redraw while the customer signs keeps it. */
 let signer = "";
 
@@ -219,7 +220,7 @@ export function repairScreen(params) {
     title: t("repair.title"), nav: "orders", content,
     leave: () => {
       padError = "";
-      signed = false;
+      forgetStrokes(padKey(o));
       signer = "";
       parts.leave();
     },
@@ -238,7 +239,7 @@ export function repairScreen(params) {
           { id: o.id, step: to, from_step: o.step }, base(o.id));
         toast(t("repair.now", { step: t(`repair.step.${to}`) }));
       },
-      "clear-pad": () => clearPad(),
+      "clear-pad": () => clearPad(padKey(o)),
     },
     changes: {
       /** @param {HTMLTextAreaElement} el */
@@ -273,21 +274,18 @@ export function repairScreen(params) {
       /** @param {HTMLFormElement} form */
       return: async (form) => {
         const name = String(new FormData(form).get("signer") || "").trim();
-        const pad = /** @type {HTMLCanvasElement} */ (
-          form.querySelector("canvas"));
-        padError = !signed ? "repair.sign_first"
+        padError = !drawnOn(padKey(o)) ? "repair.sign_first"
           : !name ? "repair.signer_missing" : "";
         if (padError) {
           go(location.hash);
           return;
         }
-        const bytes = /** @type {Blob} */ (await new Promise(
-          (done) => pad.toBlob(done, "image/png")));
+        const bytes = await signatureImage(padKey(o));
         const sha256 = await sha256Of(bytes);
         await enqueue("service_order.return", { id: o.id,
           signature_sha256: sha256, signed_by: name }, base(o.id),
         { sha256, bytes });
-        signed = false;
+        forgetStrokes(padKey(o));
         signer = "";
         toast(t("repair.now", { step: t("repair.step.returned") }));
       },
@@ -295,51 +293,9 @@ export function repairScreen(params) {
   };
 }
 
-// ---- the signature pad: a finger, a stylus or a mouse ------------------
-
-/** @type {HTMLCanvasElement | null} */
-let drawing = null;
-
-function clearPad() {
-  const pad = /** @type {HTMLCanvasElement | null} */ (
-    document.querySelector("canvas.pad"));
-  pad?.getContext("2d")?.clearRect(0, 0, pad.width, pad.height);
-  signed = false;
-}
-
-/** @param {PointerEvent} e @param {HTMLCanvasElement} pad */
-function point(e, pad) {
-  const box = pad.getBoundingClientRect();
-  return [(e.clientX - box.left) * pad.width / box.width,
-    (e.clientY - box.top) * pad.height / box.height];
-}
-
-document.addEventListener("pointerdown", (e) => {
-  const pad = /** @type {HTMLElement} */ (e.target);
-  if (!(pad instanceof HTMLCanvasElement) || !pad.classList.contains("pad")) {
-    return;
-  }
-  e.preventDefault();
-  pad.setPointerCapture(e.pointerId);
-  drawing = pad;
-  const pen = /** @type {CanvasRenderingContext2D} */ (pad.getContext("2d"));
-  Object.assign(pen, { lineWidth: 5, lineCap: "round", lineJoin: "round",
-    strokeStyle: "#1a1d23" });
-  pen.beginPath();
-  pen.moveTo(...point(e, pad));
-});
-document.addEventListener("pointermove", (e) => {
-  if (!drawing) return;
-  const pen = /** @type {CanvasRenderingContext2D} */ (
-    drawing.getContext("2d"));
-  pen.lineTo(...point(e, drawing));
-  pen.stroke();
-  signed = true;
-});
-for (const end of ["pointerup", "pointercancel"]) {
-  document.addEventListener(end, () => {
-    drawing = null;
-  });
+/** The signature box of a repair's return. @param {{id: string}} o */
+function padKey(o) {
+  return `return-${o.id}`;
 }
 
 // ---- intake -------------------------------------------------------------
