@@ -67,3 +67,13 @@ def _same_answer(value: Any, expected: Any) -> bool:
     if isinstance(expected, bool) or isinstance(value, bool):
         return isinstance(value, bool) and isinstance(expected, bool) and value is expected
     return bool(value == expected)
+
+
+def failed_quality(items: Sequence[ChecklistItem], answers: Mapping[str, Any]) -> list[str]:
+    """Keys of the quality items shown and answered "no": a check that
+    failed, which no step it guards may pass."""
+    return [
+        item.key
+        for item in shown_items(items, answers)
+        if item.quality and answers.get(item.key) is False
+    ]

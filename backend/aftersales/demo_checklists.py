@@ -21,7 +21,6 @@ from backend.db.models import (
     ChecklistAnswer,
     ChecklistRun,
     ChecklistTemplate,
-    RepairStep,
     ServiceOrder,
 )
 from sync.ids import derived_id
@@ -102,7 +101,9 @@ async def load_demo_checklists(
         revision=1,
         name="Contrôle qualité après réparation / Quality check after repair",
         items=QUALITY_ITEMS,
-        guards_step=RepairStep.READY,
+        # The check before return (demo_repairs) guards "ready" on every
+        # new repair; this fuller one is given to chosen visits.
+        guards_step=None,
     )
     session.add(template)
     await session.flush()
@@ -117,7 +118,6 @@ async def load_demo_checklists(
                 template_id=template.id,
                 service_order_id=order.id,
                 affair_id=order.affair_id,
-                guards_step=RepairStep.READY,
             )
         )
     await session.flush()

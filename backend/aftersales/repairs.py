@@ -31,9 +31,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.access import policy
-from backend.aftersales.checklist_rules import missing_required
+from backend.aftersales.checklist_rules import failed_quality, missing_required
 from backend.aftersales.schemas import (
     ChecklistItem,
+    GuardingRun,
     RepairIntakeArgs,
     RepairPhotoArgs,
     RepairRecordArgs,
@@ -92,6 +93,12 @@ def status_of_step(step: RepairStep) -> ServiceOrderStatus:
     return ServiceOrderStatus.IN_PROGRESS
 
 
+# A product is recorded as received when it arrives, or soon after from a
+# phone that was offline: a reception older than this is a wrong clock or
+# a made-up date, and it would decide who pays.
+RECEIVED_AT_MOST_BEFORE = dt.timedelta(days=31)
+
+
 def _device_time(ctx: MutationContext, instant: dt.datetime | None) -> dt.datetime:
     """A time the device wrote, corrected by the device's clock offset like
     the mutation's own time, and never after the mutation."""
@@ -99,6 +106,14 @@ def _device_time(ctx: MutationContext, instant: dt.datetime | None) -> dt.dateti
         return ctx.corrected_at
     corrected = instant + (ctx.corrected_at - ctx.mutation.at)
     return min(corrected, ctx.corrected_at)
+
+
+def _received_at(ctx: MutationContext, instant: dt.datetime | None) -> dt.datetime:
+    received = _device_time(ctx, instant)
+    earliest = ctx.corrected_at - RECEIVED_AT_MOST_BEFORE
+    if received < earliest:
+        raise Rejected("received_too_long_ago", earliest=_local_day(ctx, earliest).isoformat())
+    return received
 
 
 def _local_day(ctx: MutationContext, instant: dt.datetime) -> dt.date:
@@ -192,7 +207,7 @@ async def intake(ctx: MutationContext, args: RepairIntakeArgs) -> None:
         )
     affair, equipment = await _intake_owner(ctx, args)
 
-    received_at = _device_time(ctx, args.received_at)
+    received_at = _received_at(ctx, args.received_at)
     day = _local_day(ctx, received_at)
     decision = await warranty_at_intake(session, equipment, day)
     # Numbers are counted per year: writers take turns to count.
@@ -219,7 +234,65 @@ async def intake(ctx: MutationContext, args: RepairIntakeArgs) -> None:
     session.add(order)
     await session.flush()
     _record_step(ctx, order, R.INTAKE, None)
+    await _start_guarding_checklists(session, order, args.runs)
     ctx.memo.visible_orders.add(order.id)
+
+
+async def _start_guarding_checklists(
+    session: AsyncSession, order: ServiceOrder, named: list[GuardingRun]
+) -> None:
+    """Every repair gets a run of each checklist that guards a step (the
+    latest revision of each): the quality check then holds its step back
+    on every repair, not only on those someone remembered to give it.
+
+    A run the device started offline keeps the device's id, so the answers
+    it gave meanwhile find their run. A device that knew an older revision
+    gets its run on the revision it answered."""
+    by_code: dict[str, GuardingRun] = {}
+    if named:
+        known = await session.execute(
+            sa.select(ChecklistTemplate.id, ChecklistTemplate.code).where(
+                ChecklistTemplate.id.in_([run.template_id for run in named]),
+                ChecklistTemplate.guards_step.is_not(None),
+            )
+        )
+        codes = dict(known.tuples().all())
+        by_code = {codes[run.template_id]: run for run in named if run.template_id in codes}
+    latest = (
+        sa.select(ChecklistTemplate.code, sa.func.max(ChecklistTemplate.revision).label("revision"))
+        .where(ChecklistTemplate.deleted_at.is_(None))
+        .group_by(ChecklistTemplate.code)
+        .subquery()
+    )
+    templates = await session.scalars(
+        sa.select(ChecklistTemplate)
+        .join(
+            latest,
+            sa.and_(
+                latest.c.code == ChecklistTemplate.code,
+                latest.c.revision == ChecklistTemplate.revision,
+            ),
+        )
+        .where(ChecklistTemplate.guards_step.is_not(None))
+        .order_by(ChecklistTemplate.code)
+    )
+    for template in templates:
+        device_run = by_code.get(template.code)
+        if device_run is not None and await session.get(ChecklistRun, device_run.id):
+            device_run = None  # an id already taken is never reused
+        session.add(
+            ChecklistRun(
+                # Named by the device, or by the repair and the checklist:
+                # either way a replay adds none.
+                id=device_run.id
+                if device_run
+                else derived_id("checklist_run", order.id, template.code),
+                template_id=device_run.template_id if device_run else template.id,
+                service_order_id=order.id,
+                affair_id=order.affair_id,
+                guards_step=template.guards_step,
+            )
+        )
 
 
 async def _repair(ctx: MutationContext, order_id: uuid.UUID, device: Any) -> ServiceOrder:
@@ -248,8 +321,9 @@ def _check_open(order: ServiceOrder, device: Any) -> None:
 async def missing_for_step(
     session: AsyncSession, order_id: uuid.UUID, step: RepairStep
 ) -> list[str]:
-    """Keys of the required items still unanswered in the checklists that
-    guard ``step`` on this order (empty when nothing stands in the way)."""
+    """Keys of the items that hold ``step`` back on this order: required
+    items still unanswered, and quality items answered "no", in the
+    checklists that guard it (empty when nothing stands in the way)."""
     runs = (
         await session.execute(
             sa.select(ChecklistRun.id, ChecklistTemplate.items)
@@ -276,6 +350,7 @@ async def missing_for_step(
             )
         )
         missing.extend(missing_required(items, answers, photographed))
+        missing.extend(failed_quality(items, answers))
     return missing
 
 

@@ -161,9 +161,21 @@ MovableStep = Literal["diagnosis", "repair", "quality_check", "ready"]
 RepairStepName = Literal["intake", "diagnosis", "repair", "quality_check", "ready", "returned"]
 
 
+class GuardingRun(msgspec.Struct, forbid_unknown_fields=True):
+    """A run of a checklist that guards a step, as the device made it."""
+
+    id: uuid.UUID
+    template_id: uuid.UUID
+
+
 class RepairIntakeArgs(msgspec.Struct, forbid_unknown_fields=True):
     """A product received for repair: ``id`` is the new order's, made by
-    the device; the equipment, or else the affair, says whose it is."""
+    the device; the equipment, or else the affair, says whose it is.
+
+    ``runs`` names the runs the device started of the checklists that guard
+    a step, so it can answer them offline; the server starts every such
+    checklist, under the device's id where it gave one.
+    """
 
     id: uuid.UUID
     title: RepairTitle
@@ -171,6 +183,7 @@ class RepairIntakeArgs(msgspec.Struct, forbid_unknown_fields=True):
     equipment_id: uuid.UUID | None = None
     affair_id: uuid.UUID | None = None
     received_at: AwareTime | None = None
+    runs: Annotated[list[GuardingRun], Meta(max_length=20)] = []
 
 
 class RepairStepArgs(msgspec.Struct, forbid_unknown_fields=True):

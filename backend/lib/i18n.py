@@ -226,6 +226,34 @@ MESSAGES: dict[str, dict[str, str]] = {
             "relisez-la et réessayez."
         ),
     },
+    "not_a_repair": {
+        "en": "This service order is a visit, not a repair.",
+        "fr": "Cette intervention est une visite, pas une réparation.",
+    },
+    "not_ready": {
+        "en": "The repair is at {current}: it is handed back once ready.",
+        "fr": "La réparation en est à l'étape {current}\u00a0: elle se rend une fois prête.",
+    },
+    "repair_moves_by_steps": {
+        "en": "A repair moves by its steps; only the office closes or cancels it.",
+        "fr": "Une réparation avance par étapes\u00a0; seul le bureau la clôt ou l'annule.",
+    },
+    "equipment_or_affair_needed": {
+        "en": "Name the equipment received, or the affair it comes under.",
+        "fr": "Indiquez l'équipement reçu, ou l'affaire dont il relève.",
+    },
+    "equipment_not_in_affair": {
+        "en": "This equipment belongs to another affair.",
+        "fr": "Cet équipement appartient à une autre affaire.",
+    },
+    "checklist_incomplete": {
+        "en": "The checklist holds this step back: {missing}.",
+        "fr": "La liste de contrôle retient cette étape\u00a0: {missing}.",
+    },
+    "received_too_long_ago": {
+        "en": "A product is recorded as received on {earliest} at the earliest.",
+        "fr": "Un produit s'enregistre comme reçu le {earliest} au plus tôt.",
+    },
     "bad_transition": {
         "en": "A service order cannot go from {current} to {target}.",
         "fr": "Une intervention ne peut pas passer de {current} à {target}.",
@@ -373,6 +401,8 @@ STATUS_FIELDS = ("status", "current", "target")
 # Fields holding a day (ISO 8601), and an ISO week ("2026-W48"), said as
 # a person says them: "23 November 2026"; a week by its Monday.
 DAY_FIELDS = ("on", "date", "latest", "due", "earliest", "issued_on", "valid_until")
+# Fields holding a list of item keys, said as one line.
+LIST_FIELDS = ("missing",)
 # Fields holding an amount in cents, said in euros.
 MONEY_FIELDS = ("balance_cents", "amount_cents")
 WEEK_FIELDS = ("week",)
@@ -416,6 +446,13 @@ STATUS_WORDS: dict[str, dict[str, str]] = {
     "done": {"en": "done", "fr": "terminée"},
     "draft": {"en": "draft", "fr": "brouillon"},
     "rejected": {"en": "rejected", "fr": "refusée"},
+    # A repair's steps.
+    "intake": {"en": "intake", "fr": "réception"},
+    "diagnosis": {"en": "diagnosis", "fr": "diagnostic"},
+    "repair": {"en": "repair", "fr": "réparation"},
+    "quality_check": {"en": "quality check", "fr": "contrôle qualité"},
+    "ready": {"en": "ready", "fr": "prêt"},
+    "returned": {"en": "returned", "fr": "rendu"},
 }
 
 
@@ -453,6 +490,8 @@ def _said(key: str, value: object, language: str, fields: Mapping[str, object]) 
     """One field of a message as a person reads it in ``language``."""
     if key in MONEY_FIELDS and isinstance(value, int):
         return say_euros(value, language)
+    if key in LIST_FIELDS and isinstance(value, list):
+        return ", ".join(str(item) for item in value)
     if not isinstance(value, str):
         return value
     if key in STATUS_FIELDS and value in STATUS_WORDS:

@@ -283,6 +283,13 @@ function replayRepair(v, name, args, pending, at, me) {
       equipment_id: args.equipment_id, affair_id: m?.affair_id,
       customer_id: m?.customer_id, site_id: m?.site_id, technician_id: me,
       warranty, warranty_reason: reason });
+    for (const r of args.runs ?? []) {
+      if (v.runs.has(r.id)) continue;
+      v.runs.set(r.id, { id: r.id, template_id: r.template_id,
+        service_order_id: args.id, affair_id: m?.affair_id, status: "open",
+        guards_step: find("checklist_template", r.template_id)?.guards_step,
+        pending });
+    }
     step("intake");
   } else if (!o || o.step === "returned") {
     // The server keeps such a change as a conflict: nothing to show.

@@ -54,6 +54,18 @@ def go_offline(page: Any, context: Any) -> None:
     wait_until(page, "!navigator.onLine")
 
 
+def check_before_return(page: Any) -> None:
+    """Answer the repair's guarding checklist: both checks passed."""
+    repair = page.url
+    page.locator("a.card[href^='#/checklist/']").click()
+    for key in ("runs_an_hour", "leak_free"):
+        before = outbox_seq(page)
+        page.locator(f"button[data-action=answer][data-key={key}][data-value=yes]").click()
+        wait_saved(page, before)
+    page.goto(repair)
+    page.locator("button[data-to=ready]:not([disabled])").wait_for()
+
+
 def move_to(page: Any, step: str) -> None:
     before = outbox_seq(page)
     page.locator(f"button[data-action=step][data-to={step}]").click()
@@ -119,8 +131,12 @@ def test_a_repair_walks_from_intake_to_signed_return_offline(
     move_to(page, "repair")
     write(page, "repair_report", "Seal replaced, tested")
     move_to(page, "quality_check")
+    # The check before return guards "ready": started on the phone at
+    # intake, it holds the step back until it is answered, offline too.
+    assert page.locator("button[data-to=ready][disabled]").count() == 1
     page.evaluate("window.scrollTo(0, 0)")
     shoot(page, language, "repair-steps")
+    check_before_return(page)
     move_to(page, "ready")
 
     # The return, signed on the screen.

@@ -60,7 +60,10 @@ function missingFor(orderId, step) {
       const value = item.kind === "photo"
         ? photosOf(r.id, item.key).length || null
         : given.get(item.key)?.value;
-      if (item.required && (value == null || value === "")) {
+      // A quality item answered "no" is a check that failed: the step
+      // waits for the repair to be done again.
+      if ((item.required && (value == null || value === ""))
+        || (item.quality && value === false)) {
         out.push(pickLabel(item.label));
       }
     }
@@ -152,15 +155,16 @@ function nextPart(o, open) {
       <button class="button big primary" type="submit"${missing.length
         ? " disabled" : ""}>${t("repair.hand_back")}</button></form>`;
   }
-  return html`<div class="actionbar two">${
-    (NEXT[/** @type {keyof NEXT} */ (o.step)] ?? []).map((step, i) => {
-      const missing = missingFor(o.id, step);
-      return html`<div>${blocked(missing)}<button type="button"
-        class="button big ${i ? "secondary" : "primary"}" data-action="step"
-        data-to="${step}"${missing.length ? " disabled" : ""}>${
+  const next = (NEXT[/** @type {keyof NEXT} */ (o.step)] ?? []).map(
+    (step) => ({ step, missing: missingFor(o.id, step) }));
+  // What holds a step back is said above the buttons, in the page: the
+  // bar at the bottom keeps to its buttons and covers little of the screen.
+  return html`${next.map(({ missing }) => blocked(missing))}
+    <div class="actionbar two">${next.map(({ step, missing }, i) => html`<div>
+      <button type="button" class="button big ${i ? "secondary" : "primary"}"
+        data-action="step" data-to="${step}"${missing.length ? " disabled" : ""}>${
         t(o.step === "quality_check" && step === "repair" ? "repair.to.rework"
-          : `repair.to.${step}`)}</button></div>`;
-    })}</div>`;
+          : `repair.to.${step}`)}</button></div>`)}</div>`;
 }
 
 /** The printable report, made by the server from what it merged: it needs
@@ -303,6 +307,22 @@ function padKey(o) {
 /** Why the last intake could not be saved (a message key), or "". */
 let intakeError = "";
 
+/** A run of each checklist that guards a step (its latest revision on
+ * this phone): the repair can be checked offline, and the server starts
+ * the same runs under these ids. */
+function guardingRuns() {
+  /** @type {Map<string, Record<string, any>>} */
+  const latest = new Map();
+  for (const e of pulledAll("checklist_template")) {
+    const tpl = { ...e.data, id: e.id };
+    if (!tpl.guards_step || tpl.deleted_at) continue;
+    const known = latest.get(tpl.code);
+    if (!known || known.revision < tpl.revision) latest.set(tpl.code, tpl);
+  }
+  return [...latest.values()].map((tpl) => ({ id: uuid7(),
+    template_id: tpl.id }));
+}
+
 /** The machines this phone holds, to pick by serial or name. */
 function machines() {
   return pulledAll("equipment").map((e) => ({ ...e.data, id: e.id }))
@@ -352,7 +372,7 @@ export function intakeScreen() {
         }
         const id = uuid7();
         await enqueue("service_order.intake", { id, equipment_id: machine.id,
-          title: machine.label, symptoms });
+          title: machine.label, symptoms, runs: guardingRuns() });
         go(`#/order/${id}`);
       },
     },

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from backend.db.engine import Database
 from backend.db.models import (
     ChecklistRun,
+    ChecklistTemplate,
     ConflictRecord,
     ContractEquipment,
     ContractStatus,
@@ -76,6 +77,11 @@ def intake_args(equipment_id: uuid.UUID | None = None, **extra: Any) -> dict[str
     return args
 
 
+def soon_after(args: dict[str, Any]) -> dt.datetime:
+    """The phone records the reception a moment after the product came."""
+    return dt.datetime.fromisoformat(args["received_at"]) + dt.timedelta(minutes=5)
+
+
 async def order_of(db: Database, order_id: str | uuid.UUID) -> ServiceOrder:
     async with db.reading() as session:
         order = await session.get(ServiceOrder, uuid.UUID(str(order_id)))
@@ -112,7 +118,7 @@ async def test_intake_opens_a_repair_from_the_equipment(
     tech = await device_of("tech")
     args = intake_args(boiler, received_at="2026-06-30T18:00:00+02:00")
 
-    result = await tech.send("service_order.intake", args)
+    result = await tech.send("service_order.intake", args, at=soon_after(args))
 
     assert result["status"] == "applied"
     order = await order_of(db, args["id"])
@@ -138,7 +144,7 @@ async def test_intake_the_day_after_the_warranty_is_chargeable(
     tech = await device_of("tech")
     args = intake_args(boiler, received_at="2026-07-01T08:00:00+02:00")
 
-    await tech.send("service_order.intake", args)
+    await tech.send("service_order.intake", args, at=soon_after(args))
 
     order = await order_of(db, args["id"])
     assert (order.warranty, order.warranty_reason) == (WarrantyBasis.CHARGEABLE, "warranty_ended")
@@ -163,7 +169,7 @@ async def test_intake_under_an_active_contract(
             session.add(ContractEquipment(contract_id=contract.id, equipment_id=boiler))
     args = intake_args(boiler, received_at="2026-09-01T08:00:00+02:00")
 
-    await tech.send("service_order.intake", args)
+    await tech.send("service_order.intake", args, at=soon_after(args))
 
     order = await order_of(db, args["id"])
     assert (order.warranty, order.warranty_reason) == (WarrantyBasis.CONTRACT, "under_contract")
@@ -633,3 +639,164 @@ async def test_bad_repair_args_are_rejected(
     assert (result["status"], result["code"]) == ("rejected", "invalid_input")
     async with db.reading() as session:
         assert await session.scalar(sa.select(sa.func.count()).select_from(ServiceOrderStep)) == 0
+
+
+QUALITY_ITEMS = [
+    {"key": "tested", "kind": "yes_no", "required": True, "label": "Tested", "quality": True},
+    {"key": "note", "kind": "text", "label": "Note"},
+]
+
+
+async def quality_template(db: Database, *, revisions: int = 1) -> list[uuid.UUID]:
+    """A quality check guarding "ready", in ``revisions`` revisions."""
+    ids = []
+    async with db.writing() as session:
+        for revision in range(1, revisions + 1):
+            template = ChecklistTemplate(
+                id=uuid7(),
+                code="quality",
+                revision=revision,
+                name="Quality",
+                items=QUALITY_ITEMS,
+                guards_step=RepairStep.READY,
+            )
+            session.add(template)
+            ids.append(template.id)
+    return ids
+
+
+async def test_every_new_repair_gets_the_checklists_that_guard_a_step(
+    device_of: Any, company: Company, db: Database, boiler: uuid.UUID
+) -> None:
+    revisions = await quality_template(db, revisions=2)
+    tech = await device_of("tech")
+
+    order_id = await received(tech, boiler)
+    again = await tech.send("service_order.intake", {**intake_args(boiler), "id": order_id})
+
+    async with db.reading() as session:
+        runs = list(
+            await session.scalars(
+                sa.select(ChecklistRun).where(ChecklistRun.service_order_id == uuid.UUID(order_id))
+            )
+        )
+    # The company's template of the factory, guarding nothing, is not started.
+    assert [(run.template_id, run.guards_step) for run in runs] == [
+        (revisions[-1], RepairStep.READY)
+    ]
+    assert again["status"] in ("applied", "duplicate")
+    pulled = {change["id"] for change in await tech.pull() if change["type"] == "checklist_run"}
+    assert str(runs[0].id) in pulled
+
+
+async def test_a_failed_quality_item_holds_the_repair_back_from_ready(
+    device_of: Any, company: Company, db: Database, boiler: uuid.UUID
+) -> None:
+    await quality_template(db)
+    tech = await device_of("tech")
+    order_id = await received(tech, boiler)
+    async with db.reading() as session:
+        run_id = await session.scalar(
+            sa.select(ChecklistRun.id).where(ChecklistRun.service_order_id == uuid.UUID(order_id))
+        )
+    await walk(tech, order_id, "diagnosis", "repair", "quality_check")
+    answer = {"run_id": str(run_id), "item_key": "tested"}
+
+    await tech.send("checklist.answer", {**answer, "value": False})
+    failed = await tech.send("service_order.step", {"id": order_id, "step": "ready"})
+    back = await tech.send("service_order.step", {"id": order_id, "step": "repair"})
+    await walk(tech, order_id, "quality_check")
+    await tech.send("checklist.answer", {**answer, "value": True})
+    passed = await tech.send("service_order.step", {"id": order_id, "step": "ready"})
+
+    assert (failed["status"], failed["code"]) == ("rejected", "checklist_incomplete")
+    assert failed["details"]["missing"] == ["tested"]
+    assert "tested" in failed["message"]
+    assert back["status"] == "applied"
+    assert passed["status"] == "applied"
+
+
+async def test_a_reception_dated_long_before_is_refused(
+    device_of: Any, company: Company, db: Database, boiler: uuid.UUID
+) -> None:
+    tech = await device_of("tech")
+    args = intake_args(boiler, received_at="1970-01-01T00:00:00Z")
+
+    result = await tech.send("service_order.intake", args)
+
+    assert (result["status"], result["code"]) == ("rejected", "received_too_long_ago")
+    async with db.reading() as session:
+        assert await session.get(ServiceOrder, uuid.UUID(args["id"])) is None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "not_a_repair",
+        "not_ready",
+        "repair_moves_by_steps",
+        "equipment_or_affair_needed",
+        "equipment_not_in_affair",
+        "checklist_incomplete",
+        "received_too_long_ago",
+    ],
+)
+def test_repair_refusals_are_said_in_words(code: str) -> None:
+    from backend.lib.i18n import MESSAGES
+
+    assert set(MESSAGES[code]) == {"en", "fr"}
+
+
+async def test_a_checklist_started_offline_keeps_the_phones_run(
+    device_of: Any, company: Company, db: Database, boiler: uuid.UUID
+) -> None:
+    [template_id] = await quality_template(db)
+    tech = await device_of("tech")
+    args = intake_args(boiler)
+    run_id = str(uuid7())
+    args["runs"] = [
+        {"id": run_id, "template_id": str(template_id)},
+        # A checklist that guards nothing is not started from a phone.
+        {"id": str(uuid7()), "template_id": str(company.template_id)},
+    ]
+    order_id = args["id"]
+
+    # One push, as the phone sends it after a day offline.
+    response = await tech.push(
+        tech.mutation("service_order.intake", args),
+        *[
+            tech.mutation("service_order.step", {"id": order_id, "step": step})
+            for step in ("diagnosis", "repair", "quality_check")
+        ],
+        tech.mutation("checklist.answer", {"run_id": run_id, "item_key": "tested", "value": True}),
+        tech.mutation("service_order.step", {"id": order_id, "step": "ready"}),
+    )
+
+    statuses = [result["status"] for result in response.json()["results"]]
+    assert statuses == ["applied"] * 6
+    async with db.reading() as session:
+        runs = list(
+            await session.scalars(
+                sa.select(ChecklistRun.id).where(
+                    ChecklistRun.service_order_id == uuid.UUID(order_id)
+                )
+            )
+        )
+    assert runs == [uuid.UUID(run_id)]
+    assert (await order_of(db, order_id)).step == RepairStep.READY
+
+
+async def test_a_run_id_already_taken_is_not_reused(
+    device_of: Any, company: Company, db: Database, boiler: uuid.UUID
+) -> None:
+    [template_id] = await quality_template(db)
+    tech = await device_of("tech")
+    args = intake_args(boiler)
+    args["runs"] = [{"id": str(company.run_id), "template_id": str(template_id)}]
+
+    result = await tech.send("service_order.intake", args)
+
+    assert result["status"] == "applied"
+    async with db.reading() as session:
+        taken = await session.get(ChecklistRun, company.run_id)
+        assert taken is not None and taken.service_order_id == company.order_id
