@@ -53,6 +53,7 @@ from backend.db.models import (
 )
 from backend.db.upsert import dialect_of
 from backend.lib.errors import Conflict, Forbidden, InvalidInput, NotFound, RuleBroken
+from backend.lib.time import DAY_OUT_OF_RANGE, day_outside
 from sync.ids import uuid7
 
 logger = structlog.get_logger()
@@ -105,6 +106,9 @@ async def check_technician(session: AsyncSession, technician_id: uuid.UUID | Non
 def check_terms(contract: MaintenanceContract) -> None:
     """Terms that hold together, each refusal naming its field."""
     starts_on = contract.starts_on
+    for name in ("signed_on", "starts_on", "ends_on"):
+        if day_outside(getattr(contract, name)):
+            raise InvalidInput("invalid_input", field=name, reason=DAY_OUT_OF_RANGE)
     if starts_on is not None and contract.ends_on is not None and contract.ends_on < starts_on:
         raise InvalidInput("invalid_input", field="ends_on", reason="the end is before the start")
     if contract.renews and contract.renewal_months is None:

@@ -278,7 +278,7 @@ async def _start_guarding_checklists(
     )
     for template in templates:
         device_run = by_code.get(template.code)
-        if device_run is not None and await session.get(ChecklistRun, device_run.id):
+        if device_run is not None and await session.get(ChecklistRun, device_run.id) is not None:
             device_run = None  # an id already taken is never reused
         session.add(
             ChecklistRun(

@@ -183,7 +183,7 @@ async def read_template(
     revisions = await _revisions(session, code)
     chosen = [each for each in revisions if revision is None or each.revision == revision]
     if not chosen:
-        raise NotFound("not_found", code=code, revision=revision)
+        raise NotFound(template=code, revision=revision)
     return await _template_out(session, chosen[-1], [each.revision for each in revisions])
 
 
@@ -213,7 +213,7 @@ async def revise_template(
     check_items(data.items)
     revisions = await _revisions(session, code)
     if not revisions:
-        raise NotFound("not_found", code=code)
+        raise NotFound(template=code)
     latest = revisions[-1]
     numbers = [each.revision for each in revisions]
     unchanged = (

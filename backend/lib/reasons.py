@@ -70,6 +70,10 @@ FIXED: dict[str, dict[str, str]] = {
         "en": "two periods of a day overlap",
         "fr": "deux plages horaires d'un même jour se chevauchent",
     },
+    "a day between 2000 and 2100 expected": {
+        "en": "a day between 2000 and 2100 expected",
+        "fr": "une date entre 2000 et 2100 attendue",
+    },
     "the end is before the start": {
         "en": "the end is before the start",
         "fr": "la fin est avant le début",

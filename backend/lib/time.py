@@ -51,3 +51,16 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError("unknown time zone") from exc
+
+
+# The days a record of the company may name: earlier or later is a typing
+# slip or a wrong clock, and would make years of visits or a voucher that
+# never ends.
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2100, 12, 31)
+DAY_OUT_OF_RANGE = "a day between 2000 and 2100 expected"
+
+
+def day_outside(day: dt.date | None) -> bool:
+    """Is ``day`` outside the days a record may name?"""
+    return day is not None and not EARLIEST_DAY <= day <= LATEST_DAY

@@ -41,7 +41,7 @@ from backend.db.models import (
 )
 from backend.db.voucher_balance import balance_refusal
 from backend.lib.errors import Forbidden, InvalidInput, NotFound, RuleBroken
-from backend.lib.time import utc_now, zone
+from backend.lib.time import DAY_OUT_OF_RANGE, day_outside, utc_now, zone
 from backend.offline.blobs import take_change_lock
 from sync.ids import uuid7
 from sync.outcomes import DUPLICATE_ID, Conflicted, Rejected
@@ -184,6 +184,9 @@ async def issue_voucher(
         raise Forbidden()
     today = company_day(utc_now())
     issued_on = request.issued_on or today
+    for name, day in (("issued_on", issued_on), ("valid_until", request.valid_until)):
+        if day_outside(day):
+            raise InvalidInput("invalid_input", field=name, reason=DAY_OUT_OF_RANGE)
     if request.valid_until < issued_on:
         raise InvalidInput(
             "invalid_input", field="valid_until", reason="the end is before the start"

@@ -219,6 +219,8 @@ async def test_a_code_is_taken_once_and_an_unknown_one_is_not_found(device_of: A
     assert again.json()["code"] == "template_exists"
     assert missing.status_code == 404
     assert missing_revision.status_code == 404
+    assert missing.json()["code"] == missing_revision.json()["code"] == "not_found"
+    assert missing_revision.json()["details"] == {"template": "boiler", "revision": 9}
 
 
 @pytest.mark.parametrize("someone", ["manager", "supervisor", "tech", "employee", "sales"])

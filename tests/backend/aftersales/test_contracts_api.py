@@ -236,6 +236,9 @@ async def test_equipment_of_another_customer_is_not_covered(
         ({"renews": True, "renewal_months": None}, "renewal_months"),
         ({"renews": True, "renewal_months": 12, "ends_on": None}, "ends_on"),
         ({"customer_id": "nope"}, "customer_id"),
+        # Year one would plan eight thousand visits, all late.
+        ({"starts_on": "0001-01-01"}, "starts_on"),
+        ({"ends_on": "9999-12-31"}, "ends_on"),
     ],
 )
 async def test_bad_terms_are_refused_and_nothing_is_written(

@@ -92,6 +92,8 @@ async def test_signed_out_client_reaches_no_voucher_endpoint(
         ({"limit_cents": 0}, 400, "limit_cents"),
         ({"valid_until": "someday"}, 400, "valid_until"),
         ({"issued_on": "2031-01-01"}, 400, "valid_until"),
+        ({"issued_on": "1900-01-01"}, 400, "issued_on"),
+        ({"valid_until": "9999-12-31"}, 400, "valid_until"),
         ({"product_id": str(uuid7())}, 404, "product_id"),
         ({"affair_id": str(uuid7())}, 404, "affair_id"),
     ],
