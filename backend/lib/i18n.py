@@ -369,6 +369,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "This affair is another customer's.",
         "fr": "Cette affaire est celle d'un autre client.",
     },
+    "voucher_order_closed": {
+        "en": "This service order is {status}: a voucher no longer pays for it.",
+        "fr": "Cette intervention est {status}\u00a0: un bon ne la paie plus.",
+    },
+    "voucher_of_another_customer": {
+        "en": "This voucher was issued to another customer.",
+        "fr": "Ce bon a été émis pour un autre client.",
+    },
     "voucher_unknown": {
         "en": "No voucher has this code.",
         "fr": "Aucun bon n'a ce code.",

@@ -36,6 +36,7 @@ from backend.db.models import (
     Product,
     ProductKind,
     ServiceOrder,
+    ServiceOrderStatus,
     Voucher,
     VoucherRedemption,
 )
@@ -321,7 +322,7 @@ async def redeem_voucher(session: AsyncSession, actor: Actor, asked: Redemption)
     if voucher is None:
         raise Rejected("voucher_unknown", voucher_code=asked.code[:40])
     if asked.service_order_id is not None:
-        await _check_order(session, actor, asked.service_order_id)
+        await _check_order(session, actor, asked.service_order_id, voucher)
 
     day = company_day(asked.at)
     refused = refusal(voucher, asked.amount_cents, day)
@@ -353,14 +354,27 @@ def _resent(voucher: Voucher | None, stored: VoucherRedemption, asked: Redemptio
     return voucher_out(voucher, company_day(utc_now()))
 
 
-async def _check_order(session: AsyncSession, actor: Actor, order_id: uuid.UUID) -> None:
-    found = await session.scalar(
-        sa.select(ServiceOrder.id).where(
-            ServiceOrder.id == order_id, policy.visible_service_orders(actor)
+async def _check_order(
+    session: AsyncSession, actor: Actor, order_id: uuid.UUID, voucher: Voucher
+) -> None:
+    """A voucher pays for an order the person sees, still open to payment,
+    of the customer the voucher was issued to (when it names one)."""
+    order = (
+        await session.execute(
+            sa.select(ServiceOrder.status, ServiceOrder.customer_id).where(
+                ServiceOrder.id == order_id,
+                ServiceOrder.deleted_at.is_(None),
+                policy.visible_service_orders(actor),
+            )
         )
-    )
-    if found is None:
+    ).first()
+    if order is None:
         raise Rejected("not_found", field="service_order_id")
+    status, customer_id = order
+    if status in (ServiceOrderStatus.CLOSED, ServiceOrderStatus.CANCELLED):
+        raise Rejected("voucher_order_closed", status=status.value)
+    if voucher.customer_id is not None and customer_id != voucher.customer_id:
+        raise Rejected("voucher_of_another_customer")
 
 
 async def _insert(

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from backend.aftersales.vouchers.services import read_code
 from backend.db.engine import Database
-from backend.db.models import ProductKind, Voucher
+from backend.db.models import Customer, ProductKind, Voucher
 from sync.ids import uuid7
 from tests.backend.conftest import PARIS
 from tests.factories import Company
@@ -455,3 +455,36 @@ def test_codes_are_read_as_typed() -> None:
     assert read_code("abcd efgh jkmn pqrs") == "ABCD-EFGH-JKMN-PQRS"
     assert read_code("ABCD-EFGH-JKMN-PQR0") is None
     assert read_code("ABCD") is None
+
+
+async def test_a_voucher_pays_only_for_an_open_order_of_its_customer(
+    device_of: Any, db: Database, company: Company
+) -> None:
+    voucher = await make_voucher(db)
+    async with db.writing() as session:
+        stranger = Customer(id=uuid7(), name="Imprimerie Vidal")
+        session.add(stranger)
+        await session.flush()
+        await session.execute(
+            sa.update(Voucher).where(Voucher.id == voucher.id).values(customer_id=stranger.id)
+        )
+    tech = await device_of("tech")
+    supervisor = await device_of("supervisor")
+    order = str(company.order_id)
+
+    elsewhere = await redeem_online(tech, voucher.code, 100, service_order_id=order)
+    async with db.writing() as session:
+        await session.execute(
+            sa.update(Voucher)
+            .where(Voucher.id == voucher.id)
+            .values(customer_id=company.customer_id)
+        )
+    await supervisor.send("service_order.set_status", {"id": order, "status": "cancelled"})
+    closed = await redeem_online(tech, voucher.code, 100, service_order_id=order)
+
+    assert elsewhere.status_code == 422
+    assert elsewhere.json()["code"] == "voucher_of_another_customer"
+    assert closed.status_code == 422
+    assert closed.json()["code"] == "voucher_order_closed"
+    assert "cancelled" in closed.json()["message"]
+    assert await redemption_count(db, voucher.id) == 0
