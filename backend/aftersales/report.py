@@ -81,6 +81,12 @@ WORDS: dict[str, dict[str, str]] = {
         "manufacturer_warranty": "Manufacturer warranty",
         "contract": "Maintenance contract",
         "chargeable": "Chargeable",
+        "customer_warranty_running": "the customer warranty ran on the day received",
+        "manufacturer_warranty_running": "the manufacturer warranty ran on the day received",
+        "under_contract": "the equipment is under a maintenance contract",
+        "warranty_ended": "the warranties had ended",
+        "no_warranty_known": "no warranty is known",
+        "office_reason": "decided by the office: {reason}",
     },
     "fr": {
         "title": "Rapport d’intervention",
@@ -121,8 +127,24 @@ WORDS: dict[str, dict[str, str]] = {
         "manufacturer_warranty": "Garantie constructeur",
         "contract": "Contrat de maintenance",
         "chargeable": "Payant",
+        "customer_warranty_running": "garantie client en cours le jour de la réception",
+        "manufacturer_warranty_running": "garantie constructeur en cours le jour de la réception",
+        "under_contract": "équipement sous contrat de maintenance",
+        "warranty_ended": "garanties terminées",
+        "no_warranty_known": "aucune garantie connue",
+        "office_reason": "décidé par le bureau\u00a0: {reason}",
     },
 }
+
+
+# The reasons the warranty table gives (backend/aftersales/warranty.py).
+REASON_CODES = (
+    "customer_warranty_running",
+    "manufacturer_warranty_running",
+    "under_contract",
+    "warranty_ended",
+    "no_warranty_known",
+)
 
 
 @dataclass
@@ -320,9 +342,16 @@ async def _equipment_of(
 
 
 def _warranty(order: ServiceOrder, words: dict[str, str]) -> str | None:
+    """Who pays, and why: the decision's reason code in words, or the
+    office's own words when it decided otherwise."""
     if order.warranty is None:
         return None
-    return words[order.warranty.value]
+    basis = words[order.warranty.value]
+    reason = order.warranty_reason
+    if not reason:
+        return basis
+    why = words[reason] if reason in REASON_CODES else words["office_reason"].format(reason=reason)
+    return f"{basis} ({why})"
 
 
 async def _checklists(

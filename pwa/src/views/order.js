@@ -33,7 +33,7 @@ function address(site) {
 }
 
 /** @param {Record<string, any>} o */
-function whereSection(o) {
+export function whereSection(o) {
   const customer = find("customer", o.customer_id);
   const site = find("site", o.site_id);
   const place = address(site);

@@ -17,7 +17,7 @@ import {
 import { preparePhoto, photoUrl, sha256Of } from "../photos.js";
 import { go, toast } from "../ui.js";
 import { backLink, orderChip, pendingMark } from "./parts.js";
-import { checklistSection } from "./order.js";
+import { checklistSection, whereSection } from "./order.js";
 import { partsSection, partsHandlers } from "./order_parts.js";
 import {
   clearPad, drawnOn, forgetStrokes, signatureImage, signaturePad,
@@ -207,6 +207,7 @@ export function repairScreen(params) {
       <h2 id="warranty">${t("repair.who_pays")}</h2>
       <p class="warranty">${warrantyWords(o)}</p>
     </section>
+    ${whereSection(o)}
     <section class="panel" aria-labelledby="symptoms">
       <h2 id="symptoms">${t("repair.symptoms")}</h2>
       <p class="prose">${o.symptoms ?? ""}</p>

@@ -57,6 +57,7 @@ async def sign_the_order(db: Database, company: Company) -> str:
                 diagnosis="Worn pump",
                 repair_report="Pump replaced",
                 warranty=WarrantyBasis.MANUFACTURER_WARRANTY,
+                warranty_reason="manufacturer_warranty_running",
                 signature_sha256=sha256,
                 signed_by="Mme Fournier",
                 returned_at=utc_now(),
@@ -104,7 +105,7 @@ async def test_the_report_holds_the_work_and_the_signature(
     page = response.text
     for shown in ("SO-2026-0001", "Boiler (serial B-7)", "Worn pump", "Pump replaced"):
         assert shown in page
-    assert "Manufacturer warranty" in page
+    assert "Manufacturer warranty (the manufacturer warranty ran on the day received)" in page
     assert "Signed by Mme Fournier" in page
     assert 'src="data:image/png;base64,' in page
     assert "<script>" not in page
