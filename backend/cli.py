@@ -143,7 +143,9 @@ def serve(
     try:
         serve_in_processes(
             settings.workers,
-            lambda index: _serve_one(replace(settings, daily_tasks=index == 0), sock),
+            lambda index: _serve_one(
+                replace(settings, daily_tasks=settings.daily_tasks and index == 0), sock
+            ),
         )
     except ProcessesFailed as exc:
         raise click.ClickException(str(exc)) from exc

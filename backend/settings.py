@@ -110,6 +110,9 @@ class Settings:
             min_schema=min_schema,
             max_schema=max_schema,
             workers=_env_int("AFFAIRES_WORKERS", 1),
+            # Off where another server of the same database runs them, or
+            # where nothing may write behind a caller's back (tests).
+            daily_tasks=os.environ.get("AFFAIRES_DAILY_TASKS", "1") != "0",
             secret_key=os.environ.get("AFFAIRES_SECRET_KEY", ""),
             secret_file=Path(os.environ.get("AFFAIRES_SECRET_FILE", "affaires.secret")),
             contract_visit_horizon_days=_env_int("AFFAIRES_CONTRACT_VISIT_HORIZON_DAYS", 90),

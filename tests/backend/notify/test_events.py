@@ -40,8 +40,12 @@ QUIET_FOR = 1.5
 @pytest.fixture(scope="module")
 def server_url(database_url: str) -> Iterator[str]:
     """One server for the module, on the suite's database; each test fills
-    it afresh (``db``, ``company``)."""
-    process, url = start_server(normalise_database_url(database_url))
+    it afresh (``db``, ``company``). Its daily tasks are off: planning
+    contract visits as it starts would write while a test empties the
+    tables (a deadlock on PostgreSQL)."""
+    process, url = start_server(
+        normalise_database_url(database_url), env={"AFFAIRES_DAILY_TASKS": "0"}
+    )
     yield url
     stop_server(process)
 
