@@ -149,9 +149,7 @@ function nextPart(o, open) {
       <label for="signer">${t("repair.signer")}</label>
       <input id="signer" name="signer" autocomplete="name" maxlength="200"
         required value="${signer}" data-input="signer">
-      ${blocked(missing)}${padError && !(padError === "repair.sign_first"
-        && drawnOn(padKey(o))) ? html`<p class="error" role="alert"
-        data-pad-error="${padError === "repair.sign_first" ? padKey(o) : ""}">${icon("warn")}${t(padError)}</p>` : ""}
+      ${blocked(missing)}${padProblem(o)}
       <button class="button big primary" type="submit"${missing.length
         ? " disabled" : ""}>${t("repair.hand_back")}</button></form>`;
   }
@@ -296,6 +294,15 @@ export function repairScreen(params) {
       },
     },
   };
+}
+
+/** Why the return could not be saved, until the customer starts signing
+ * when that was the reason. @param {{id: string}} o */
+function padProblem(o) {
+  const unsigned = padError === "repair.sign_first";
+  if (!padError || (unsigned && drawnOn(padKey(o)))) return "";
+  return html`<p class="error" role="alert" data-pad-error="${
+    unsigned ? padKey(o) : ""}">${icon("warn")}${t(padError)}</p>`;
 }
 
 /** The signature box of a repair's return. @param {{id: string}} o */
