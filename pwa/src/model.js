@@ -448,6 +448,14 @@ export function myOrders() {
   return own.length || self?.role === "technician" ? own : all;
 }
 
+/** Repairs of a machine not handed back yet, as this phone knows them.
+ * @param {string} equipmentId */
+export function openRepairsOf(equipmentId) {
+  return [...view().orders.values()].filter((o) => o.kind === "repair"
+    && o.equipment_id === equipmentId && o.step !== "returned"
+    && !["closed", "cancelled"].includes(o.status));
+}
+
 /** @param {string} id */
 export function order(id) {
   return view().orders.get(id);

@@ -13,6 +13,7 @@ import { uuid7 } from "../ids.js";
 import { enqueue, pulled, pulledAll } from "../store.js";
 import {
   order, find, userName, runsOf, answers, photosOf, stepsOf, arrivalPhotos,
+  openRepairsOf,
 } from "../model.js";
 import { preparePhoto, photoUrl, sha256Of } from "../photos.js";
 import { go, toast } from "../ui.js";
@@ -314,6 +315,11 @@ function padKey(o) {
 
 /** Why the last intake could not be saved (a message key), or "". */
 let intakeError = "";
+/** What was typed, kept when the form is shown again with a problem. */
+const intakeDraft = { machine: "", symptoms: "" };
+/** The machine whose open repair was pointed out: a second press opens
+ * another repair of it all the same (a second fault, another part). */
+let confirmedMachine = "";
 
 /** A run of each checklist that guards a step (its latest revision on
  * this phone): the repair can be checked offline, and the server starts
@@ -337,6 +343,12 @@ function machines() {
     .filter((m) => !m.deleted_at);
 }
 
+/** The number of the open repair of the machine just pointed out. */
+function openNumber() {
+  const open = confirmedMachine ? openRepairsOf(confirmedMachine) : [];
+  return open.map((o) => o.number || t("repair.new")).join(", ");
+}
+
 export function intakeScreen() {
   const list = machines();
   const content = html`
@@ -346,15 +358,16 @@ export function intakeScreen() {
       <label for="intake-machine">${t("repair.machine")}</label>
       <input id="intake-machine" name="machine" list="intake-machines"
         autocomplete="off" autocapitalize="characters" required
+        value="${intakeDraft.machine}"
         aria-describedby="intake-hint${intakeError ? " intake-error" : ""}">
       <p id="intake-hint" class="hint">${t("repair.machine_hint")}</p>
       <datalist id="intake-machines">${list.map((m) => html`<option
         value="${m.serial_number ?? m.label}">${m.label}</option>`)}</datalist>
       ${intakeError ? html`<p id="intake-error" class="error" role="alert">${
-        icon("warn")}${t(intakeError)}</p>` : ""}
+        icon("warn")}${t(intakeError, { number: openNumber() })}</p>` : ""}
       <label for="intake-symptoms">${t("repair.symptoms")}</label>
       <textarea id="intake-symptoms" name="symptoms" rows="4" maxlength="5000"
-        required></textarea>
+        required>${intakeDraft.symptoms}</textarea>
       <button class="button big primary" type="submit">${
         t("repair.receive_now")}</button>
     </form>`;
@@ -362,6 +375,8 @@ export function intakeScreen() {
     title: t("repair.intake"), nav: "orders", content,
     leave: () => {
       intakeError = "";
+      confirmedMachine = "";
+      Object.assign(intakeDraft, { machine: "", symptoms: "" });
     },
     submits: {
       /** @param {HTMLFormElement} form */
@@ -372,12 +387,21 @@ export function intakeScreen() {
         const machine = machines().find((m) => typed
           && [m.serial_number, m.label].some(
             (v) => String(v ?? "").toLowerCase() === typed));
+        Object.assign(intakeDraft, { machine: String(data.get("machine") || ""),
+          symptoms: String(data.get("symptoms") || "") });
         intakeError = !machine ? "repair.no_machine"
-          : !symptoms ? "repair.no_symptoms" : "";
+          : !symptoms ? "repair.no_symptoms"
+          : openRepairsOf(machine.id).length && confirmedMachine !== machine.id
+            ? "repair.already_open" : "";
+        if (machine && intakeError === "repair.already_open") {
+          confirmedMachine = machine.id;
+        }
         if (!machine || intakeError) {
           go(location.hash);
           return;
         }
+        confirmedMachine = "";
+        Object.assign(intakeDraft, { machine: "", symptoms: "" });
         const id = uuid7();
         await enqueue("service_order.intake", { id, equipment_id: machine.id,
           title: machine.label, symptoms, runs: guardingRuns() });
