@@ -134,8 +134,10 @@ function morph(target, source) {
   for (const { name, value } of [...source.attributes]) {
     if (target.getAttribute(name) !== value) target.setAttribute(name, value);
   }
+  // A text area's text is its children: read before they move across.
+  const text = source.tagName === "TEXTAREA" ? source.textContent ?? "" : "";
   morphChildren(target, source);
-  keepFieldState(target, source);
+  keepFieldState(target, source, text);
 }
 
 /**
@@ -145,8 +147,9 @@ function morph(target, source) {
  * so a value the person already saved and the server refused (Enter
  * saves and leaves the focus in the field) does not stay on screen.
  * @param {Element} target @param {Element} source
+ * @param {string} text the source's text, as it was before the morph
  */
-function keepFieldState(target, source) {
+function keepFieldState(target, source, text) {
   if (target === document.activeElement
     && !source.hasAttribute("data-drawn-value")) return;
   if (target instanceof HTMLInputElement) {
@@ -157,7 +160,7 @@ function keepFieldState(target, source) {
       target.value = input.getAttribute("value") ?? "";
     }
   } else if (target instanceof HTMLTextAreaElement) {
-    target.value = source.textContent ?? "";
+    target.value = text;
   } else if (target instanceof HTMLSelectElement) {
     const chosen = source.querySelector("option[selected]");
     target.value = chosen?.getAttribute("value")
