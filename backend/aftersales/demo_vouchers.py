@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backend.db.models import (
-    Customer,
     Product,
     ProductKind,
     Role,
@@ -33,8 +32,8 @@ def _id(*parts: object) -> uuid.UUID:
 
 
 async def load_demo_vouchers(session: AsyncSession, today: dt.date) -> None:
-    """A gift card product and three of its vouchers, valid around ``today``."""
-    customer_id = await session.scalar(sa.select(Customer.id).order_by(Customer.name).limit(1))
+    """A gift card product and three of its vouchers, valid around ``today``,
+    issued to no customer in particular."""
     technician_id = await session.scalar(
         sa.select(User.id).where(User.role == Role.TECHNICIAN).order_by(User.email).limit(1)
     )
@@ -60,7 +59,7 @@ async def load_demo_vouchers(session: AsyncSession, today: dt.date) -> None:
                 id=_id(code),
                 code=code,
                 product_id=product.id,
-                customer_id=customer_id,
+                # Gift cards: whoever holds one spends it, on any visit.
                 issued_on=issued_on,
                 valid_until=valid_until,
                 limit_cents=limit,
